@@ -1,0 +1,156 @@
+/**
+ * The seed's audit view of a run: what the user asked (`input`), what the agent answered
+ * (`output`), and what it thought and planned along the way (`reasoning`), pulled out of the many
+ * shapes LangChain runs take (agents, graphs, LCEL chains, bare model and tool calls).
+ */
+import type { Json, SerializeLimits } from "./serialize.js";
+import { toJson } from "./serialize.js";
+import { compactMessage, compactToolCalls, contentText, isLangChainMessage, messageType, reasoningText, type CompactToolCall } from "./messages.js";
+
+type Obj = Record<string, unknown>;
+
+const TEXT_KEYS = ["input", "question", "query", "prompt", "message", "text", "content"];
+const OUTPUT_KEYS = ["output", "answer", "text", "content", "result", "response"];
+
+function isMessage(v: unknown): v is Parameters<typeof compactMessage>[0] {
+  return typeof v === "object" && v !== null && isLangChainMessage(v);
+}
+
+/** The content worth showing for a message: its text, or its content blocks when it has no text. */
+function messageContent(message: { content: unknown }, limits: SerializeLimits): Json {
+  const text = contentText(message.content);
+  return text || toJson(message.content, limits);
+}
+
+/** Messages in a value: an array of messages, `{messages: [...]}`, or a chat model's `[[...]]`. */
+function messagesIn(value: unknown): unknown[] | undefined {
+  if (Array.isArray(value)) {
+    if (value.length && value.every(isMessage)) return value;
+    if (value.length === 1 && Array.isArray(value[0]) && value[0].every(isMessage)) return value[0];
+    return undefined;
+  }
+  if (value && typeof value === "object" && Array.isArray((value as Obj).messages)) {
+    const msgs = (value as Obj).messages as unknown[];
+    return msgs.every(isMessage) ? msgs : undefined;
+  }
+  return undefined;
+}
+
+/** data of the `input` event: the user's message(s) entering the root run. */
+export function extractInput(inputs: unknown, limits: SerializeLimits): Obj {
+  if (typeof inputs === "string") return { content: toJson(inputs, limits) };
+  const messages = messagesIn(inputs);
+  if (messages) {
+    // The user's turn is the trailing run of user messages; history before it was audited already.
+    const turn: unknown[] = [];
+    for (let i = messages.length - 1; i >= 0; i--) {
+      const m = messages[i] as Parameters<typeof compactMessage>[0];
+      if (messageType(m) !== "human") {
+        if (turn.length) break;
+        continue;
+      }
+      turn.unshift(m);
+    }
+    if (turn.length === 0) return { messages: toJson(messages.map((m) => compactMessage(m as never)), limits) };
+    const last = turn[turn.length - 1] as { content: unknown };
+    const data: Obj = { role: "user", content: messageContent(last, limits) };
+    if (turn.length > 1) data.messages = toJson(turn, limits);
+    return data;
+  }
+  if (inputs && typeof inputs === "object") {
+    const o = inputs as Obj;
+    // A LangGraph Command: resuming after an interrupt (human-in-the-loop approval) or a jump.
+    if (o.lg_name === "Command") {
+      return { command: toJson({ resume: o.resume, goto: o.goto, update: o.update }, limits) };
+    }
+    const keys = Object.keys(o);
+    // A template's single variable ({topic: "Paris"}) is the user's input.
+    if (keys.length === 1 && typeof o[keys[0]!] === "string") return { content: toJson(o[keys[0]!], limits) };
+    for (const key of TEXT_KEYS) {
+      if (typeof o[key] === "string") {
+        const rest = Object.keys(o).filter((k) => k !== key);
+        return rest.length ? { content: toJson(o[key], limits), inputs: toJson(o, limits) } : { content: toJson(o[key], limits) };
+      }
+    }
+  }
+  return { inputs: toJson(inputs, limits) };
+}
+
+export interface ExtractedOutput {
+  data: Obj;
+  interrupted: boolean;
+}
+
+/** data of the `output` event: the agent's final answer (or why there is none). */
+export function extractOutput(outputs: unknown, limits: SerializeLimits): ExtractedOutput {
+  if (typeof outputs === "string") return { data: { content: toJson(outputs, limits) }, interrupted: false };
+  if (isMessage(outputs)) return { data: finalMessageData(outputs, limits), interrupted: false };
+  if (outputs && typeof outputs === "object") {
+    const o = outputs as Obj;
+    const interrupts = o.__interrupt__;
+    const messages = messagesIn(o);
+    let data: Obj | undefined;
+    if (messages) {
+      for (let i = messages.length - 1; i >= 0; i--) {
+        const m = messages[i] as Parameters<typeof compactMessage>[0];
+        if (messageType(m) === "ai") {
+          data = finalMessageData(m, limits);
+          break;
+        }
+      }
+    }
+    if (!data) {
+      for (const key of OUTPUT_KEYS) {
+        const v = o[key];
+        if (typeof v === "string") data = { content: toJson(v, limits) };
+        else if (isMessage(v)) data = finalMessageData(v, limits);
+        if (data) break;
+      }
+    }
+    data ??= {};
+    if (o.structuredResponse !== undefined) data.structured_response = toJson(o.structuredResponse, limits);
+    if (Array.isArray(interrupts) && interrupts.length) {
+      data.interrupts = toJson(interrupts, limits);
+      return { data, interrupted: true };
+    }
+    if (Object.keys(data).length === 0) data.outputs = toJson(outputs, limits);
+    return { data, interrupted: false };
+  }
+  return { data: { outputs: toJson(outputs, limits) }, interrupted: false };
+}
+
+function finalMessageData(m: Parameters<typeof compactMessage>[0], limits: SerializeLimits): Obj {
+  const data: Obj = { role: "assistant", content: messageContent(m, limits) };
+  const calls = compactToolCalls(m.tool_calls);
+  if (calls) data.tool_calls = toJson(calls, limits);
+  return data;
+}
+
+export interface Reasoning {
+  thought?: string;
+  reasoning?: string;
+  tool_calls?: CompactToolCall[];
+  confidence?: number;
+}
+
+/**
+ * The reasoning a model showed in one answer: text beside tool calls (the thought), hidden
+ * reasoning / thinking blocks, the planned tool calls, and a confidence where the model gave one.
+ * Undefined for a plain final answer.
+ */
+export function extractReasoning(message: unknown): Reasoning | undefined {
+  if (!isMessage(message)) return undefined;
+  const calls = compactToolCalls(message.tool_calls);
+  const hidden = reasoningText(message);
+  if (!calls && !hidden) return undefined;
+  const out: Reasoning = {};
+  if (calls) {
+    const text = contentText(message.content).trim();
+    if (text) out.thought = text;
+    out.tool_calls = calls;
+  }
+  if (hidden) out.reasoning = hidden;
+  const confidence = (message.additional_kwargs as Obj | undefined)?.confidence;
+  if (typeof confidence === "number") out.confidence = confidence;
+  return out;
+}

@@ -1,0 +1,166 @@
+/**
+ * Safe serialization: turns anything a LangChain run hands us into plain JSON values, without ever
+ * throwing and without unbounded output.
+ *
+ * Circular references, BigInt, binary data, Map/Set, Date, Errors (with `cause`), class instances,
+ * throwing getters and LangChain messages all come out as JSON. Whatever is cut is cut visibly: a
+ * marker string says what was left out, so a reader of the trail never mistakes a truncated value
+ * for the whole one.
+ */
+import { compactMessage, isLangChainMessage, isSerializedMessage, compactSerializedMessage } from "./messages.js";
+
+export interface SerializeLimits {
+  /** Longest string kept, in characters (default 32 KiB). */
+  maxStringLength: number;
+  /** Deepest nesting kept (default 16). */
+  maxDepth: number;
+  /** Most array items / object keys kept (default 1,000). */
+  maxItems: number;
+}
+
+export const DEFAULT_LIMITS: SerializeLimits = { maxStringLength: 32 * 1024, maxDepth: 16, maxItems: 1000 };
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+const DATA_URL = /^data:([\w.+-]+\/[\w.+-]+)?(;[\w-]+=[\w-]+)*(;base64)?,/;
+
+export function truncateString(s: string, limits: SerializeLimits): string {
+  if (s.length <= limits.maxStringLength) return s;
+  // Inline binary (images, audio) would fill the trail with base64 that no auditor reads.
+  const dataUrl = DATA_URL.exec(s);
+  if (dataUrl) return `[data URL ${dataUrl[1] ?? "unknown type"}, ${s.length} chars omitted]`;
+  return `${s.slice(0, limits.maxStringLength)}…[truncated ${s.length - limits.maxStringLength} chars]`;
+}
+
+/** Serializes `value` to plain JSON within `limits`. Never throws. */
+export function toJson(value: unknown, limits: SerializeLimits = DEFAULT_LIMITS): Json {
+  try {
+    return walk(value, limits, 0, new Set());
+  } catch (err) {
+    return `[Unserializable: ${describeError(err)}]`;
+  }
+}
+
+function walk(value: unknown, limits: SerializeLimits, depth: number, ancestors: Set<object>): Json {
+  switch (typeof value) {
+    case "string":
+      return truncateString(value, limits);
+    case "number":
+      return Number.isFinite(value) ? value : String(value);
+    case "boolean":
+      return value;
+    case "bigint":
+      return `${value.toString()}n`;
+    case "undefined":
+      return null;
+    case "symbol":
+      return value.toString();
+    case "function":
+      return `[Function ${value.name || "anonymous"}]`;
+  }
+  if (value === null) return null;
+  const obj = value as object;
+  if (ancestors.has(obj)) return "[Circular]";
+  if (depth >= limits.maxDepth) return `[Truncated: deeper than ${limits.maxDepth} levels]`;
+
+  ancestors.add(obj);
+  try {
+    return walkObject(obj, limits, depth + 1, ancestors);
+  } finally {
+    ancestors.delete(obj);
+  }
+}
+
+function walkObject(obj: object, limits: SerializeLimits, depth: number, ancestors: Set<object>): Json {
+  if (Array.isArray(obj)) return walkArray(obj, limits, depth, ancestors);
+  if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? "Invalid Date" : obj.toISOString();
+  if (obj instanceof Error) return serializeError(obj, limits, depth, ancestors);
+  if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer || obj instanceof SharedArrayBuffer) {
+    // Binary content is recorded by type and size only: it is unreadable in a trail and may be anything.
+    return `[Binary ${obj.constructor?.name ?? "data"} ${obj.byteLength} bytes]`;
+  }
+  if (obj instanceof Map) {
+    const out: { [key: string]: Json } = {};
+    let n = 0;
+    for (const [k, v] of obj) {
+      if (n++ >= limits.maxItems) {
+        out["…"] = `[Truncated: ${obj.size - limits.maxItems} more entries]`;
+        break;
+      }
+      out[typeof k === "string" ? k : String(walk(k, limits, depth, ancestors))] = walk(v, limits, depth, ancestors);
+    }
+    return out;
+  }
+  if (obj instanceof Set) return walkArray([...obj], limits, depth, ancestors);
+  if (obj instanceof RegExp) return obj.toString();
+  if (obj instanceof Promise || obj instanceof WeakMap || obj instanceof WeakSet) return `[${obj.constructor.name}]`;
+  if (isLangChainMessage(obj)) return walk(compactMessage(obj), limits, depth - 1, ancestors);
+  if (isSerializedMessage(obj)) return walk(compactSerializedMessage(obj), limits, depth - 1, ancestors);
+
+  // A class with its own toJSON (Decimal, URL, Buffer-likes...) knows its JSON form best; LangChain's
+  // Serializable.toJSON yields constructor blobs, which the message branch above already avoided.
+  const toJSON = (obj as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === "function" && !("lc_serializable" in obj)) {
+    const converted = toJSON.call(obj);
+    if (converted !== obj) return walk(converted, limits, depth - 1, ancestors);
+  }
+  return walkPlain(obj, limits, depth, ancestors);
+}
+
+function walkArray(arr: readonly unknown[], limits: SerializeLimits, depth: number, ancestors: Set<object>): Json[] {
+  const n = Math.min(arr.length, limits.maxItems);
+  const out: Json[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = walk(arr[i], limits, depth, ancestors);
+  if (arr.length > n) out.push(`[Truncated: ${arr.length - n} more items]`);
+  return out;
+}
+
+function walkPlain(obj: object, limits: SerializeLimits, depth: number, ancestors: Set<object>): Json {
+  const out: { [key: string]: Json } = {};
+  let n = 0;
+  for (const key in obj) {
+    if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
+    if (n++ >= limits.maxItems) {
+      out["…"] = `[Truncated: more than ${limits.maxItems} keys]`;
+      break;
+    }
+    let v: unknown;
+    try {
+      v = (obj as Record<string, unknown>)[key];
+    } catch (err) {
+      out[key] = `[Unserializable: ${describeError(err)}]`;
+      continue;
+    }
+    if (v === undefined || typeof v === "function") continue; // as JSON.stringify does
+    out[key] = walk(v, limits, depth, ancestors);
+  }
+  return out;
+}
+
+function serializeError(err: Error, limits: SerializeLimits, depth: number, ancestors: Set<object>): Json {
+  const out: { [key: string]: Json } = { type: errorType(err), message: truncateString(String(err.message ?? ""), limits) };
+  if (typeof err.stack === "string") out.stack = truncateString(err.stack, limits);
+  const code = (err as { code?: unknown }).code;
+  if (code !== undefined) out.code = walk(code, limits, depth, ancestors);
+  if (err.cause !== undefined) out.cause = walk(err.cause, limits, depth, ancestors);
+  return out;
+}
+
+/** The most specific name of an error: a subclass that did not set `name` still has its class name. */
+export function errorType(err: unknown): string {
+  if (err instanceof Error) {
+    if (err.name && err.name !== "Error") return err.name;
+    return err.constructor?.name || "Error";
+  }
+  if (err && typeof err === "object" && typeof (err as { name?: unknown }).name === "string") return (err as { name: string }).name;
+  return typeof err;
+}
+
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return `${errorType(err)}: ${err.message}`;
+  try {
+    return String(err);
+  } catch {
+    return "unknown error";
+  }
+}

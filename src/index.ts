@@ -1,0 +1,30 @@
+// The public surface of agent-audit-trail. Nothing is implemented here.
+export {
+  auditEventSchema,
+  manualEventSchema,
+  levelSchema,
+  eventTypeSchema,
+  statusSchema,
+  LEVELS,
+  EVENT_TYPES,
+  STATUSES,
+  SCHEMA_VERSION,
+  type AuditEvent,
+  type ManualEvent,
+  type Level,
+  type EventType,
+  type Status,
+  type Redaction,
+} from "./events/schema.js";
+export { uuidv7, uuidv7Time } from "./events/ids.js";
+export { auditEventJsonSchema } from "./events/json-schema.js";
+export { AuditCallbackHandler, type AuditHandlerOptions } from "./capture/handler.js";
+export { toJson, DEFAULT_LIMITS, type SerializeLimits, type Json } from "./capture/serialize.js";
+export type { TokenUsage } from "./capture/usage.js";
+export { AuditTrail, createAuditTrail, type TrailStats, type SinkStats } from "./pipeline/trail.js";
+export { AuditConfigError, type AuditTrailOptions, type TrailContext } from "./pipeline/options.js";
+export { getDefaultTrail } from "./pipeline/default-trail.js";
+export type { Sink, SendResult } from "./sinks/types.js";
+export { jsonlSink, type JsonlSink, type JsonlSinkOptions } from "./sinks/jsonl.js";
+export { memorySink, type MemorySink } from "./sinks/memory.js";
+export { consoleSink, formatEventLine, type ConsoleSinkOptions } from "./sinks/console.js";

@@ -1,0 +1,97 @@
+/**
+ * Option schemas and the one way configuration errors are reported: at construction, naming the
+ * field, what was given, and how to fix it.
+ */
+import * as z from "zod";
+import { levelSchema } from "../events/schema.js";
+import type { Sink } from "../sinks/types.js";
+
+export class AuditConfigError extends Error {
+  override name = "AuditConfigError";
+}
+
+const sinkSchema = z.custom<Sink>(
+  (v) => typeof v === "object" && v !== null && typeof (v as Sink).send === "function" && typeof (v as Sink).name === "string",
+  { message: "each sink must be an object with a `name` string and a `send(batch)` function, e.g. jsonlSink({ dir: '.audit' })" },
+);
+
+export const contextSchema = z
+  .object({
+    sessionId: z.string().min(1).optional(),
+    userId: z.string().min(1).optional(),
+    tags: z.array(z.string()).optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+export type TrailContext = z.infer<typeof contextSchema>;
+
+export const limitsSchema = z
+  .object({
+    maxStringLength: z.number().int().min(64).optional(),
+    maxDepth: z.number().int().min(2).max(256).optional(),
+    maxItems: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+export const trailOptionsSchema = z
+  .object({
+    sinks: z.array(sinkSchema).optional(),
+    level: levelSchema.optional(),
+    context: contextSchema.optional(),
+    slowToolMs: z.number().positive().optional(),
+    limits: limitsSchema.optional(),
+    onError: z.custom<(error: Error) => void>((v) => typeof v === "function", { message: "expected a function (error) => void" }).optional(),
+  })
+  .strict();
+export type AuditTrailOptions = z.input<typeof trailOptionsSchema>;
+
+/** Hints that turn "invalid" into "here is what to write instead". */
+const FIX: Record<string, string> = {
+  level: 'use one of "trace", "debug" (default), "info", "warn", "error"',
+  sinks: "pass an array of sinks, e.g. sinks: [jsonlSink({ dir: '.audit' })]",
+  slowToolMs: "give a duration in milliseconds, e.g. slowToolMs: 5000",
+  sessionId: "give a non-empty string, or leave it out to take the session from run metadata",
+  userId: "give a non-empty string, or leave it out to take the user from run metadata",
+  dir: "give a directory path, e.g. dir: '.audit'",
+  fsync: 'use "never" (default), "always", or a number of milliseconds between syncs',
+};
+
+/** Parses `input` with `schema`, or throws an AuditConfigError naming every bad field and its fix. */
+export function parseOptions<S extends z.ZodType>(where: string, schema: S, input: unknown): z.infer<S> {
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const path = issue.path.length ? issue.path.map(String).join(".") : "(options)";
+    const field = String(issue.path[issue.path.length - 1] ?? "");
+    let message = issue.message;
+    if (issue.code === "unrecognized_keys") {
+      message = `unknown option${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}; check the spelling against the documented options`;
+    }
+    const got = describeValue(valueAt(input, issue.path));
+    const fix = FIX[field] ? ` Fix: ${FIX[field]}.` : "";
+    return `  - ${path}: ${message}${issue.code === "unrecognized_keys" ? "" : ` (got ${got})`}.${fix}`;
+  });
+  return failConfig(`${where}: invalid options\n${lines.join("\n")}`);
+}
+
+export function failConfig(message: string): never {
+  throw new AuditConfigError(`agent-audit-trail: ${message}`);
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = input;
+  for (const key of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+function describeValue(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === "function") return "a function";
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (v === null) return "null";
+  if (typeof v === "object") return "an object";
+  return String(v);
+}
