@@ -274,12 +274,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
   }
 
   override handleLLMError(err: unknown, runId: string): void {
-    try {
-      const run = this.runs.get(runId);
-      if (run) this.endWithError(run, "llm_error", err);
-    } catch (e) {
-      this.fail(e, "handleLLMError");
-    }
+    this.recordFailure(runId, "llm_error", err, "handleLLMError");
   }
 
   // ---- tools --------------------------------------------------------------------------------
@@ -341,12 +336,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
   }
 
   override handleToolError(err: unknown, runId: string): void {
-    try {
-      const run = this.runs.get(runId);
-      if (run) this.endWithError(run, "tool_error", err);
-    } catch (e) {
-      this.fail(e, "handleToolError");
-    }
+    this.recordFailure(runId, "tool_error", err, "handleToolError");
   }
 
   // ---- retrievers ---------------------------------------------------------------------------
@@ -388,12 +378,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
   }
 
   override handleRetrieverError(err: unknown, runId: string): void {
-    try {
-      const run = this.runs.get(runId);
-      if (run) this.endWithError(run, "retriever_error", err);
-    } catch (e) {
-      this.fail(e, "handleRetrieverError");
-    }
+    this.recordFailure(runId, "retriever_error", err, "handleRetrieverError");
   }
 
   // ---- custom events and legacy agents ------------------------------------------------------
@@ -544,6 +529,15 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
       this.trail.countFiltered();
     }
     if (!run.isRoot) this.runs.delete(run.id);
+  }
+
+  private recordFailure(runId: string, type: EventType, err: unknown, where: string): void {
+    try {
+      const run = this.runs.get(runId);
+      if (run) this.endWithError(run, type, err);
+    } catch (e) {
+      this.fail(e, where);
+    }
   }
 
   private endWithError(run: RunState, type: EventType, err: unknown): void {

@@ -201,3 +201,35 @@ describe("handleChainStart argument order", () => {
     expect(ofType(events, "output")).toHaveLength(1);
   });
 });
+
+describe("model call details from real providers' callback arguments", () => {
+  it("takes provider, model, parameters and offered tools from ls_* metadata and invocation_params", () => {
+    const { trail, events } = memoryTrail({ level: "debug" });
+    const handler = trail.handler();
+    const runId = "00000000-0000-7000-8000-0000000000aa";
+    handler.handleChatModelStart(
+      { lc: 1, type: "constructor", id: ["langchain", "chat_models", "openai", "ChatOpenAI"], kwargs: {} },
+      [[new HumanMessage("hi")]],
+      runId,
+      undefined,
+      { invocation_params: { model: "gpt-4o-mini", temperature: 0.2, max_tokens: 256, tools: [{ type: "function", function: { name: "search", parameters: {} } }], tool_choice: "auto" } },
+      [],
+      { ls_provider: "openai", ls_model_name: "gpt-4o-mini", ls_model_type: "chat", ls_temperature: 0.2 },
+    );
+    handler.handleLLMEnd(
+      { generations: [[{ text: "", message: new AIMessageChunk({ content: "hello", response_metadata: { model_name: "gpt-4o-mini-2024-07-18", finish_reason: "stop" } }) } as never]], llmOutput: { tokenUsage: { promptTokens: 9, completionTokens: 2, totalTokens: 11 } } },
+      runId,
+    );
+    const [start, , end] = events;
+    expect(start!.data).toEqual({
+      provider: "openai",
+      model: "gpt-4o-mini",
+      model_type: "chat",
+      params: { model: "gpt-4o-mini", temperature: 0.2, max_tokens: 256, tool_choice: "auto" },
+      tools: ["search"],
+      messages: [{ role: "user", content: "hi" }],
+    });
+    expect(start!.metadata).toBeUndefined(); // ls_* keys are data, not metadata
+    expect(end!.data).toMatchObject({ provider: "openai", model: "gpt-4o-mini-2024-07-18", finish_reason: "stop", usage: { input_tokens: 9, output_tokens: 2, total_tokens: 11 } });
+  });
+});
