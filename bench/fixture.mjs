@@ -1,0 +1,60 @@
+// The benchmark's workload, shared by the timing run and the memory children: an offline
+// createAgent run (scripted model → one tool call → scripted model → answer) and a no-op handler.
+import { createAgent, tool, AIMessage, HumanMessage } from "langchain";
+import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
+import { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import * as z from "zod";
+
+const search = tool(async ({ to }) => `3 flights to ${to}`, {
+  name: "search_flights",
+  description: "Search flights.",
+  schema: z.object({ to: z.string() }),
+});
+
+/**
+ * A fake chat model that keeps no history (LangChain's fakeModel records every call, which would
+ * show up as our memory growth): it asks for the tool first, and answers once the tool has replied.
+ */
+class ScriptedModel extends BaseChatModel {
+  calls = 0;
+  _llmType() {
+    return "scripted";
+  }
+  bindTools() {
+    return this;
+  }
+  async _generate(messages) {
+    const last = messages[messages.length - 1];
+    const message =
+      last?._getType() === "tool"
+        ? new AIMessage({ content: "Found 3 flights to Paris.", usage_metadata: { input_tokens: 30, output_tokens: 7, total_tokens: 37 } })
+        : new AIMessage({ content: "Searching.", tool_calls: [{ id: `c${this.calls++}`, name: "search_flights", args: { to: "Paris" }, type: "tool_call" }], usage_metadata: { input_tokens: 12, output_tokens: 6, total_tokens: 18 } });
+    return { generations: [{ text: "", message }] };
+  }
+}
+
+export const agent = createAgent({ model: new ScriptedModel({}), tools: [search] });
+
+/** Every callback, empty, awaited like ours: the cost LangChain charges for having any handler. */
+export class NoopHandler extends BaseCallbackHandler {
+  name = "noop";
+  awaitHandlers = true;
+  handleChainStart() {}
+  handleChainEnd() {}
+  handleChainError() {}
+  handleChatModelStart() {}
+  handleLLMStart() {}
+  handleLLMNewToken() {}
+  handleLLMEnd() {}
+  handleLLMError() {}
+  handleToolStart() {}
+  handleToolEnd() {}
+  handleToolError() {}
+  handleRetrieverStart() {}
+  handleRetrieverEnd() {}
+  handleRetrieverError() {}
+  handleCustomEvent() {}
+}
+
+export const runOnce = (callbacks, i) =>
+  agent.invoke({ messages: [new HumanMessage("Flights to Paris for jane@example.com?")] }, { callbacks, metadata: { session_id: `bench-${i % 50}` } });
