@@ -28,3 +28,15 @@ export type { Sink, SendResult } from "./sinks/types.js";
 export { jsonlSink, type JsonlSink, type JsonlSinkOptions } from "./sinks/jsonl.js";
 export { memorySink, type MemorySink } from "./sinks/memory.js";
 export { consoleSink, formatEventLine, type ConsoleSinkOptions } from "./sinks/console.js";
+export {
+  createRedactor,
+  decryptRedacted,
+  OPERATORS,
+  BUILTIN_ENTITIES,
+  DEFAULT_SENSITIVE_KEYS,
+  type Redactor,
+  type RedactResult,
+  type RedactionOptions,
+  type CustomDetector,
+  type Operator,
+} from "./redact/index.js";

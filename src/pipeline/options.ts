@@ -40,6 +40,8 @@ export const trailOptionsSchema = z
     context: contextSchema.optional(),
     slowToolMs: z.number().positive().optional(),
     limits: limitsSchema.optional(),
+    /** PII and secret redaction: on by default with every built-in detector; `false` turns it off. */
+    redaction: z.union([z.literal(false), z.record(z.string(), z.unknown())]).optional(),
     onError: z.custom<(error: Error) => void>((v) => typeof v === "function", { message: "expected a function (error) => void" }).optional(),
   })
   .strict();
@@ -53,6 +55,7 @@ const FIX: Record<string, string> = {
   sessionId: "give a non-empty string, or leave it out to take the session from run metadata",
   userId: "give a non-empty string, or leave it out to take the user from run metadata",
   dir: "give a directory path, e.g. dir: '.audit'",
+  redaction: "pass redaction options, e.g. redaction: { operators: { EMAIL: 'hash' } }, or redaction: false to turn it off explicitly",
   fsync: 'use "never" (default), "always", or a number of milliseconds between syncs',
 };
 

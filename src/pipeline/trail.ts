@@ -13,6 +13,8 @@ import { AuditCallbackHandler, type AuditHandlerOptions } from "../capture/handl
 import { jsonlSink } from "../sinks/jsonl.js";
 import type { Sink, SendResult } from "../sinks/types.js";
 import { levelRank } from "./levels.js";
+import { createRedactor, type Redactor } from "../redact/redactor.js";
+import type { RedactionOptions } from "../redact/options.js";
 import { parseOptions, trailOptionsSchema, failConfig, type AuditTrailOptions, type TrailContext } from "./options.js";
 
 export interface SinkStats {
@@ -71,6 +73,8 @@ export class AuditTrail {
   private readonly minRank: number;
   private readonly slots: SinkSlot[];
   private readonly onError: ((error: Error) => void) | undefined;
+  /** Undefined only when the user turned redaction off explicitly (`redaction: false`). */
+  readonly redactor: Redactor | undefined;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly warned = new Set<string>();
   private seq = 0;
@@ -85,6 +89,7 @@ export class AuditTrail {
     this.slowToolMs = opts.slowToolMs ?? 10_000;
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.onError = opts.onError;
+    this.redactor = opts.redaction === false ? undefined : createRedactor(opts.redaction as RedactionOptions | undefined);
     const sinks = opts.sinks ?? [jsonlSink()];
     if (sinks.length === 0) failConfig("createAuditTrail: sinks is empty, so nothing would be recorded. Fix: leave sinks out for the JSONL default, or pass at least one sink.");
     const seen = new Map<string, number>();
@@ -150,11 +155,21 @@ export class AuditTrail {
    * Seals an event built by capture and routes it to every sink. The caller has already checked
    * the level. Returns the sealed event (undefined after shutdown, when it is counted as dropped).
    */
-  emit(e: UnsealedEvent): AuditEvent | undefined {
+  emit(unredacted: UnsealedEvent): AuditEvent | undefined {
     if (this.closed) {
       this.counts.dropped++;
       this.warnOnce("closed", "agent-audit-trail: an event arrived after trail.shutdown() and was dropped (counted in stats().dropped).");
       return undefined;
+    }
+    let e = unredacted;
+    if (this.redactor) {
+      try {
+        e = this.redactor.redactEvent(unredacted);
+      } catch (err) {
+        // Never let unredacted content through: record that the event existed, not what it held.
+        this.reportError(new Error(`redaction failed: ${describeError(err)}`), "redaction");
+        e = { ...unredacted, name: undefined, tags: undefined, metadata: undefined, data: { redaction_failed: true } };
+      }
     }
     const time = e.time ?? Date.now();
     // Fixed key order: the envelope reads the same in every file.
@@ -221,8 +236,10 @@ export class AuditTrail {
    * Counts an internal failure and tells someone: the onError option, or one process warning per
    * kind of failure. Never throws.
    */
-  reportError(error: Error, kind: string): void {
+  reportError(raw: Error, kind: string): void {
     this.counts.internal_errors++;
+    // Error messages quote the data that caused them; they leave the process redacted too.
+    const error = this.redactor ? redactError(raw, this.redactor) : raw;
     try {
       if (this.onError) this.onError(error);
       else this.warnOnce(kind, `agent-audit-trail: ${error.message} (further ${kind} failures are counted in trail.stats())`);
@@ -275,6 +292,19 @@ export class AuditTrail {
     const sinks: Record<string, SinkStats> = {};
     for (const slot of this.slots) sinks[slot.name] = { ...slot.stats };
     return { chain_id: this.chainId, ...this.counts, sinks };
+  }
+}
+
+function redactError(error: Error, redactor: Redactor): Error {
+  try {
+    const message = redactor.redactText(error.message);
+    if (message === error.message) return error;
+    const copy = new Error(message);
+    copy.name = error.name;
+    if (error.stack) copy.stack = redactor.redactText(error.stack);
+    return copy;
+  } catch {
+    return new Error("(error message withheld: redaction failed)");
   }
 }
 

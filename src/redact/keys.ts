@@ -1,0 +1,36 @@
+/**
+ * Field names whose value is a secret whatever it looks like (`"password": "hunter2"` has nothing a
+ * pattern could find). Names are compared normalized — lower case, letters and digits only — so
+ * `api_key`, `apiKey`, `X-API-Key` and `OPENAI_API_KEY` are all caught.
+ */
+
+export const DEFAULT_SENSITIVE_KEYS: readonly string[] = [
+  "password", "passwd", "pwd", "pass", "passphrase", "secret", "token", "apikey", "apisecret", "authorization",
+  "proxyauthorization", "cookie", "setcookie", "cvv", "cvc", "cvv2", "cvc2", "pin", "ssn", "privatekey", "clientsecret",
+  "accesstoken", "refreshtoken", "idtoken", "authtoken", "sessiontoken", "secretkey", "secretaccesskey", "credentials",
+];
+
+/** A name ending in one of these is sensitive too (`db_password`, `OPENAI_API_KEY`, `csrf_token`). */
+const SENSITIVE_SUFFIXES = ["password", "passwd", "secret", "apikey", "token", "privatekey", "secretkey", "accesskey"];
+
+export const normalizeKey = (key: string) => key.toLowerCase().replace(/[^a-z0-9]/g, "");
+
+export class SensitiveKeys {
+  private readonly exact: Set<string>;
+  private readonly cache = new Map<string, boolean>();
+
+  constructor(extra: readonly string[] = []) {
+    this.exact = new Set([...DEFAULT_SENSITIVE_KEYS, ...extra.map(normalizeKey)]);
+  }
+
+  has(key: string): boolean {
+    let hit = this.cache.get(key);
+    if (hit === undefined) {
+      const k = normalizeKey(key);
+      // `accesskeyid` (an AWS key id) is an identifier, not a secret; it ends differently anyway.
+      hit = this.exact.has(k) || SENSITIVE_SUFFIXES.some((s) => k.endsWith(s));
+      if (this.cache.size < 10_000) this.cache.set(key, hit);
+    }
+    return hit;
+  }
+}
