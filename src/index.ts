@@ -40,3 +40,7 @@ export {
   type CustomDetector,
   type Operator,
 } from "./redact/index.js";
+export { webhookSink, type WebhookSinkOptions } from "./sinks/webhook.js";
+export { verifyWebhook, WebhookVerificationError, type VerifyWebhookInput } from "./sinks/standard-webhooks.js";
+export type { SendContext, DeliveryOptions, ItemResult } from "./sinks/types.js";
+export type { FlushResult, ShutdownResult } from "./pipeline/trail.js";

@@ -3,6 +3,8 @@
  * `agent-audit`: the command line over a trail. Each command is a thin layer over store/ and
  * pipeline/; this file only parses arguments and prints.
  */
+import { deliveryStatus } from "../store/delivery-status.js";
+import { deadLetterFile } from "../pipeline/spool.js";
 import { parseArgs } from "node:util";
 import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -21,10 +23,11 @@ Commands:
   sessions             list the sessions in a trail
   show <session_id>    print one session as a timeline
   tail [-f]            print the latest events (-f: keep following)
+  status               delivery to remote sinks: lag per sink and chain, dead letters
 
 Options:
   --dir <path>         trail directory (default: $AGENT_AUDIT_DIR or ${DEFAULT_AUDIT_DIR})
-  --json               machine-readable output (sessions, show, tail)
+  --json               machine-readable output (sessions, show, tail, status)
   -n, --lines <n>      tail: how many events (default 20)
   -f, --follow         tail: wait for new events
   --no-color           plain text
@@ -107,6 +110,23 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
         if (!Number.isInteger(lines) || lines < 0) throw new UsageError(`--lines must be a whole number, got "${values.lines}"`);
         await tail({ dir, lines, follow: values.follow, json: values.json, color, out: io.out, onBadLine });
         return 0;
+      }
+      case "status": {
+        const status = await deliveryStatus(dir);
+        if (values.json) {
+          io.out(JSON.stringify(status, null, 2));
+          return 0;
+        }
+        if (status.length === 0) {
+          io.out(`No remote sinks have delivered from ${dir} (the JSONL trail itself is always complete).`);
+          return 0;
+        }
+        const rows = status.flatMap((s) =>
+          s.chains.map((c) => [s.sink, c.chain_id.slice(0, 13) + "…", c.live ? "writing" : "ended", String(c.delivered), String(c.lag_events), String(c.dead_lettered), String(c.dropped), c.updated.replace("T", " ").slice(0, 19)]),
+        );
+        printTable(["SINK", "CHAIN", "WRITER", "DELIVERED", "LAG", "DEAD-LETTERED", "DROPPED", "CURSOR UPDATED (UTC)"], rows, io.out);
+        for (const s of status) if (s.dead_letters) io.out(`${s.sink}: ${s.dead_letters} dead-lettered event(s) in ${deadLetterFile(dir, s.sink)}`);
+        return status.some((s) => s.dead_letters > 0) ? 1 : 0;
       }
       default:
         throw new UsageError(`unknown command "${command}"`);

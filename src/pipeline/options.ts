@@ -33,6 +33,32 @@ export const limitsSchema = z
   })
   .strict();
 
+export const deliveryOptionsSchema = z
+  .object({
+    batchSize: z.number().int().min(1).max(100_000).optional(),
+    batchBytes: z.number().int().min(1024).optional(),
+    lingerMs: z.number().min(0).optional(),
+    timeoutMs: z.number().positive().optional(),
+    initialBackoffMs: z.number().positive().optional(),
+    maxBackoffMs: z.number().positive().optional(),
+    maxElapsedMs: z.number().positive().optional(),
+  })
+  .strict();
+
+export const spoolOptionsSchema = z
+  .object({
+    /** Where the spool (the JSONL trail) and delivery cursors live; default: the jsonlSink's dir, else .audit. */
+    dir: z.string().min(1).optional(),
+    /** Keep the queue in memory only (hosts without a writable disk): bounded, drops counted. */
+    memory: z.boolean().optional(),
+    /** Memory mode: most events waiting per sink before the oldest are dropped (default 10,000). */
+    maxEvents: z.number().int().positive().optional(),
+    /** Disk mode: most undelivered bytes per sink before the oldest are skipped (default 1 GiB). */
+    maxBytes: z.number().int().positive().optional(),
+  })
+  .strict()
+  .refine((s) => !(s.memory && s.dir), { message: "give either dir (a disk spool) or memory: true, not both" });
+
 export const trailOptionsSchema = z
   .object({
     sinks: z.array(sinkSchema).optional(),
@@ -40,6 +66,8 @@ export const trailOptionsSchema = z
     context: contextSchema.optional(),
     slowToolMs: z.number().positive().optional(),
     limits: limitsSchema.optional(),
+    spool: spoolOptionsSchema.optional(),
+    delivery: deliveryOptionsSchema.optional(),
     /** PII and secret redaction: on by default with every built-in detector; `false` turns it off. */
     redaction: z.union([z.literal(false), z.record(z.string(), z.unknown())]).optional(),
     onError: z.custom<(error: Error) => void>((v) => typeof v === "function", { message: "expected a function (error) => void" }).optional(),
@@ -56,6 +84,11 @@ const FIX: Record<string, string> = {
   userId: "give a non-empty string, or leave it out to take the user from run metadata",
   dir: "give a directory path, e.g. dir: '.audit'",
   redaction: "pass redaction options, e.g. redaction: { operators: { EMAIL: 'hash' } }, or redaction: false to turn it off explicitly",
+  spool: "pass { dir: '.audit' } for a disk spool, or { memory: true, maxEvents: 10000 } without a disk",
+  maxEvents: "give a positive whole number of events",
+  maxBytes: "give a positive number of bytes, e.g. 512 * 1024 * 1024",
+  batchSize: "give a whole number of events between 1 and 100000",
+  timeoutMs: "give a duration in milliseconds, e.g. 30000",
   fsync: 'use "never" (default), "always", or a number of milliseconds between syncs',
 };
 

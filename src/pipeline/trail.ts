@@ -10,17 +10,43 @@ import { SCHEMA_VERSION, manualEventSchema, type AuditEvent, type Level, type Ma
 import { uuidv7 } from "../events/ids.js";
 import { DEFAULT_LIMITS, toJson, describeError, type SerializeLimits } from "../capture/serialize.js";
 import { AuditCallbackHandler, type AuditHandlerOptions } from "../capture/handler.js";
-import { jsonlSink } from "../sinks/jsonl.js";
-import type { Sink, SendResult } from "../sinks/types.js";
+import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
+import { resolve } from "node:path";
+import { jsonlSink, DEFAULT_AUDIT_DIR, type JsonlSink } from "../sinks/jsonl.js";
+import { isRemote, type DeliveryOptions, type Sink, type SendResult } from "../sinks/types.js";
+import { Deliverer, DEFAULT_DELIVERY, type DeliveryCounters, type DelivererHooks } from "./delivery.js";
+import { DROP_NOTICE, MemorySource, SpoolSource } from "./sources.js";
+import { adoptChain, appendDeadLetters, chainsWithCursor, registerWriter, unregisterWriter, writerAlive } from "./spool.js";
 import { levelRank } from "./levels.js";
 import { createRedactor, type Redactor } from "../redact/redactor.js";
 import type { RedactionOptions } from "../redact/options.js";
 import { parseOptions, trailOptionsSchema, failConfig, type AuditTrailOptions, type TrailContext } from "./options.js";
 
 export interface SinkStats {
+  /** Events the sink accepted. */
   delivered: number;
+  /** Local sinks: events a write failed for. Remote sinks: events dead-lettered. */
   failed: number;
+  /** Events dropped by a full queue or spool (remote sinks). */
   dropped: number;
+  /** Remote sinks: attempts that failed and were retried. */
+  retries?: number;
+  /** Remote sinks: events recorded by this process not yet delivered or dead-lettered. */
+  pending?: number;
+  last_error?: string;
+}
+
+export interface FlushResult {
+  /** Every event recorded before the call reached every sink (or its dead-letter file). */
+  complete: boolean;
+  /** Per remote sink, events still waiting. */
+  pending: Record<string, number>;
+}
+
+export interface ShutdownResult extends FlushResult {
+  /** Where the undelivered events wait (a later trail on the same directory delivers them). */
+  spool: string | undefined;
+  dead_lettered: Record<string, number>;
 }
 
 export interface TrailStats {
@@ -63,6 +89,18 @@ interface SinkSlot {
   stats: SinkStats;
 }
 
+interface RemoteSlot {
+  sink: Sink;
+  name: string;
+  counters: DeliveryCounters;
+  options: DeliveryOptions;
+  /** This process's chain; in memory mode, its queue. */
+  own: Deliverer;
+  memory: MemorySource | undefined;
+  /** Dead processes' chains this process took over. */
+  adopted: Deliverer[];
+}
+
 export class AuditTrail {
   readonly chainId: string = uuidv7();
   readonly level: Level;
@@ -72,6 +110,9 @@ export class AuditTrail {
 
   private readonly minRank: number;
   private readonly slots: SinkSlot[];
+  private readonly remotes: RemoteSlot[] = [];
+  /** The directory of the durable spool (undefined without remote sinks or in memory mode). */
+  readonly spoolDir: string | undefined;
   private readonly onError: ((error: Error) => void) | undefined;
   /** Undefined only when the user turned redaction off explicitly (`redaction: false`). */
   readonly redactor: Redactor | undefined;
@@ -93,12 +134,78 @@ export class AuditTrail {
     const sinks = opts.sinks ?? [jsonlSink()];
     if (sinks.length === 0) failConfig("createAuditTrail: sinks is empty, so nothing would be recorded. Fix: leave sinks out for the JSONL default, or pass at least one sink.");
     const seen = new Map<string, number>();
-    this.slots = sinks.map((sink) => {
+    const named = sinks.map((sink) => {
       const n = (seen.get(sink.name) ?? 0) + 1;
       seen.set(sink.name, n);
-      return { sink, name: n === 1 ? sink.name : `${sink.name}#${n}`, stats: { delivered: 0, failed: 0, dropped: 0 } };
+      return { sink, name: n === 1 ? sink.name : `${sink.name}#${n}` };
     });
+    this.slots = named.filter((x) => !isRemote(x.sink)).map((x) => ({ ...x, stats: { delivered: 0, failed: 0, dropped: 0 } }));
+    const remote = named.filter((x) => isRemote(x.sink));
+    if (remote.length) {
+      const spool = opts.spool ?? {};
+      if (!spool.memory) {
+        // The local trail is the source of truth: remote sinks read it back from disk.
+        const local = this.slots.find((x) => (x.sink as JsonlSink).dir !== undefined && x.sink.name === "jsonl");
+        const dir = resolve(spool.dir ?? (local?.sink as JsonlSink | undefined)?.dir ?? DEFAULT_AUDIT_DIR);
+        if (!this.slots.some((x) => (x.sink as JsonlSink).dir === dir)) {
+          this.slots.push({ sink: jsonlSink({ dir }), name: "spool", stats: { delivered: 0, failed: 0, dropped: 0 } });
+        }
+        this.spoolDir = dir;
+        registerWriter(dir, this.chainId);
+      }
+      const defaults = { ...DEFAULT_DELIVERY, ...opts.delivery };
+      for (const { sink, name } of remote) this.remotes.push(this.startRemote(sink, name, defaults, spool.maxEvents, spool.maxBytes));
+      process.on("beforeExit", this.onBeforeExit);
+    }
   }
+
+  private startRemote(sink: Sink, name: string, defaults: DeliveryOptions, maxEvents = 10_000, maxBytes = 1024 ** 3): RemoteSlot {
+    const options = { ...defaults, ...sink.delivery };
+    const counters: DeliveryCounters = { delivered: 0, dead_lettered: 0, dropped: 0, retries: 0 };
+    const memoryDeadLetters: Array<{ event: AuditEvent; reason: string }> = [];
+    const hooks: DelivererHooks = {
+      counters,
+      reportError: (error, kind) => this.reportError(error, kind),
+      sanitize: (text) => (this.redactor ? this.redactor.redactText(text) : text),
+      deadLetter: async (sinkName, entries) => {
+        if (this.spoolDir) await appendDeadLetters(this.spoolDir, sinkName, entries);
+        else memoryDeadLetters.push(...entries.slice(0, Math.max(0, 1000 - memoryDeadLetters.length)));
+      },
+      recordDropped: (sinkName, count, reason) => {
+        if (this.closed) return;
+        this.record({ type: "custom", level: "warn", name: DROP_NOTICE, data: { sink: sinkName, dropped: count, reason } });
+      },
+    };
+    const dir = this.spoolDir;
+    let memory: MemorySource | undefined;
+    let own: Deliverer;
+    if (dir) {
+      own = new Deliverer(sink, name, this.chainId, new SpoolSource(dir, name, this.chainId, false, maxBytes), options, hooks).start();
+    } else {
+      memory = new MemorySource(maxEvents);
+      own = new Deliverer(sink, name, this.chainId, memory, options, hooks).start();
+    }
+    const slot: RemoteSlot = { sink, name, counters, options, own, memory, adopted: [] };
+    if (dir) {
+      // Chains whose writer died before everything reached this sink: deliver the rest now.
+      for (const chain of chainsWithCursor(dir, name)) {
+        if (chain === this.chainId || writerAlive(dir, chain)) continue;
+        const release = adoptChain(dir, name, chain);
+        if (!release) continue;
+        const d = new Deliverer(sink, name, chain, new SpoolSource(dir, name, chain, true, maxBytes), options, hooks, release);
+        slot.adopted.push(d.start());
+      }
+    }
+    return slot;
+  }
+
+  /** A script that ends without shutdown() still gets its events out (bounded, then it exits). */
+  private exitFlushes = 0;
+  private readonly onBeforeExit = () => {
+    if (this.closed || this.exitFlushes >= 3 || !this.remotes.some((r) => this.pendingFor(r) > 0)) return;
+    this.exitFlushes++;
+    void this.flush({ timeoutMs: 5_000 });
+  };
 
   /** A LangChain callback handler recording into this trail. */
   handler(options: Omit<AuditHandlerOptions, "trail"> = {}): AuditCallbackHandler {
@@ -196,6 +303,10 @@ export class AuditTrail {
     event.chain_id = this.chainId;
     this.counts.recorded++;
     this.route(event);
+    for (const r of this.remotes) {
+      if (r.memory) r.memory.push(event);
+      r.own.wake();
+    }
     return event;
   }
 
@@ -254,34 +365,72 @@ export class AuditTrail {
     process.emitWarning(message, { code: "AGENT_AUDIT_TRAIL" });
   }
 
-  /** Waits until every event recorded so far is written or delivered by every sink. */
-  async flush(): Promise<void> {
+  /**
+   * Waits until every event recorded so far is written by every local sink and delivered (or
+   * dead-lettered) by every remote one: LangChain's queued callbacks first, then the sinks. Gives
+   * up waiting on remote sinks after `timeoutMs` (default 30 s) and says what is still pending;
+   * nothing is lost then, it stays in the spool. Serverless: `await trail.flush()` before returning.
+   */
+  async flush(options: { timeoutMs?: number } = {}): Promise<FlushResult> {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const deadline = Date.now() + timeoutMs;
+    try {
+      await awaitAllCallbacks();
+    } catch (err) {
+      this.reportError(new Error(`waiting for LangChain callbacks failed: ${describeError(err)}`), "flush:callbacks");
+    }
     while (this.pending.size) await Promise.allSettled([...this.pending]);
+    await this.eachSink(this.slots, "flush", (sink) => sink.flush?.());
+    const left = () => Math.max(1, deadline - Date.now());
+    await Promise.all(this.remotes.flatMap((r) => [r.own, ...r.adopted]).map((d) => d.drain(left())));
+    await this.eachSink(this.remotes, "flush", (sink) => sink.flush?.());
+    const pending = Object.fromEntries(this.remotes.map((r) => [r.name, this.pendingFor(r)]));
+    return { complete: Object.values(pending).every((n) => n === 0), pending };
+  }
+
+  /**
+   * Flushes (waiting at most `timeoutMs`, default 10 s, for remote sinks), then closes every sink.
+   * Reports what is still undelivered and where it waits on disk: a later trail on the same
+   * directory delivers it. Events recorded afterwards are dropped and counted.
+   */
+  async shutdown(options: { timeoutMs?: number } = {}): Promise<ShutdownResult> {
+    if (this.closed) return this.shutdownResult ?? { complete: true, pending: {}, spool: this.spoolDir, dead_lettered: {} };
+    const flushed = await this.flush({ timeoutMs: options.timeoutMs ?? 10_000 });
+    this.closed = true;
+    process.off("beforeExit", this.onBeforeExit);
+    await Promise.all(this.remotes.flatMap((r) => [r.own, ...r.adopted]).map((d) => d.stop()));
+    const pending = Object.fromEntries(this.remotes.map((r) => [r.name, this.pendingFor(r)]));
+    await this.eachSink([...this.slots, ...this.remotes], "close", (sink) => sink.close?.());
+    if (this.spoolDir) unregisterWriter(this.spoolDir, this.chainId);
+    this.shutdownResult = {
+      complete: flushed.complete && Object.values(pending).every((n) => n === 0),
+      pending,
+      spool: this.spoolDir,
+      dead_lettered: Object.fromEntries(this.remotes.map((r) => [r.name, r.counters.dead_lettered])),
+    };
+    return this.shutdownResult;
+  }
+  private shutdownResult: ShutdownResult | undefined;
+
+  /** Runs `step` on every sink at once; a sink that fails it is reported, never thrown. */
+  private async eachSink(slots: ReadonlyArray<{ sink: Sink; name: string }>, what: string, step: (sink: Sink) => unknown): Promise<void> {
     await Promise.all(
-      this.slots.map(async (slot) => {
+      slots.map(async (slot) => {
         try {
-          await slot.sink.flush?.();
+          await step(slot.sink);
         } catch (err) {
-          this.reportError(new Error(`sink "${slot.name}" flush failed: ${describeError(err)}`), `flush:${slot.name}`);
+          this.reportError(new Error(`sink "${slot.name}" ${what} failed: ${describeError(err)}`), `${what}:${slot.name}`);
         }
       }),
     );
   }
 
-  /** Flushes, then closes every sink. Events recorded afterwards are dropped and counted. */
-  async shutdown(): Promise<void> {
-    if (this.closed) return;
-    await this.flush();
-    this.closed = true;
-    await Promise.all(
-      this.slots.map(async (slot) => {
-        try {
-          await slot.sink.close?.();
-        } catch (err) {
-          this.reportError(new Error(`sink "${slot.name}" close failed: ${describeError(err)}`), `close:${slot.name}`);
-        }
-      }),
-    );
+  /** Events this process recorded that a remote sink has neither delivered nor dead-lettered. */
+  private pendingFor(r: RemoteSlot): number {
+    if (r.memory) return r.memory.backlog;
+    const src = r.own.source;
+    const recordedAfterStart = this.counts.recorded;
+    return Math.max(0, recordedAfterStart - src.delivered - src.deadLettered - r.counters.dropped);
   }
 
   get isClosed(): boolean {
@@ -291,6 +440,16 @@ export class AuditTrail {
   stats(): TrailStats {
     const sinks: Record<string, SinkStats> = {};
     for (const slot of this.slots) sinks[slot.name] = { ...slot.stats };
+    for (const r of this.remotes) {
+      sinks[r.name] = {
+        delivered: r.counters.delivered,
+        failed: r.counters.dead_lettered,
+        dropped: r.counters.dropped,
+        retries: r.counters.retries,
+        pending: this.pendingFor(r),
+        ...(r.counters.last_error ? { last_error: r.counters.last_error } : {}),
+      };
+    }
     return { chain_id: this.chainId, ...this.counts, sinks };
   }
 }

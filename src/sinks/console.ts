@@ -21,6 +21,7 @@ export function consoleSink(options: ConsoleSinkOptions = {}): Sink {
   const color = options.color ?? Boolean((stream as { isTTY?: boolean }).isTTY);
   return {
     name: "console",
+    kind: "local",
     send(batch: readonly AuditEvent[]): SendResult {
       let text = "";
       for (const e of batch) text += formatEventLine(e, color) + "\n";

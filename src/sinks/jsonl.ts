@@ -83,6 +83,7 @@ export function jsonlSink(options: JsonlSinkOptions = {}): JsonlSink {
 
   return {
     name: "jsonl",
+    kind: "local",
     dir,
     get currentFile() {
       return file;

@@ -12,6 +12,7 @@ export function memorySink(): MemorySink {
   const events: AuditEvent[] = [];
   return {
     name: "memory",
+    kind: "local",
     events,
     send(batch: readonly AuditEvent[]): SendResult {
       for (const e of batch) events.push(e);

@@ -6,7 +6,7 @@ import { AuditCallbackHandler } from "../../src/capture/handler.js";
 import { createAuditTrail } from "../../src/pipeline/trail.js";
 import { memorySink } from "../../src/sinks/memory.js";
 import type { Sink } from "../../src/sinks/types.js";
-import { expectConnectedTree, expectValidEvents, memoryTrail, ofType } from "../helpers.js";
+import { expectConnectedTree, expectValidEvents, memoryTrail, ofType, tempDir } from "../helpers.js";
 import { oneToolAgent, sleep } from "./fixtures.js";
 
 const ask = (text: string) => ({ messages: [new HumanMessage(text)] });
@@ -69,7 +69,7 @@ describe("bad runtime data never breaks the run", () => {
 
   it("a sink that throws is counted, and neither the agent nor the other sinks notice", async () => {
     const good = memorySink();
-    const broken: Sink = { name: "broken", send: () => { throw new Error("disk on fire"); } };
+    const broken: Sink = { name: "broken", kind: "local", send: () => { throw new Error("disk on fire"); } };
     const errors: Error[] = [];
     const trail = createAuditTrail({ sinks: [broken, good], onError: (e) => errors.push(e) });
     const result = await oneToolAgent().invoke(ask("x"), { callbacks: [trail.handler()] });
@@ -80,11 +80,23 @@ describe("bad runtime data never breaks the run", () => {
     expect(errors[0]!.message).toContain("disk on fire");
   });
 
-  it("a sink whose promise rejects is counted and flush() still resolves", async () => {
-    const trail = createAuditTrail({ sinks: [{ name: "remote", send: async () => { throw new Error("ECONNREFUSED"); } }], onError: () => {} });
-    await oneToolAgent().invoke(ask("x"), { callbacks: [trail.handler()] });
-    await trail.flush();
-    expect(trail.stats().sinks.remote!.failed).toBeGreaterThan(0);
+  it("a remote sink whose promise rejects is retried, and flush() gives up waiting after its timeout", async () => {
+    const errors: Error[] = [];
+    const trail = createAuditTrail({
+      sinks: [{ name: "remote", send: async () => { throw new Error("ECONNREFUSED"); } }],
+      spool: { dir: tempDir() },
+      delivery: { initialBackoffMs: 5, maxBackoffMs: 20 },
+      onError: (e) => errors.push(e),
+    });
+    const result = await oneToolAgent().invoke(ask("x"), { callbacks: [trail.handler()] });
+    expect(result.messages.at(-1)!.content).toBe("Found 3 flights.");
+    const flushed = await trail.flush({ timeoutMs: 300 });
+    expect(flushed.complete).toBe(false);
+    expect(flushed.pending.remote).toBe(trail.stats().recorded);
+    expect(trail.stats().sinks.remote).toMatchObject({ delivered: 0, failed: 0 });
+    expect(trail.stats().sinks.remote!.retries).toBeGreaterThan(1);
+    expect(errors[0]!.message).toContain("ECONNREFUSED");
+    await trail.shutdown({ timeoutMs: 50 });
   });
 
   it("garbage handed straight to the callbacks is swallowed and counted", () => {

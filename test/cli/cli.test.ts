@@ -90,3 +90,33 @@ describe("agent-audit tail -f", () => {
     expect(seen).toEqual(["first", "second"]);
   });
 });
+
+describe("agent-audit status", () => {
+  it("shows per-sink delivered counts, cursor lag and dead letters", async () => {
+    const dir = tempDir();
+    let calls = 0;
+    const picky = {
+      name: "picky",
+      send: () => (++calls === 1 ? { ok: false as const, retryable: false, error: "HTTP 400 from https://x.test" } : { ok: true as const }),
+      delivery: { batchSize: 2, lingerMs: 0 },
+    };
+    const down = { name: "down", send: () => ({ ok: false as const, retryable: true, error: "HTTP 503" }), delivery: { lingerMs: 0, initialBackoffMs: 5, maxBackoffMs: 10 } };
+    const trail = createAuditTrail({ sinks: [jsonlSink({ dir }), picky, down], onError: () => {} });
+    for (let i = 0; i < 5; i++) trail.record({ type: "custom", data: { i } });
+    await trail.flush({ timeoutMs: 300 });
+
+    const json = await run(["status", "--dir", dir, "--json"]);
+    const status = JSON.parse(json.out) as Array<{ sink: string; lag_events: number; dead_letters: number; chains: Array<{ live: boolean; delivered: number }> }>;
+    const bySink = Object.fromEntries(status.map((s) => [s.sink, s]));
+    expect(bySink.picky).toMatchObject({ lag_events: 0, dead_letters: 2, chains: [{ live: true, delivered: 3 }] });
+    expect(bySink.down).toMatchObject({ lag_events: 5, dead_letters: 0, chains: [{ delivered: 0 }] });
+
+    const text = await run(["status", "--dir", dir]);
+    expect(text.code).toBe(1); // dead letters need someone's attention
+    expect(text.out).toMatch(/SINK\s+CHAIN\s+WRITER\s+DELIVERED\s+LAG/);
+    expect(text.out).toMatch(/picky: 2 dead-lettered event\(s\) in .*dead-letter\.jsonl/);
+    await trail.shutdown({ timeoutMs: 50 });
+    const after = JSON.parse((await run(["status", "--dir", dir, "--json"])).out) as typeof status;
+    expect(after.find((s) => s.sink === "down")!.chains[0]!.live).toBe(false);
+  });
+});

@@ -90,6 +90,7 @@ describe("trail redaction", () => {
     const errors: Error[] = [];
     const quoting: Sink = {
       name: "quoting",
+      kind: "local",
       send(batch) {
         throw new Error(`cannot deliver ${JSON.stringify(batch[0]!.data)} for ${SECRETS.email}`);
       },

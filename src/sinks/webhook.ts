@@ -1,0 +1,83 @@
+/**
+ * `webhookSink({ url, secret })`: POSTs batches of events to any HTTP endpoint, signed the Standard
+ * Webhooks way so receivers in any language can check them. A remote sink: the delivery layer
+ * batches, retries and dead-letters around it; this file only knows the wire format.
+ *
+ * Body: `{ "type": "audit.events", "timestamp": ISO, "data": { "batch_id", "events": [...] } }`.
+ * `webhook-id` is derived from the batch, so every retry of a batch (even from a restarted process)
+ * carries the same id: the receiver's idempotency key. Each event's `id` is one too.
+ */
+import { createHash } from "node:crypto";
+import { gzipSync } from "node:zlib";
+import * as z from "zod";
+import type { AuditEvent } from "../events/schema.js";
+import { parseOptions, failConfig, deliveryOptionsSchema } from "../pipeline/options.js";
+import { parseRetryAfter } from "../pipeline/backoff.js";
+import { OK, type DeliveryOptions, type SendContext, type SendResult, type Sink } from "./types.js";
+import { secretKey, sign } from "./standard-webhooks.js";
+
+const optionsSchema = z
+  .object({
+    url: z.string().url(),
+    /** `whsec_…` (Standard Webhooks); without it deliveries are unsigned. */
+    secret: z.string().optional(),
+    /** Extra headers, e.g. an Authorization header. Never logged. */
+    headers: z.record(z.string(), z.string()).optional(),
+    /** gzip the body (Content-Encoding: gzip); the signature covers the uncompressed JSON. */
+    gzip: z.boolean().optional(),
+    name: z.string().min(1).optional(),
+    delivery: deliveryOptionsSchema.optional(),
+  })
+  .strict();
+export type WebhookSinkOptions = z.input<typeof optionsSchema>;
+
+export function webhookSink(options: WebhookSinkOptions): Sink {
+  const opts = parseOptions("webhookSink", optionsSchema, options);
+  const url = new URL(opts.url);
+  if (url.protocol !== "https:" && url.protocol !== "http:") failConfig(`webhookSink: url must be http(s), got ${url.protocol}. Fix: use an https:// URL.`);
+  let key: Buffer | undefined;
+  if (opts.secret !== undefined) {
+    try {
+      key = secretKey(opts.secret);
+    } catch (err) {
+      failConfig(`webhookSink: secret: ${(err as Error).message}. Fix: use the whsec_… secret your receiver gave you.`);
+    }
+  }
+  // Errors name the endpoint by origin only: paths and query strings can carry tokens.
+  const where = url.origin;
+  const extra = opts.headers ?? {};
+  return {
+    name: opts.name ?? "webhook",
+    kind: "remote",
+    delivery: { batchSize: 100, ...opts.delivery } as Partial<DeliveryOptions>,
+    async send(batch: readonly AuditEvent[], context?: SendContext): Promise<SendResult> {
+      const batchId = context?.batchId ?? `${batch[0]?.chain_id}:${batch[0]?.seq}-${batch[batch.length - 1]?.seq}`;
+      const id = `msg_${createHash("sha256").update(batchId).digest("base64url").slice(0, 27)}`;
+      const timestamp = Math.floor(Date.now() / 1000);
+      const body = JSON.stringify({ type: "audit.events", timestamp: new Date(timestamp * 1000).toISOString(), data: { batch_id: batchId, events: batch } });
+      const headers: Record<string, string> = { ...extra, "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(timestamp) };
+      if (key) headers["webhook-signature"] = sign(key, id, timestamp, body);
+      if (opts.gzip) headers["content-encoding"] = "gzip";
+      let response: Response;
+      try {
+        response = await fetch(url, { method: "POST", headers, body: opts.gzip ? gzipSync(body) : body, signal: context?.signal });
+      } catch (err) {
+        // Only the error's code or name: transport messages can quote the URL and headers.
+        const e = err as { name?: string; code?: string; cause?: { code?: string; name?: string } };
+        const code = e.cause?.code ?? e.code ?? (e.name === "AbortError" || e.name === "TimeoutError" ? "aborted" : e.cause?.name ?? e.name ?? "network error");
+        return { ok: false, retryable: true, error: `cannot reach ${where}: ${code}` };
+      }
+      // Drain the body so the connection can be reused; its content is not needed.
+      await response.arrayBuffer().catch(() => undefined);
+      if (response.ok) return OK;
+      const status = response.status;
+      const retryable = status === 408 || status === 429 || status >= 500;
+      return {
+        ok: false,
+        retryable,
+        retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
+        error: `HTTP ${status}${response.statusText ? ` ${response.statusText}` : ""} from ${where}`,
+      };
+    },
+  };
+}
