@@ -44,3 +44,6 @@ export { webhookSink, type WebhookSinkOptions } from "./sinks/webhook.js";
 export { verifyWebhook, WebhookVerificationError, type VerifyWebhookInput } from "./sinks/standard-webhooks.js";
 export type { SendContext, DeliveryOptions, ItemResult } from "./sinks/types.js";
 export type { FlushResult, ShutdownResult } from "./pipeline/trail.js";
+export { langfuseSink, type LangfuseSinkOptions } from "./sinks/langfuse.js";
+export { langsmithSink, type LangsmithSinkOptions } from "./sinks/langsmith.js";
+export { otlpSink, type OtlpSinkOptions } from "./sinks/otlp.js";

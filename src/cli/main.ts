@@ -3,6 +3,7 @@
  * `agent-audit`: the command line over a trail. Each command is a thin layer over store/ and
  * pipeline/; this file only parses arguments and prints.
  */
+import { VERSION } from "../version.js";
 import { deliveryStatus } from "../store/delivery-status.js";
 import { deadLetterFile } from "../pipeline/spool.js";
 import { parseArgs } from "node:util";
@@ -151,8 +152,7 @@ function printTable(header: string[], rows: string[][], out: (s: string) => void
 }
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
+  return VERSION;
 }
 
 function isEntryPoint(): boolean {

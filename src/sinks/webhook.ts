@@ -12,8 +12,8 @@ import { gzipSync } from "node:zlib";
 import * as z from "zod";
 import type { AuditEvent } from "../events/schema.js";
 import { parseOptions, failConfig, deliveryOptionsSchema } from "../pipeline/options.js";
-import { parseRetryAfter } from "../pipeline/backoff.js";
-import { OK, type DeliveryOptions, type SendContext, type SendResult, type Sink } from "./types.js";
+import { post } from "./shared/http.js";
+import { type DeliveryOptions, type SendContext, type SendResult, type Sink } from "./types.js";
 import { secretKey, sign } from "./standard-webhooks.js";
 
 const optionsSchema = z
@@ -43,8 +43,6 @@ export function webhookSink(options: WebhookSinkOptions): Sink {
       failConfig(`webhookSink: secret: ${(err as Error).message}. Fix: use the whsec_… secret your receiver gave you.`);
     }
   }
-  // Errors name the endpoint by origin only: paths and query strings can carry tokens.
-  const where = url.origin;
   const extra = opts.headers ?? {};
   return {
     name: opts.name ?? "webhook",
@@ -58,26 +56,8 @@ export function webhookSink(options: WebhookSinkOptions): Sink {
       const headers: Record<string, string> = { ...extra, "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(timestamp) };
       if (key) headers["webhook-signature"] = sign(key, id, timestamp, body);
       if (opts.gzip) headers["content-encoding"] = "gzip";
-      let response: Response;
-      try {
-        response = await fetch(url, { method: "POST", headers, body: opts.gzip ? gzipSync(body) : body, signal: context?.signal });
-      } catch (err) {
-        // Only the error's code or name: transport messages can quote the URL and headers.
-        const e = err as { name?: string; code?: string; cause?: { code?: string; name?: string } };
-        const code = e.cause?.code ?? e.code ?? (e.name === "AbortError" || e.name === "TimeoutError" ? "aborted" : e.cause?.name ?? e.name ?? "network error");
-        return { ok: false, retryable: true, error: `cannot reach ${where}: ${code}` };
-      }
-      // Drain the body so the connection can be reused; its content is not needed.
-      await response.arrayBuffer().catch(() => undefined);
-      if (response.ok) return OK;
-      const status = response.status;
-      const retryable = status === 408 || status === 429 || status >= 500;
-      return {
-        ok: false,
-        retryable,
-        retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
-        error: `HTTP ${status}${response.statusText ? ` ${response.statusText}` : ""} from ${where}`,
-      };
+      const { result } = await post(url, { headers, body: opts.gzip ? gzipSync(body) : body, signal: context?.signal });
+      return result;
     },
   };
 }
