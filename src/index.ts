@@ -47,3 +47,6 @@ export type { FlushResult, ShutdownResult } from "./pipeline/trail.js";
 export { langfuseSink, type LangfuseSinkOptions } from "./sinks/langfuse.js";
 export { langsmithSink, type LangsmithSinkOptions } from "./sinks/langsmith.js";
 export { otlpSink, type OtlpSinkOptions } from "./sinks/otlp.js";
+export { auditMiddleware, type AuditMiddlewareOptions } from "./capture/middleware.js";
+export { evaluatePolicy, POLICY_ACTIONS, type PolicyRule, type PolicyAction, type PolicyVerdict } from "./capture/policy.js";
+export { renderTimeline, type TimelineOptions } from "./cli/timeline.js";

@@ -114,6 +114,16 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
     return new AuditCallbackHandler(this.options);
   }
 
+  /**
+   * Where a run sits in what this handler recorded: its trace, session and user, and the nearest
+   * recorded run at or above it. The agent middleware uses this to hang its events in the same tree.
+   */
+  contextOf(runId: string): { traceId: string; sessionId?: string; userId?: string; parentId: string | undefined } | undefined {
+    const run = this.runs.get(runId);
+    if (!run) return undefined;
+    return { traceId: run.trace.traceId, sessionId: run.trace.sessionId, userId: run.trace.userId, parentId: run.recorded ? run.id : run.recordedParentId };
+  }
+
   /** Runs currently open (started, not yet ended). For tests and leak checks. */
   get openRuns(): number {
     return this.runs.size;

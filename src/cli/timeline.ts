@@ -104,9 +104,12 @@ export function renderTimeline(events: readonly AuditEvent[], options: TimelineO
         lines.push(`${pad}${paint(color, "35", "thought")} ${[thought, plan && `plan: ${plan}`].filter(Boolean).join("  ")}`);
         break;
       }
-      case "policy":
-        lines.push(`${pad}${paint(color, e.level === "error" ? "31" : "33", "policy")}  ${clip(d, width)}`);
+      case "policy": {
+        const verdict = d.action === "block" ? "✗ blocked" : d.action === "flag" ? "⚑ flagged" : String(d.action ?? "");
+        const why = [d.rule, d.reason].filter(Boolean).join(": ");
+        lines.push(`${pad}${paint(color, e.level === "error" ? "31" : "33", "policy")}  ${verdict} ${String(d.tool ?? e.name ?? "")}(${clip(d.args, 40)})${why ? `  — ${why}` : ""}`);
         break;
+      }
       default:
         lines.push(`${pad}${e.type} ${e.name ?? ""}  ${clip(d.value ?? d, width)}`);
     }

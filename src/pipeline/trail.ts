@@ -10,6 +10,7 @@ import { SCHEMA_VERSION, manualEventSchema, type AuditEvent, type Level, type Ma
 import { uuidv7 } from "../events/ids.js";
 import { DEFAULT_LIMITS, toJson, describeError, type SerializeLimits } from "../capture/serialize.js";
 import { AuditCallbackHandler, type AuditHandlerOptions } from "../capture/handler.js";
+import { auditMiddleware, type AuditMiddlewareOptions } from "../capture/middleware.js";
 import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
 import { resolve } from "node:path";
 import { jsonlSink, DEFAULT_AUDIT_DIR, type JsonlSink } from "../sinks/jsonl.js";
@@ -210,6 +211,11 @@ export class AuditTrail {
   /** A LangChain callback handler recording into this trail. */
   handler(options: Omit<AuditHandlerOptions, "trail"> = {}): AuditCallbackHandler {
     return new AuditCallbackHandler({ ...options, trail: this });
+  }
+
+  /** The agent middleware recording into this trail: `createAgent({ middleware: [trail.middleware()] })`. */
+  middleware(options: Omit<AuditMiddlewareOptions, "trail"> = {}) {
+    return auditMiddleware({ ...options, trail: this });
   }
 
   /** Would an event at `level` be recorded? Capture asks first, so filtered events cost nothing. */
