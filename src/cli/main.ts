@@ -3,6 +3,14 @@
  * `agent-audit`: the command line over a trail. Each command is a thin layer over store/ and
  * pipeline/; this file only parses arguments and prints.
  */
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { verifyTrail, type VerifyReport } from "../integrity/verify.js";
+import { eraseUserInTrail } from "../integrity/erase.js";
+import { parseAge, purgeOlderThan } from "../integrity/retention.js";
+import { loadOrCreateSigningKey } from "../integrity/keys.js";
+import { appendAccess, currentActor } from "../integrity/access-log.js";
+import { parseKey } from "../redact/operators.js";
 import { VERSION } from "../version.js";
 import { deliveryStatus } from "../store/delivery-status.js";
 import { deadLetterFile } from "../pipeline/spool.js";
@@ -25,11 +33,17 @@ Commands:
   show <session_id>    print one session as a timeline
   tail [-f]            print the latest events (-f: keep following)
   status               delivery to remote sinks: lag per sink and chain, dead letters
+  verify               check the hash chain and signed checkpoints (--public-key <pem>)
+  erase --user <id>    right to erasure: tombstone a user's events (--actor, --reason)
+  purge --older-than 90d   retention: remove expired segments, recorded in a signed checkpoint
 
 Options:
   --dir <path>         trail directory (default: $AGENT_AUDIT_DIR or ${DEFAULT_AUDIT_DIR})
   --json               machine-readable output (sessions, show, tail, status)
   -n, --lines <n>      tail: how many events (default 20)
+  --public-key <file>  verify: the Ed25519 public key (PEM) you trust
+  --actor <name>       who is acting (access log, erasure tombstones; default: the OS user)
+  --allow-insecure-permissions   read a trail whose files other users can read
   -f, --follow         tail: wait for new events
   --no-color           plain text
   -h, --help           this help
@@ -51,6 +65,13 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
         "no-color": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
         version: { type: "boolean", short: "v", default: false },
+        "public-key": { type: "string" },
+        user: { type: "string" },
+        actor: { type: "string" },
+        reason: { type: "string" },
+        "older-than": { type: "string" },
+        "key-file": { type: "string" },
+        "allow-insecure-permissions": { type: "boolean", default: false },
       },
     });
   } catch (err) {
@@ -75,12 +96,53 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
     if (badLines <= 3) io.err(`agent-audit: skipped ${bad.file}:${bad.line}: ${bad.reason}`);
   };
 
+  const actor = values.actor ?? currentActor();
+  // Reading a trail is itself recorded (who, what, when), and refused if its files were opened up.
+  const reading = (action: string, target?: string) => {
+    const widened = widenedPermissions(dir);
+    if (widened && !values["allow-insecure-permissions"]) {
+      throw new UsageError(`${widened} is readable by other users; fix it with chmod (0700 directories, 0600 files) or pass --allow-insecure-permissions`);
+    }
+    if (existsSync(dir)) appendAccess(dir, { actor, action, target });
+  };
+
   try {
     switch (command) {
+      case "verify": {
+        reading("verify");
+        const publicKey = values["public-key"] ? readFileSync(values["public-key"], "utf8") : undefined;
+        const report = await verifyTrail(dir, { publicKey });
+        if (values.json) io.out(JSON.stringify(report, null, 2));
+        else for (const line of describeVerify(report, dir)) io.out(line);
+        return report.ok ? 0 : 1;
+      }
+      case "erase": {
+        if (!values.user) throw new UsageError("erase needs --user <id> (and should have --actor and --reason)");
+        reading("erase", `user (${values.reason ?? "no reason given"})`);
+        const key = process.env.AGENT_AUDIT_ENCRYPTION_KEY ? parseKey(process.env.AGENT_AUDIT_ENCRYPTION_KEY, "AGENT_AUDIT_ENCRYPTION_KEY") : undefined;
+        const result = eraseUserInTrail(dir, values.user, { actor, reason: values.reason, encryptionKey: key });
+        if (values.json) io.out(JSON.stringify(result, null, 2));
+        else {
+          io.out(`Erased ${result.events} event(s) in ${result.files.length} file(s) of ${dir}; the hash chain still verifies (agent-audit verify).`);
+          if (result.traces.length) io.out(`Remote copies: delete traces ${result.traces.join(", ")} at your forwarding destinations (trail.eraseUser() does this for sinks that support deletion).`);
+        }
+        return 0;
+      }
+      case "purge": {
+        if (!values["older-than"]) throw new UsageError("purge needs --older-than <age>, e.g. --older-than 90d");
+        const age = parseAge(values["older-than"]);
+        reading("purge", `older than ${values["older-than"]}`);
+        const key = loadOrCreateSigningKey({ keyFile: values["key-file"], trailDir: dir });
+        const result = purgeOlderThan(dir, age, key);
+        if (values.json) io.out(JSON.stringify(result, null, 2));
+        else io.out(`Purged ${result.segments.length} segment(s), ${result.events} event(s) before ${result.cutoff}; a signed checkpoint records it.`);
+        return 0;
+      }
       case "demo":
         await runDemo({ dir, color, out: io.out });
         return 0;
       case "sessions": {
+        reading("sessions");
         const sessions = await listSessions(dir, { onBadLine });
         if (values.json) {
           io.out(JSON.stringify(sessions, null, 2));
@@ -97,6 +159,7 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
       case "show": {
         const sessionId = rest[0];
         if (!sessionId) throw new UsageError("show needs a session id: agent-audit show <session_id> (list them with agent-audit sessions)");
+        reading("show", `session ${sessionId}`);
         const events = await sessionEvents(dir, sessionId, { onBadLine });
         if (events.length === 0) {
           io.err(`agent-audit: no events for session "${sessionId}" in ${dir}`);
@@ -109,6 +172,7 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
       case "tail": {
         const lines = values.lines === undefined ? 20 : Number(values.lines);
         if (!Number.isInteger(lines) || lines < 0) throw new UsageError(`--lines must be a whole number, got "${values.lines}"`);
+        reading("tail");
         await tail({ dir, lines, follow: values.follow, json: values.json, color, out: io.out, onBadLine });
         return 0;
       }
@@ -149,6 +213,32 @@ function printTable(header: string[], rows: string[][], out: (s: string) => void
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
   out(line(header));
   for (const r of rows) out(line(r));
+}
+
+/** The first trail file or directory other users may read (or write), if any. */
+function widenedPermissions(dir: string): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  if (statSync(dir).mode & 0o077) return dir;
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith(".jsonl")) continue;
+    const file = join(dir, name);
+    if (statSync(file).mode & 0o077) return file;
+  }
+  return undefined;
+}
+
+function describeVerify(r: VerifyReport, dir: string): string[] {
+  const lines: string[] = [];
+  for (const c of r.chains) {
+    const to = c.verified_to ? `verified to signed checkpoint seq ${c.verified_to.seq} (${c.verified_to.ts})` : "no signed checkpoint covers it yet";
+    lines.push(`chain ${c.chain_id}: ${c.events} events, seq ${c.first_seq ?? "-"}–${c.last_seq ?? "-"}, ${to}${c.erased ? `, ${c.erased} erased` : ""}${c.purged.length ? `, ${c.purged.length} segment(s) purged` : ""}`);
+  }
+  for (const p of r.problems) lines.push(`✗ ${p.kind}${p.file ? ` ${p.file}${p.line ? `:${p.line}` : ""}` : ""}${p.seq !== undefined ? ` (seq ${p.seq})` : ""}: ${p.detail}`);
+  for (const e of r.erasures.slice(0, 20)) lines.push(`erased: ${e.file}:${e.line} (seq ${e.seq}) by ${e.by} at ${e.at}${e.reason ? ` — ${e.reason}` : ""}`);
+  if (r.erasures.length > 20) lines.push(`… and ${r.erasures.length - 20} more erased events`);
+  if (!r.publicKeyTrusted) lines.push(`note: checked with the public key stored in ${dir}/.digests; pass --public-key with your own copy to rule out a replaced key`);
+  lines.push(r.ok ? `✓ ${dir}: ${r.events} events intact (${Math.round(r.eventsPerSecond)} events/s)` : `✗ ${dir}: ${r.problems.length} problem(s) found`);
+  return lines;
 }
 
 function version(): string {

@@ -73,9 +73,17 @@ export const auditEventSchema = z
     duration_ms: z.number().nonnegative().optional(),
     status: statusSchema.optional(),
     redactions: z.array(redactionSchema).optional(),
+    enc: z.string().optional().describe("encryption at rest: the content fields, AES-256-GCM"),
+    erased: z
+      .object({ at: isoTimestamp, by: z.string(), reason: z.string().optional() })
+      .strict()
+      .optional()
+      .describe("right to erasure: the content fields were removed; the chain still verifies by content_hash"),
     chain_id: uuid.describe("the writer's integrity chain"),
+    salt: z.string().regex(/^[0-9a-f]{32}$/).optional().describe("random per event; content_hash commits to salt + content"),
+    content_hash: sha256Hex.optional().describe("SHA-256 of salt and the canonical content fields"),
     prev_hash: sha256Hex.optional(),
-    hash: sha256Hex.optional(),
+    hash: sha256Hex.optional().describe("SHA-256 of prev_hash and the canonical envelope (content by content_hash)"),
   })
   .strict();
 
@@ -105,7 +113,7 @@ export const manualEventSchema = z
 export type ManualEvent = z.input<typeof manualEventSchema>;
 
 /** An event before sealing: everything except the fields the trail assigns when it seals. */
-export type UnsealedEvent = Omit<AuditEvent, "schema_version" | "id" | "ts" | "seq" | "chain_id" | "prev_hash" | "hash"> & {
+export type UnsealedEvent = Omit<AuditEvent, "schema_version" | "id" | "ts" | "seq" | "chain_id" | "prev_hash" | "hash" | "salt" | "content_hash" | "enc" | "erased"> & {
   /** Milliseconds since the epoch; becomes `ts`. Defaults to the time of sealing. */
   time?: number;
 };

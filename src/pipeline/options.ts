@@ -68,6 +68,22 @@ export const trailOptionsSchema = z
     limits: limitsSchema.optional(),
     spool: spoolOptionsSchema.optional(),
     delivery: deliveryOptionsSchema.optional(),
+    /** Hash chain and signed checkpoints (on by default); `false` turns both off. */
+    integrity: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            signingKey: z.union([z.string(), z.custom<import("node:crypto").KeyObject>((v) => typeof v === "object" && v !== null && "asymmetricKeyType" in (v as object))]).optional(),
+            keyFile: z.string().min(1).optional(),
+            checkpointEvery: z.number().int().positive().optional(),
+            checkpointIntervalMs: z.number().positive().optional(),
+          })
+          .strict(),
+      ])
+      .optional(),
+    /** Encryption at rest of the local trail's content (AES-256-GCM). */
+    encryption: z.object({ key: z.union([z.string(), z.instanceof(Buffer)]) }).strict().optional(),
     /** PII and secret redaction: on by default with every built-in detector; `false` turns it off. */
     redaction: z.union([z.literal(false), z.record(z.string(), z.unknown())]).optional(),
     onError: z.custom<(error: Error) => void>((v) => typeof v === "function", { message: "expected a function (error) => void" }).optional(),
@@ -84,6 +100,8 @@ const FIX: Record<string, string> = {
   userId: "give a non-empty string, or leave it out to take the user from run metadata",
   dir: "give a directory path, e.g. dir: '.audit'",
   redaction: "pass redaction options, e.g. redaction: { operators: { EMAIL: 'hash' } }, or redaction: false to turn it off explicitly",
+  integrity: "pass { keyFile, checkpointEvery, checkpointIntervalMs }, or integrity: false",
+  key: "give 32 bytes: a Buffer, 64 hex digits or base64",
   spool: "pass { dir: '.audit' } for a disk spool, or { memory: true, maxEvents: 10000 } without a disk",
   maxEvents: "give a positive whole number of events",
   maxBytes: "give a positive number of bytes, e.g. 512 * 1024 * 1024",

@@ -48,6 +48,8 @@ export class SpoolSource implements Source {
     private readonly dead: boolean,
     /** Backlog above which the oldest undelivered events are skipped (the spool is full). */
     private readonly maxBacklogBytes: number,
+    /** Turns a stored line back into the event (decryption at rest). */
+    private readonly decode?: (e: AuditEvent) => AuditEvent,
   ) {
     this.record = dead ? (readCursor(dir, sink, chainId) ?? initCursor(dir, sink, chainId)) : initCursor(dir, sink, chainId);
     this.readPosition = { segment: this.record.segment, offset: this.record.offset };
@@ -65,7 +67,7 @@ export class SpoolSource implements Source {
 
   async next(maxEvents: number, maxBytes: number): Promise<Batch | undefined> {
     await this.enforceCapacity();
-    const read = await readFrom(this.dir, this.chainId, this.readPosition, maxEvents, maxBytes, this.dead);
+    const read = await readFrom(this.dir, this.chainId, this.readPosition, maxEvents, maxBytes, this.dead, this.decode);
     this.torn += read.torn;
     if (read.events.length === 0) {
       // Only skipped lines (torn or bad): acknowledge them so they are not read again.

@@ -170,7 +170,7 @@ export interface ReadResult {
  * alone while the chain is live (the writer may be mid-write) and skipped as torn once the chain
  * is finished or has moved on to a later segment.
  */
-export async function readFrom(dir: string, chainId: string, cursor: Cursor, maxEvents: number, maxBytes: number, finished: boolean): Promise<ReadResult> {
+export async function readFrom(dir: string, chainId: string, cursor: Cursor, maxEvents: number, maxBytes: number, finished: boolean, decode?: (e: AuditEvent) => AuditEvent): Promise<ReadResult> {
   const result: ReadResult = { events: [], bytes: 0, next: { ...cursor }, torn: 0, bad: 0 };
   let segments: string[] | undefined;
   for (;;) {
@@ -194,7 +194,7 @@ export async function readFrom(dir: string, chainId: string, cursor: Cursor, max
         if (line.length === 0) continue;
         const parsed = parseLine(line.toString("utf8"));
         if ("event" in parsed) {
-          result.events.push(parsed.event);
+          result.events.push(decode ? decode(parsed.event) : parsed.event);
           result.bytes += lineBytes;
         } else {
           result.bad++;
@@ -206,7 +206,7 @@ export async function readFrom(dir: string, chainId: string, cursor: Cursor, max
         const nl = whole.indexOf(10);
         if (nl !== -1) {
           const parsed = parseLine(whole.subarray(0, nl).toString("utf8"));
-          if ("event" in parsed) result.events.push(parsed.event);
+          if ("event" in parsed) result.events.push(decode ? decode(parsed.event) : parsed.event);
           else result.bad++;
           result.bytes += nl + 1;
           consumed = nl + 1;

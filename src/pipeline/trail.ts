@@ -20,6 +20,13 @@ import { DROP_NOTICE, MemorySource, SpoolSource } from "./sources.js";
 import { adoptChain, appendDeadLetters, chainsWithCursor, registerWriter, unregisterWriter, writerAlive } from "./spool.js";
 import { levelRank } from "./levels.js";
 import { createRedactor, type Redactor } from "../redact/redactor.js";
+import { parseKey } from "../redact/operators.js";
+import { Sealer } from "../integrity/seal.js";
+import { Checkpointer } from "../integrity/checkpoints.js";
+import { loadOrCreateSigningKey } from "../integrity/keys.js";
+import { encryptEvent, decryptEvent } from "../integrity/encryption.js";
+import { eraseUserInTrail } from "../integrity/erase.js";
+import { appendAccess, currentActor } from "../integrity/access-log.js";
 import type { RedactionOptions } from "../redact/options.js";
 import { parseOptions, trailOptionsSchema, failConfig, type AuditTrailOptions, type TrailContext } from "./options.js";
 
@@ -35,6 +42,14 @@ export interface SinkStats {
   /** Remote sinks: events recorded by this process not yet delivered or dead-lettered. */
   pending?: number;
   last_error?: string;
+}
+
+export interface ErasureReport {
+  events: number;
+  files: string[];
+  traces: string[];
+  /** Per remote sink: "done: …", "failed: …" or "manual: …". */
+  forwarded: Record<string, string>;
 }
 
 export interface FlushResult {
@@ -115,6 +130,11 @@ export class AuditTrail {
   /** The directory of the durable spool (undefined without remote sinks or in memory mode). */
   readonly spoolDir: string | undefined;
   private readonly onError: ((error: Error) => void) | undefined;
+  /** Undefined when `integrity: false`. */
+  private readonly sealer: Sealer | undefined;
+  private checkpointer: Checkpointer | undefined;
+  /** Encryption at rest of the local trail (and spool). */
+  readonly encryptionKey: Buffer | undefined;
   /** Undefined only when the user turned redaction off explicitly (`redaction: false`). */
   readonly redactor: Redactor | undefined;
   private readonly pending = new Set<Promise<unknown>>();
@@ -132,6 +152,14 @@ export class AuditTrail {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.onError = opts.onError;
     this.redactor = opts.redaction === false ? undefined : createRedactor(opts.redaction as RedactionOptions | undefined);
+    this.sealer = opts.integrity === false ? undefined : new Sealer();
+    if (opts.encryption) {
+      try {
+        this.encryptionKey = parseKey(opts.encryption.key, "encryption.key");
+      } catch (err) {
+        failConfig(`createAuditTrail: ${(err as Error).message}.`);
+      }
+    }
     const sinks = opts.sinks ?? [jsonlSink()];
     if (sinks.length === 0) failConfig("createAuditTrail: sinks is empty, so nothing would be recorded. Fix: leave sinks out for the JSONL default, or pass at least one sink.");
     const seen = new Map<string, number>();
@@ -158,6 +186,20 @@ export class AuditTrail {
       for (const { sink, name } of remote) this.remotes.push(this.startRemote(sink, name, defaults, spool.maxEvents, spool.maxBytes));
       process.on("beforeExit", this.onBeforeExit);
     }
+    const trailDir = this.trailDir;
+    if (this.sealer && trailDir && opts.integrity !== false) {
+      const integrity = opts.integrity ?? {};
+      let key;
+      try {
+        key = loadOrCreateSigningKey({ signingKey: integrity.signingKey, keyFile: integrity.keyFile, trailDir });
+      } catch (err) {
+        failConfig(`createAuditTrail: ${(err as Error).message}.`);
+      }
+      const sealer = this.sealer;
+      this.checkpointer = new Checkpointer(trailDir, this.chainId, key, integrity.checkpointEvery ?? 1000, integrity.checkpointIntervalMs ?? 60_000, () => ({ seq: this.seq, hash: sealer.lastHash }), (err) =>
+        this.reportError(new Error(`cannot write a checkpoint: ${describeError(err)}`), "checkpoint"),
+      );
+    }
   }
 
   private startRemote(sink: Sink, name: string, defaults: DeliveryOptions, maxEvents = 10_000, maxBytes = 1024 ** 3): RemoteSlot {
@@ -178,10 +220,12 @@ export class AuditTrail {
       },
     };
     const dir = this.spoolDir;
+    const key = this.encryptionKey;
+    const decode = key ? (e: AuditEvent) => decryptEvent(e, key) : undefined;
     let memory: MemorySource | undefined;
     let own: Deliverer;
     if (dir) {
-      own = new Deliverer(sink, name, this.chainId, new SpoolSource(dir, name, this.chainId, false, maxBytes), options, hooks).start();
+      own = new Deliverer(sink, name, this.chainId, new SpoolSource(dir, name, this.chainId, false, maxBytes, decode), options, hooks).start();
     } else {
       memory = new MemorySource(maxEvents);
       own = new Deliverer(sink, name, this.chainId, memory, options, hooks).start();
@@ -193,7 +237,7 @@ export class AuditTrail {
         if (chain === this.chainId || writerAlive(dir, chain)) continue;
         const release = adoptChain(dir, name, chain);
         if (!release) continue;
-        const d = new Deliverer(sink, name, chain, new SpoolSource(dir, name, chain, true, maxBytes), options, hooks, release);
+        const d = new Deliverer(sink, name, chain, new SpoolSource(dir, name, chain, true, maxBytes, decode), options, hooks, release);
         slot.adopted.push(d.start());
       }
     }
@@ -216,6 +260,42 @@ export class AuditTrail {
   /** The agent middleware recording into this trail: `createAgent({ middleware: [trail.middleware()] })`. */
   middleware(options: Omit<AuditMiddlewareOptions, "trail"> = {}) {
     return auditMiddleware({ ...options, trail: this });
+  }
+
+  /**
+   * Right to erasure: tombstones every event of `userId` in this trail's files (trail, spool,
+   * dead letters) and asks each remote sink that supports deletion to delete the affected traces;
+   * the others are listed as manual steps. The hash chain still verifies afterwards.
+   */
+  async eraseUser(userId: string, options: { actor?: string; reason?: string } = {}): Promise<ErasureReport> {
+    const dir = this.trailDir;
+    if (!dir) throw new Error("eraseUser: this trail has no files on disk (no jsonlSink or spool); nothing to erase here");
+    const actor = options.actor ?? currentActor();
+    appendAccess(dir, { actor, action: "erase", target: `user (${options.reason ?? "no reason given"})` });
+    const local = eraseUserInTrail(dir, userId, { actor, reason: options.reason, encryptionKey: this.encryptionKey });
+    const forwarded: Record<string, string> = {};
+    for (const r of this.remotes) {
+      if (!local.traces.length) {
+        forwarded[r.name] = "nothing to forward: the erased events belong to no trace";
+        continue;
+      }
+      if (!r.sink.erase) {
+        forwarded[r.name] = `manual: delete traces ${local.traces.join(", ")} at this destination`;
+        continue;
+      }
+      try {
+        const res = await r.sink.erase(local.traces);
+        forwarded[r.name] = res.ok ? `done: ${res.detail}` : `failed: ${res.detail}`;
+      } catch (err) {
+        forwarded[r.name] = `failed: ${describeError(err)}`;
+      }
+    }
+    return { events: local.events, files: local.files, traces: local.traces, forwarded };
+  }
+
+  /** The directory of this trail's files (the JSONL sink's, or the spool's). */
+  get trailDir(): string | undefined {
+    return this.spoolDir ?? (this.slots.find((x) => x.sink.name === "jsonl" && (x.sink as JsonlSink).dir)?.sink as JsonlSink | undefined)?.dir;
   }
 
   /** Would an event at `level` be recorded? Capture asks first, so filtered events cost nothing. */
@@ -307,8 +387,20 @@ export class AuditTrail {
     if (e.status !== undefined) event.status = e.status;
     if (e.redactions !== undefined) event.redactions = e.redactions;
     event.chain_id = this.chainId;
+    // Encrypted at rest: the chain commits to the ciphertext, so verify needs no key.
+    const stored = this.encryptionKey ? encryptEvent(event, this.encryptionKey) : event;
+    if (this.sealer) {
+      this.sealer.seal(stored);
+      if (stored !== event) {
+        event.salt = stored.salt;
+        event.content_hash = stored.content_hash;
+        event.prev_hash = stored.prev_hash;
+        event.hash = stored.hash;
+      }
+    }
     this.counts.recorded++;
-    this.route(event);
+    this.route(event, stored);
+    this.checkpointer?.sealed();
     for (const r of this.remotes) {
       if (r.memory) r.memory.push(event);
       r.own.wake();
@@ -316,12 +408,14 @@ export class AuditTrail {
     return event;
   }
 
-  private route(event: AuditEvent): void {
+  private route(event: AuditEvent, stored: AuditEvent): void {
     const batch = [event];
+    const storedBatch = [stored];
     for (const slot of this.slots) {
       let result: SendResult | Promise<SendResult>;
       try {
-        result = slot.sink.send(batch);
+        // Files on disk get the stored (possibly encrypted) form; other local sinks the plain one.
+        result = slot.sink.send((slot.sink as JsonlSink).dir !== undefined ? storedBatch : batch);
       } catch (err) {
         this.sinkFailed(slot, 1, describeError(err));
         continue;
@@ -403,6 +497,7 @@ export class AuditTrail {
     if (this.closed) return this.shutdownResult ?? { complete: true, pending: {}, spool: this.spoolDir, dead_lettered: {} };
     const flushed = await this.flush({ timeoutMs: options.timeoutMs ?? 10_000 });
     this.closed = true;
+    this.checkpointer?.close();
     process.off("beforeExit", this.onBeforeExit);
     await Promise.all(this.remotes.flatMap((r) => [r.own, ...r.adopted]).map((d) => d.stop()));
     const pending = Object.fromEntries(this.remotes.map((r) => [r.name, this.pendingFor(r)]));

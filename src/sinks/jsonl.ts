@@ -65,7 +65,7 @@ export function jsonlSink(options: JsonlSinkOptions = {}): JsonlSink {
       closeSync(fd);
       fd = undefined;
     }
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 }); // owner-only: the trail holds personal data
     file = join(dir, name);
     fd = openSync(file, "a", 0o600); // audit data is personal data: owner-only
   };

@@ -94,6 +94,16 @@ export function langfuseSink(options: LangfuseSinkOptions = {}): Sink & { readon
     endpoint,
     delivery: { batchSize: 200, ...opts.delivery } as Partial<DeliveryOptions>,
     send,
+    async erase(traceIds: readonly string[]) {
+      // Langfuse's public API deletes a trace with all its observations.
+      const failed: string[] = [];
+      for (const id of traceIds) {
+        const res = await fetch(`${baseUrl}/api/public/traces/${traceIdOf(id)}`, { method: "DELETE", headers: { authorization: auth } }).catch(() => undefined);
+        await res?.arrayBuffer().catch(() => undefined);
+        if (!res || (!res.ok && res.status !== 404)) failed.push(id);
+      }
+      return failed.length ? { ok: false, detail: `${failed.length} of ${traceIds.length} trace(s) could not be deleted; retry the erasure` } : { ok: true, detail: `${traceIds.length} trace(s) deleted` };
+    },
     async close() {
       // Runs still open at shutdown are exported, marked incomplete (best effort: no retry left).
       const open = pairing.assembler.drainOpen();

@@ -66,6 +66,11 @@ export interface Sink {
   readonly delivery?: Partial<DeliveryOptions>;
   /** Delivers a batch. Local sinks answer synchronously; remote ones with a promise. */
   send(batch: readonly AuditEvent[], context?: SendContext): SendResult | Promise<SendResult>;
+  /**
+   * Right to erasure at the destination: delete these traces (root run ids). Sinks whose
+   * destination has no deletion API leave it out, and erasure reports them as a manual step.
+   */
+  erase?(traceIds: readonly string[]): Promise<{ ok: boolean; detail: string }>;
   /** Makes everything sent so far durable or delivered. */
   flush?(): void | Promise<void>;
   /** Releases files, sockets and timers. No `send` follows. */

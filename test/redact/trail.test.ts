@@ -62,7 +62,7 @@ describe("trail redaction", () => {
     await trail.shutdown();
 
     const memoryText = JSON.stringify(memory.events);
-    const fileText = readdirSync(dir).map((f) => readFileSync(join(dir, f), "utf8")).join("");
+    const fileText = readdirSync(dir).filter((f) => f.endsWith(".jsonl")).map((f) => readFileSync(join(dir, f), "utf8")).join("");
     expect(leaked(memoryText)).toEqual([]);
     expect(leaked(fileText)).toEqual([]);
 

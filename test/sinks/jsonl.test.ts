@@ -36,7 +36,7 @@ describe("jsonlSink", () => {
     const e1 = { ...base, id: "01a21c72-0000-7000-8000-000000000001", ts: "2026-11-27T23:59:59.999Z" } as AuditEvent;
     const e2 = { ...base, id: "01a21c72-0000-7000-8000-000000000002", ts: "2026-11-28T00:00:00.000Z", seq: 2 } as AuditEvent;
     expect(sink.send([e1, e2])).toEqual({ ok: true });
-    expect(readdirSync(dir).sort()).toEqual([segmentName(e1), segmentName(e2)]);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".jsonl")).sort()).toEqual([segmentName(e1), segmentName(e2)]);
     sink.close?.();
   });
 
@@ -46,7 +46,7 @@ describe("jsonlSink", () => {
       const trail = createAuditTrail({ sinks: [jsonlSink({ dir, fsync })] });
       trail.record({ type: "custom" });
       await trail.shutdown();
-      expect(readdirSync(dir)).toHaveLength(1);
+      expect(readdirSync(dir).filter((f) => f.endsWith(".jsonl"))).toHaveLength(1);
     }
     expect(() => jsonlSink({ fsync: "sometimes" as never })).toThrow(/fsync.*Fix: use "never"/s);
     const file = join(tempDir(), "not-a-dir");

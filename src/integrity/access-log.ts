@@ -1,0 +1,59 @@
+/**
+ * The access log: every read of a trail through the CLI or the store API (show, query, export,
+ * tail, verify, erase, purge) appends who, what and when to `<dir>/.access/access.jsonl`, itself a
+ * hash chain, so an access record cannot be removed quietly either.
+ */
+import { createHash } from "node:crypto";
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { userInfo } from "node:os";
+import { join } from "node:path";
+import { canonicalJson } from "./canonical.js";
+import { GENESIS } from "./seal.js";
+
+export interface AccessRecord {
+  ts: string;
+  actor: string;
+  action: string;
+  target?: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export const accessLogFile = (dir: string) => join(dir, ".access", "access.jsonl");
+
+export function currentActor(): string {
+  try {
+    return `os:${userInfo().username}`;
+  } catch {
+    return "os:unknown";
+  }
+}
+
+export function appendAccess(dir: string, entry: { actor?: string; action: string; target?: string }): AccessRecord {
+  const file = accessLogFile(dir);
+  mkdirSync(join(dir, ".access"), { recursive: true, mode: 0o700 });
+  let prev = GENESIS;
+  if (existsSync(file)) {
+    const lines = readFileSync(file, "utf8").trimEnd().split("\n");
+    const last = lines[lines.length - 1];
+    if (last) prev = (JSON.parse(last) as AccessRecord).hash;
+  }
+  const body = { ts: new Date().toISOString(), actor: entry.actor ?? currentActor(), action: entry.action, ...(entry.target ? { target: entry.target } : {}), prev_hash: prev };
+  const record: AccessRecord = { ...body, hash: createHash("sha256").update(canonicalJson(body)).digest("hex") };
+  appendFileSync(file, JSON.stringify(record) + "\n", { mode: 0o600 });
+  return record;
+}
+
+/** Checks the access log's own chain; returns the line of the first break, or undefined. */
+export function verifyAccessLog(dir: string): { records: number; brokenAt?: number } {
+  const file = accessLogFile(dir);
+  if (!existsSync(file)) return { records: 0 };
+  let prev = GENESIS;
+  const lines = readFileSync(file, "utf8").split("\n").filter(Boolean);
+  for (let i = 0; i < lines.length; i++) {
+    const { hash, ...body } = JSON.parse(lines[i]!) as AccessRecord;
+    if (body.prev_hash !== prev || createHash("sha256").update(canonicalJson(body)).digest("hex") !== hash) return { records: lines.length, brokenAt: i + 1 };
+    prev = hash;
+  }
+  return { records: lines.length };
+}

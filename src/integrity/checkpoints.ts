@@ -1,0 +1,126 @@
+/**
+ * Signed checkpoints, like CloudTrail's digest files: every N events or T seconds, and at shutdown,
+ * the writer appends {chain, last seq, last hash, time} signed with Ed25519 to
+ * `<dir>/.digests/<chain>.jsonl`. Truncating the trail, or replacing it wholesale with a
+ * recomputed chain, no longer matches what was signed.
+ */
+import { sign, verify, type KeyObject } from "node:crypto";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { canonicalJson } from "./canonical.js";
+import { keyId, publicKeyPem } from "./keys.js";
+
+export interface PurgedRange {
+  segment: string;
+  first_seq: number;
+  last_seq: number;
+  last_hash: string;
+}
+
+export interface Checkpoint {
+  type: "checkpoint";
+  chain_id: string;
+  seq: number;
+  hash: string;
+  ts: string;
+  /** Retention: segments removed on purpose, with where the chain continues. */
+  purged?: PurgedRange[];
+  key_id: string;
+  sig: string;
+}
+
+export const digestDir = (dir: string) => join(dir, ".digests");
+export const digestFile = (dir: string, chainId: string) => join(digestDir(dir), `${chainId}.jsonl`);
+export const publicKeyFile = (dir: string) => join(digestDir(dir), "public-key.pem");
+
+export function signCheckpoint(key: KeyObject, body: Omit<Checkpoint, "sig" | "key_id" | "type">): Checkpoint {
+  const unsigned = { type: "checkpoint" as const, ...body, key_id: keyId(key) };
+  return { ...unsigned, sig: sign(null, Buffer.from(canonicalJson(unsigned)), key).toString("base64") };
+}
+
+export function checkpointValid(publicKey: KeyObject, cp: Checkpoint): boolean {
+  const { sig, ...unsigned } = cp;
+  try {
+    return verify(null, Buffer.from(canonicalJson(unsigned)), publicKey, Buffer.from(sig, "base64"));
+  } catch {
+    return false;
+  }
+}
+
+export function appendCheckpoint(dir: string, cp: Checkpoint): void {
+  mkdirSync(digestDir(dir), { recursive: true, mode: 0o700 });
+  appendFileSync(digestFile(dir, cp.chain_id), JSON.stringify(cp) + "\n", { mode: 0o600 });
+}
+
+/** Publishes the public key beside the digests (a convenience: verifiers should pin their own copy). */
+export function publishPublicKey(dir: string, key: KeyObject): void {
+  mkdirSync(digestDir(dir), { recursive: true, mode: 0o700 });
+  const pem = publicKeyPem(key);
+  const file = publicKeyFile(dir);
+  if (!existsSync(file) || readFileSync(file, "utf8") !== pem) writeFileSync(file, pem, { mode: 0o644 });
+}
+
+export function readCheckpoints(dir: string, chainId: string): Array<Checkpoint | { bad: string; line: number }> {
+  const file = digestFile(dir, chainId);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .map((text, i) => ({ text, line: i + 1 }))
+    .filter((l) => l.text.trim())
+    .map(({ text, line }) => {
+      try {
+        return JSON.parse(text) as Checkpoint;
+      } catch {
+        return { bad: "not valid JSON", line };
+      }
+    });
+}
+
+/** Writes a checkpoint every `every` events or `intervalMs`, whichever comes first, and on close. */
+export class Checkpointer {
+  private sinceLast = 0;
+  private lastAt = Date.now();
+  private lastSeq = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly dir: string,
+    private readonly chainId: string,
+    private readonly key: KeyObject,
+    private readonly every: number,
+    private readonly intervalMs: number,
+    private readonly state: () => { seq: number; hash: string },
+    private readonly onError: (err: unknown) => void,
+  ) {
+    publishPublicKey(dir, key);
+    this.timer = setInterval(() => this.maybe(true), intervalMs);
+    this.timer.unref();
+  }
+
+  sealed(): void {
+    this.sinceLast++;
+    if (this.sinceLast >= this.every) this.write();
+  }
+
+  private maybe(timed: boolean): void {
+    if (this.sinceLast > 0 && (!timed || Date.now() - this.lastAt >= this.intervalMs)) this.write();
+  }
+
+  write(): void {
+    const { seq, hash } = this.state();
+    if (seq === 0 || seq === this.lastSeq) return;
+    try {
+      appendCheckpoint(this.dir, signCheckpoint(this.key, { chain_id: this.chainId, seq, hash, ts: new Date().toISOString() }));
+      this.lastSeq = seq;
+      this.sinceLast = 0;
+      this.lastAt = Date.now();
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.write();
+  }
+}
