@@ -89,24 +89,33 @@ function timedHandler(trailOptions) {
   }
   return timer;
 }
-const redacting = timedHandler({});
-const plain = timedHandler({ redaction: false });
-for (const t of [redacting, plain]) for (let i = 0; i < 300; i++) await runOnce([t.handler], i);
-redacting.ns = plain.ns = 0n;
+// Four configurations, interleaved: the default, and with redaction and/or the hash chain off.
+const configs = {
+  all: timedHandler({}),
+  noRedaction: timedHandler({ redaction: false }),
+  noIntegrity: timedHandler({ integrity: false }),
+  bare: timedHandler({ redaction: false, integrity: false }),
+};
+const timers = Object.values(configs);
+for (const t of timers) for (let i = 0; i < 300; i++) await runOnce([t.handler], i);
+for (const t of timers) t.ns = 0n;
 const selfStart = process.hrtime.bigint();
-for (let round = 0; round < SELF_RUNS / 100; round++) {
-  for (const t of round % 2 ? [plain, redacting] : [redacting, plain]) {
-    for (let i = 0; i < 50; i++) await runOnce([t.handler], i);
-    t.runs += 50;
+for (let round = 0; round < SELF_RUNS / 50; round++) {
+  const order = [...timers];
+  for (let k = 0; k < round % order.length; k++) order.push(order.shift());
+  for (const t of order) {
+    for (let i = 0; i < 25; i++) await runOnce([t.handler], i);
+    t.runs += 25;
   }
 }
-const selfWallMs = Number(process.hrtime.bigint() - selfStart) / 1e6 / (redacting.runs + plain.runs);
-const selfUs = Number(redacting.ns) / 1e3 / redacting.runs;
-const plainUs = Number(plain.ns) / 1e3 / plain.runs;
-await redacting.trail.shutdown();
-await plain.trail.shutdown();
+const selfWallMs = Number(process.hrtime.bigint() - selfStart) / 1e6 / timers.reduce((n, t) => n + t.runs, 0);
+const us = (t) => Number(t.ns) / 1e3 / t.runs;
+const selfUs = us(configs.all);
+const plainUs = us(configs.noRedaction);
+const breakdown = { all: selfUs, noRedaction: plainUs, noIntegrity: us(configs.noIntegrity), bare: us(configs.bare) };
+for (const t of timers) await t.trail.shutdown();
 await trail.shutdown();
-const internalErrors = trail.stats().internal_errors + redacting.trail.stats().internal_errors + plain.trail.stats().internal_errors;
+const internalErrors = trail.stats().internal_errors + timers.reduce((n, t) => n + t.trail.stats().internal_errors, 0);
 rmSync(dir, { recursive: true, force: true });
 
 // --- 3. Memory, one fresh process per variant ----------------------------------------------------
@@ -130,6 +139,7 @@ const result = {
   handlerUsPerRunWithoutRedaction: plainUs,
   redactionShareOfHandler: (selfUs - plainUs) / plainUs,
   redactionShareOfRun: (selfUs - plainUs) / 1000 / selfWallMs,
+  breakdownUs: breakdown,
   handlerShareOfRun: selfUs / 1000 / selfWallMs,
   eventsPerRun,
   memoryRuns: MEMORY_RUNS,
@@ -165,6 +175,10 @@ before the callback returns). Variants run interleaved in blocks of ${BLOCK} run
   ${result.handlerUsPerRunWithoutRedaction.toFixed(0)} µs inside the callbacks with \`redaction: false\`, ${result.handlerUsPerRun.toFixed(0)} µs with it on (the default),
   measured in the same interleaved runs. Of our own callback time that is ${(result.redactionShareOfHandler * 100).toFixed(0)}%: every string of
   every event is scanned (the run's strings are small, so the walk, not the regex, is most of it).
+- Where our time goes (µs inside the callbacks per run, same interleaved runs): everything on
+  ${breakdown.all.toFixed(0)}; redaction off ${breakdown.noRedaction.toFixed(0)}; hash chain off ${breakdown.noIntegrity.toFixed(0)}; both off ${breakdown.bare.toFixed(0)} (capture,
+  normalization and the JSONL write alone). So redaction ≈ ${(breakdown.noIntegrity - breakdown.bare).toFixed(0)} µs and sealing ≈ ${(breakdown.noRedaction - breakdown.bare).toFixed(0)} µs per run
+  (${eventsPerRun.toFixed(0)} events).
 - handler internal errors during the benchmark: ${internalErrors}
 
 ### Memory over ${MEMORY_RUNS.toLocaleString("en")} runs

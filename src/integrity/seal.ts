@@ -7,6 +7,7 @@
  *   - erasing an event's content (GDPR) keeps the chain whole: `content_hash` stays, the content
  *     and its salt go (without the salt, the digest cannot be tested against guesses).
  */
+import * as crypto from "node:crypto";
 import { createHash, randomFillSync } from "node:crypto";
 import type { AuditEvent } from "../events/schema.js";
 import { canonicalJson } from "./canonical.js";
@@ -18,7 +19,9 @@ const UNHASHED = new Set(["hash", "erased", ...CONTENT_FIELDS, "salt"]);
 
 export const GENESIS = "0".repeat(64);
 
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+// crypto.hash (Node ≥ 20.12) is a one-shot digest about twice as fast as createHash for short input.
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: "hex") => string }).hash;
+const sha256 = oneShot ? (text: string) => oneShot("sha256", text, "hex") : (text: string) => createHash("sha256").update(text).digest("hex");
 
 export function contentOf(event: AuditEvent): Record<string, unknown> {
   const c: Record<string, unknown> = {};
@@ -26,14 +29,50 @@ export function contentOf(event: AuditEvent): Record<string, unknown> {
   return c;
 }
 
+/** The content fields in canonical (sorted) order, without building an intermediate object. */
+function canonicalContent(e: AuditEvent): string {
+  let out = "{";
+  const add = (key: string, v: unknown) => {
+    if (v === undefined) return;
+    out += (out.length > 1 ? "," : "") + `"${key}":` + canonicalJson(v);
+  };
+  add("data", e.data);
+  add("enc", e.enc);
+  add("metadata", e.metadata);
+  add("name", e.name);
+  add("session_id", e.session_id);
+  add("tags", e.tags);
+  add("user_id", e.user_id);
+  return out + "}";
+}
+
 export function contentHash(salt: string, event: AuditEvent): string {
-  return sha256(`${salt}\n${canonicalJson(contentOf(event))}`);
+  return sha256(`${salt}\n${canonicalContent(event)}`);
+}
+
+/** Envelope fields in canonical (sorted) order; any other field takes the general path. */
+const ENVELOPE = ["chain_id", "content_hash", "duration_ms", "id", "level", "parent_run_id", "prev_hash", "redactions", "run_id", "schema_version", "seq", "status", "trace_id", "ts", "type"] as const;
+const KNOWN = new Set<string>([...ENVELOPE, ...UNHASHED]);
+
+function canonicalEnvelope(event: AuditEvent): string {
+  for (const k in event) if (!KNOWN.has(k)) return general(event);
+  let out = "{";
+  for (const k of ENVELOPE) {
+    const v = event[k];
+    if (v === undefined) continue;
+    out += (out.length > 1 ? "," : "") + `"${k}":` + (typeof v === "string" ? canonicalJson(v) : typeof v === "number" ? JSON.stringify(v) : canonicalJson(v));
+  }
+  return out + "}";
+}
+
+function general(event: AuditEvent): string {
+  const env: Record<string, unknown> = {};
+  for (const k of Object.keys(event)) if (!UNHASHED.has(k)) env[k] = event[k as keyof AuditEvent];
+  return canonicalJson(env);
 }
 
 export function envelopeHash(event: AuditEvent): string {
-  const env: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(event)) if (!UNHASHED.has(k)) env[k] = v;
-  return sha256(`${event.prev_hash ?? GENESIS}\n${canonicalJson(env)}`);
+  return sha256(`${event.prev_hash ?? GENESIS}\n${canonicalEnvelope(event)}`);
 }
 
 // Salts come from a block of random bytes, one syscall per 256 events.
