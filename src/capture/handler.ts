@@ -24,6 +24,7 @@ import { compactMessage, isLangChainMessage, messageType } from "./messages.js";
 import { extractInput, extractOutput, extractReasoning } from "./extract.js";
 import { addUsage, usageFromLlmOutput, usageFromMetadata, type TokenUsage } from "./usage.js";
 import { runMetadata, runTags, sessionFrom, userFrom } from "./context.js";
+import { costOf, priceFor } from "../store/prices.js";
 
 const optionsSchema = z
   .object({
@@ -270,6 +271,15 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
         if (run.firstTokenAt !== undefined) data.time_to_first_token_ms = round(run.firstTokenAt - run.startedAt);
         const cost = responseMetadata.cost ?? (output?.llmOutput as Record<string, unknown> | undefined)?.cost;
         if (typeof cost === "number") data.cost = cost;
+        else {
+          // Not reported by the provider: priced from the trail's table (list prices, overridable).
+          const price = priceFor(model ?? run.model, this.trail.prices);
+          const estimated = price ? costOf(usage, price) : undefined;
+          if (estimated !== undefined) {
+            data.cost = estimated;
+            data.cost_source = "price_table";
+          }
+        }
         return data;
       });
 

@@ -3,6 +3,11 @@
  * `agent-audit`: the command line over a trail. Each command is a thin layer over store/ and
  * pipeline/; this file only parses arguments and prints.
  */
+import pg from "pg";
+import type { AuditEvent } from "../events/schema.js";
+import { openStore } from "../store/open.js";
+import { DEFAULT_TABLE, migrate } from "../store/postgres-schema.js";
+import { csvHeader, csvRow, filterFrom, renderStats, statsReport } from "./analytics.js";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { verifyTrail, type VerifyReport } from "../integrity/verify.js";
@@ -33,11 +38,16 @@ Commands:
   show <session_id>    print one session as a timeline
   tail [-f]            print the latest events (-f: keep following)
   status               delivery to remote sinks: lag per sink and chain, dead letters
+  query                events by --session, --user, --since, --until, --type, --level (--json)
+  stats                tool latency, errors per day, tokens and cost per model, volume spikes (--since 7d)
+  export               --format jsonl|csv, with the same filters
+  migrate              create the PostgreSQL table, trigger and functions (--store postgres://…, --roles)
   verify               check the hash chain and signed checkpoints (--public-key <pem>)
   erase --user <id>    right to erasure: tombstone a user's events (--actor, --reason)
   purge --older-than 90d   retention: remove expired segments, recorded in a signed checkpoint
 
 Options:
+  --store <dir|url>    query/stats/export: a trail directory or postgres://… (default: --dir)
   --dir <path>         trail directory (default: $AGENT_AUDIT_DIR or ${DEFAULT_AUDIT_DIR})
   --json               machine-readable output (sessions, show, tail, status)
   -n, --lines <n>      tail: how many events (default 20)
@@ -72,6 +82,15 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
         "older-than": { type: "string" },
         "key-file": { type: "string" },
         "allow-insecure-permissions": { type: "boolean", default: false },
+        store: { type: "string" },
+        table: { type: "string" },
+        session: { type: "string" },
+        since: { type: "string" },
+        until: { type: "string" },
+        type: { type: "string" },
+        level: { type: "string" },
+        format: { type: "string" },
+        roles: { type: "boolean", default: false },
       },
     });
   } catch (err) {
@@ -108,6 +127,58 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
 
   try {
     switch (command) {
+      case "query":
+      case "stats":
+      case "export": {
+        const target = values.store ?? dir;
+        const isDir = !/^postgres(ql)?:\/\//.test(target);
+        if (isDir) {
+          const widened = widenedPermissions(target);
+          if (widened && !values["allow-insecure-permissions"]) throw new UsageError(`${widened} is readable by other users; fix it with chmod (0700 directories, 0600 files) or pass --allow-insecure-permissions`);
+          if (existsSync(target)) appendAccess(target, { actor, action: command, target: describeFilter(values) });
+        }
+        const tty = Boolean(process.stderr.isTTY);
+        const store = openStore(target, { table: values.table, onProgress: tty ? (n) => process.stderr.write(`\rscanned ${n.toLocaleString("en")} events…`) : undefined });
+        try {
+          const filter = filterFrom({ ...values, user: values.user });
+          if (command === "stats") {
+            const report = await statsReport(store, filter);
+            if (values.json) io.out(JSON.stringify(report, null, 2));
+            else for (const line of renderStats(report)) io.out(line);
+            return 0;
+          }
+          const format = command === "export" ? (values.format ?? "jsonl") : values.json ? "jsonl" : "text";
+          if (!["jsonl", "csv", "text"].includes(format)) throw new UsageError(`--format must be jsonl or csv, got "${format}"`);
+          if (format === "csv") io.out(csvHeader());
+          const events: AuditEvent[] = [];
+          for await (const e of store.events(filter)) {
+            if (format === "jsonl") io.out(JSON.stringify(e));
+            else if (format === "csv") io.out(csvRow(e));
+            else events.push(e);
+          }
+          if (format === "text") {
+            if (!events.length) io.out("No events match.");
+            else for (const line of renderTimeline(events, { color })) io.out(line);
+          }
+          return 0;
+        } finally {
+          if (tty) process.stderr.write("\r\x1b[K");
+          await store.close();
+        }
+      }
+      case "migrate": {
+        const target = values.store ?? process.env.DATABASE_URL;
+        if (!target || !/^postgres(ql)?:\/\//.test(target)) throw new UsageError("migrate needs --store postgres://… (or DATABASE_URL)");
+        const pool = new pg.Pool({ connectionString: target, max: 1 });
+        try {
+          const t = values.table ?? DEFAULT_TABLE;
+          await migrate(pool, t, values.roles);
+          io.out(`Migrated ${t}${values.roles ? ` with roles ${t}_writer (INSERT), ${t}_reader (SELECT), ${t}_admin (erasure, retention)` : ""}.`);
+        } finally {
+          await pool.end();
+        }
+        return 0;
+      }
       case "verify": {
         reading("verify");
         const publicKey = values["public-key"] ? readFileSync(values["public-key"], "utf8") : undefined;
@@ -213,6 +284,10 @@ function printTable(header: string[], rows: string[][], out: (s: string) => void
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
   out(line(header));
   for (const r of rows) out(line(r));
+}
+
+function describeFilter(v: Record<string, unknown>): string {
+  return ["session", "user", "since", "until", "type", "level"].filter((k) => v[k] !== undefined).map((k) => `${k}=${String(v[k])}`).join(" ") || "all";
 }
 
 /** The first trail file or directory other users may read (or write), if any. */

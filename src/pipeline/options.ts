@@ -84,6 +84,8 @@ export const trailOptionsSchema = z
       .optional(),
     /** Encryption at rest of the local trail's content (AES-256-GCM). */
     encryption: z.object({ key: z.union([z.string(), z.instanceof(Buffer)]) }).strict().optional(),
+    /** Token prices ($ per 1M tokens) by model name, merged over the defaults. */
+    prices: z.record(z.string(), z.object({ input: z.number().nonnegative(), output: z.number().nonnegative(), cached: z.number().nonnegative().optional() }).strict()).optional(),
     /** PII and secret redaction: on by default with every built-in detector; `false` turns it off. */
     redaction: z.union([z.literal(false), z.record(z.string(), z.unknown())]).optional(),
     onError: z.custom<(error: Error) => void>((v) => typeof v === "function", { message: "expected a function (error) => void" }).optional(),

@@ -22,6 +22,7 @@ import { levelRank } from "./levels.js";
 import { createRedactor, type Redactor } from "../redact/redactor.js";
 import { parseKey } from "../redact/operators.js";
 import { Sealer } from "../integrity/seal.js";
+import { DEFAULT_PRICES, type ModelPrice } from "../store/prices.js";
 import { Checkpointer } from "../integrity/checkpoints.js";
 import { loadOrCreateSigningKey } from "../integrity/keys.js";
 import { encryptEvent, decryptEvent } from "../integrity/encryption.js";
@@ -130,6 +131,8 @@ export class AuditTrail {
   /** The directory of the durable spool (undefined without remote sinks or in memory mode). */
   readonly spoolDir: string | undefined;
   private readonly onError: ((error: Error) => void) | undefined;
+  /** Prices used to cost model calls whose provider reported no cost. */
+  readonly prices: Readonly<Record<string, ModelPrice>>;
   /** Undefined when `integrity: false`. */
   private readonly sealer: Sealer | undefined;
   private checkpointer: Checkpointer | undefined;
@@ -153,6 +156,7 @@ export class AuditTrail {
     this.onError = opts.onError;
     this.redactor = opts.redaction === false ? undefined : createRedactor(opts.redaction as RedactionOptions | undefined);
     this.sealer = opts.integrity === false ? undefined : new Sealer();
+    this.prices = { ...DEFAULT_PRICES, ...(opts.prices as Record<string, ModelPrice> | undefined) };
     if (opts.encryption) {
       try {
         this.encryptionKey = parseKey(opts.encryption.key, "encryption.key");

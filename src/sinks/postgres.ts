@@ -1,0 +1,87 @@
+/**
+ * `postgresSink({ connectionString | pool, table })`: the trail in PostgreSQL, for teams that
+ * outgrow one machine. Batched multi-row inserts; `ON CONFLICT DO NOTHING` (on the id key; no
+ * conflict target, so a writer role needs no SELECT) makes redelivery
+ * harmless; the table (and its append-only trigger, erasure and retention functions) is created on
+ * first use unless `migrate: false` (a writer role that may only INSERT cannot create it; run
+ * `agent-audit migrate` once instead).
+ */
+import pg from "pg";
+import * as z from "zod";
+import type { AuditEvent } from "../events/schema.js";
+import { deliveryOptionsSchema, failConfig, parseOptions } from "../pipeline/options.js";
+import { COLUMNS, DEFAULT_TABLE, checkTableName, migrate } from "../store/postgres-schema.js";
+import { OK, type DeliveryOptions, type SendResult, type Sink } from "./types.js";
+
+const optionsSchema = z
+  .object({
+    connectionString: z.string().min(1).optional(),
+    pool: z.custom<pg.Pool>((v) => typeof v === "object" && v !== null && typeof (v as pg.Pool).query === "function", { message: "expected a pg.Pool" }).optional(),
+    table: z.string().optional(),
+    migrate: z.boolean().optional(),
+    name: z.string().min(1).optional(),
+    delivery: deliveryOptionsSchema.optional(),
+  })
+  .strict();
+export type PostgresSinkOptions = z.input<typeof optionsSchema>;
+
+/** SQLSTATE classes worth retrying: connection, resources, shutdown, serialization/deadlock. */
+const RETRYABLE = /^(08|53|57|58|40)/;
+
+export function postgresSink(options: PostgresSinkOptions): Sink & { readonly table: string } {
+  const opts = parseOptions("postgresSink", optionsSchema, options);
+  const connectionString = opts.connectionString ?? (opts.pool ? undefined : process.env.DATABASE_URL);
+  if (!connectionString && !opts.pool) failConfig("postgresSink: connectionString is missing. Fix: pass connectionString (postgres://…), a pg.Pool as pool, or set DATABASE_URL.");
+  let table: string;
+  try {
+    table = checkTableName(opts.table ?? DEFAULT_TABLE);
+  } catch (err) {
+    failConfig(`postgresSink: ${(err as Error).message}.`);
+  }
+  const pool = opts.pool ?? new pg.Pool({ connectionString, max: 2 });
+  let ready: Promise<void> | undefined = opts.migrate === false ? Promise.resolve() : undefined;
+
+  const verdict = (err: unknown): SendResult => {
+    const e = err as { code?: string; message?: string };
+    const code = e.code ?? "";
+    const retryable = !/^[0-9A-Z]{5}$/.test(code) || RETRYABLE.test(code); // no SQLSTATE: a network error
+    return { ok: false, retryable, error: `PostgreSQL ${code || "connection"} error${retryable ? "" : ` (${String(e.message ?? "").slice(0, 120)})`}` };
+  };
+
+  return {
+    name: opts.name ?? "postgres",
+    kind: "remote",
+    table,
+    delivery: { batchSize: 500, ...opts.delivery } as Partial<DeliveryOptions>,
+    async send(batch: readonly AuditEvent[]): Promise<SendResult> {
+      try {
+        ready ??= migrate(pool, table).catch((err) => {
+          ready = undefined; // try again on the next batch
+          throw err;
+        });
+        await ready;
+        const params: unknown[] = [];
+        const rows = batch.map((e) => {
+          const values = COLUMNS.map((c) => {
+            const v = c === "log_type" ? e.type : (e as Record<string, unknown>)[c];
+            if (v === undefined) return "NULL";
+            params.push(c === "metadata" || c === "data" || c === "redactions" || c === "erased" ? JSON.stringify(v) : v);
+            return `$${params.length}`;
+          });
+          return `(${values.join(",")})`;
+        });
+        await pool.query(`INSERT INTO ${table} (${COLUMNS.join(",")}) VALUES ${rows.join(",")} ON CONFLICT DO NOTHING`, params);
+        return OK;
+      } catch (err) {
+        return verdict(err);
+      }
+    },
+    async erase(traceIds: readonly string[]) {
+      const { rows } = await pool.query(`SELECT ${table}_erase_traces($1, $2, $3) AS n`, [traceIds, "agent-audit-trail", "right to erasure (forwarded)"]);
+      return { ok: true, detail: `${rows[0]?.n ?? 0} row(s) tombstoned in ${table}` };
+    },
+    async close() {
+      if (!opts.pool) await pool.end();
+    },
+  };
+}

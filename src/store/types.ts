@@ -1,0 +1,71 @@
+/**
+ * The store interface: the questions teams ask of a trail, answered the same way by every store
+ * (the JSONL trail, scanned; PostgreSQL, in SQL). The shared test suite runs both on one trail and
+ * requires identical answers.
+ */
+import type { AuditEvent } from "../events/schema.js";
+
+export interface EventFilter {
+  sessionId?: string;
+  userId?: string;
+  /** Inclusive. */
+  since?: Date;
+  /** Exclusive. */
+  until?: Date;
+  types?: string[];
+  levels?: string[];
+}
+
+export interface ToolStat {
+  tool: string;
+  calls: number;
+  errors: number;
+  p50_ms: number | null;
+  p95_ms: number | null;
+}
+
+export interface DailyErrors {
+  day: string;
+  events: number;
+  /** Events at level error. */
+  errors: number;
+  invocations: number;
+  failed_invocations: number;
+  /** failed_invocations / invocations (0 without invocations). */
+  rate: number;
+}
+
+export interface ModelDay {
+  day: string;
+  model: string;
+  calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+  cost: number;
+}
+
+export interface HourVolume {
+  hour: string;
+  events: number;
+  /** Median of the preceding hours in range (up to 24); null for the first hour. */
+  baseline: number | null;
+  spike: boolean;
+}
+
+export interface SpikeRule {
+  /** A spike is at least this many times the baseline (default 3). */
+  factor: number;
+  /** …and at least this many events (default 50), so quiet hours do not alarm. */
+  minEvents: number;
+}
+
+export interface AuditStore {
+  /** Events matching the filter, in the order they happened (time, then chain sequence). */
+  events(filter?: EventFilter): AsyncIterable<AuditEvent>;
+  toolStats(filter?: EventFilter): Promise<ToolStat[]>;
+  errorRate(filter?: EventFilter): Promise<DailyErrors[]>;
+  modelUsage(filter?: EventFilter): Promise<ModelDay[]>;
+  volume(filter?: EventFilter, rule?: Partial<SpikeRule>): Promise<HourVolume[]>;
+  close(): Promise<void>;
+}

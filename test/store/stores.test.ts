@@ -1,0 +1,204 @@
+// The same questions asked of the JSONL trail and of PostgreSQL (a real server: scripts/with-postgres.sh
+// starts one for `npm test`, or set DATABASE_URL) must get identical answers.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { readFileSync } from "node:fs";
+import { createAgent, fakeModel, AIMessage, HumanMessage } from "langchain";
+import { createAuditTrail, type AuditTrail } from "../../src/pipeline/trail.js";
+import { jsonlSink } from "../../src/sinks/jsonl.js";
+import { postgresSink } from "../../src/sinks/postgres.js";
+import { JsonlStore } from "../../src/store/jsonl-store.js";
+import { PostgresStore } from "../../src/store/postgres-store.js";
+import { migrate } from "../../src/store/postgres-schema.js";
+import { markSpikes, quantile } from "../../src/store/analytics.js";
+import { costOf, priceFor, DEFAULT_PRICES } from "../../src/store/prices.js";
+import { main } from "../../src/cli/main.js";
+import type { AuditEvent } from "../../src/events/schema.js";
+import { memoryTrail, ofType, tempDir } from "../helpers.js";
+
+const DB = process.env.DATABASE_URL;
+if (!DB) console.warn("stores.test: DATABASE_URL is not set and no PostgreSQL server could be started; the PostgreSQL half is skipped");
+
+const DAY = 86_400_000;
+const T0 = Date.parse("2026-11-01T00:00:00.000Z");
+
+/** A deterministic month of activity: 3 users, sessions, tools with known durations, model calls, failures, one spike hour. */
+function writeHistory(trail: AuditTrail) {
+  let t = T0;
+  const at = (ms: number) => (t = ms);
+  for (let day = 0; day < 4; day++) {
+    for (let run = 0; run < 6; run++) {
+      const user = ["alice", "bob", "carol"][run % 3]!;
+      const session = `s-${day}-${run % 2}`;
+      const trace = `00000000-0000-4000-8000-${String(day * 100 + run).padStart(12, "0")}`;
+      const base = { session_id: session, user_id: user, trace_id: trace };
+      at(T0 + day * DAY + run * 3_600_000 + 1000);
+      trail.emit({ ...base, level: "info", type: "input", data: { content: `question ${day}.${run}` }, time: t });
+      trail.emit({ ...base, level: "debug", type: "llm_end", name: "gpt-4o-mini", run_id: `${trace}-m`, data: { model: run % 2 ? "gpt-4o-mini" : "claude-sonnet-4", usage: { input_tokens: 100 + run, output_tokens: 20 + day, total_tokens: 120 + run + day }, cost: 0.001 * (run + 1) }, duration_ms: 500 + run, time: t + 10 });
+      const failed = run === 5;
+      trail.emit({ ...base, level: failed ? "error" : "info", type: failed ? "tool_error" : "tool_end", name: run % 2 ? "search" : "book", run_id: `${trace}-t`, data: { tool: run % 2 ? "search" : "book" }, duration_ms: 100 * (run + 1) + day, status: failed ? "error" : "ok", time: t + 20 });
+      trail.emit({ ...base, level: "info", type: "output", data: { content: "answer" }, duration_ms: 900, status: failed ? "error" : "ok", time: t + 30 });
+    }
+  }
+  // A spike: 80 events in one hour on the last day.
+  for (let i = 0; i < 80; i++) trail.emit({ level: "info", type: "custom", session_id: "s-spike", user_id: "bot", data: { i }, time: T0 + 3 * DAY + 20 * 3_600_000 + i });
+}
+
+describe("analytics helpers", () => {
+  it("interpolates quantiles like percentile_cont and flags spikes against the median of preceding hours", () => {
+    expect(quantile([100, 200, 300, 400], 0.5)).toBe(250);
+    expect(quantile([100, 200, 300, 400], 0.95)).toBe(385);
+    const hours = [5, 6, 4, 5, 60, 5].map((events, i) => ({ hour: `h${i}`, events }));
+    expect(markSpikes(hours).map((h) => h.spike)).toEqual([false, false, false, false, true, false]);
+  });
+
+  it("prices model calls from the table (dated model names included), and the handler adds the cost", async () => {
+    expect(priceFor("gpt-4o-mini-2024-07-18", DEFAULT_PRICES)).toEqual(DEFAULT_PRICES["gpt-4o-mini"]);
+    expect(costOf({ input_tokens: 1_000_000, output_tokens: 1_000_000, cache_read_tokens: 200_000 }, { input: 1, output: 2, cached: 0.5 })).toBe(2.9);
+    const { trail, events } = memoryTrail({ level: "debug", prices: { "house-model": { input: 10, output: 20 } } });
+    const model = fakeModel().respond(new AIMessage({ content: "hi", usage_metadata: { input_tokens: 1000, output_tokens: 500, total_tokens: 1500 }, response_metadata: { model_name: "house-model-v2" } }));
+    await createAgent({ model, tools: [] }).invoke({ messages: [new HumanMessage("x")] }, { callbacks: [trail.handler()] });
+    expect(ofType(events, "llm_end")[0]!.data).toMatchObject({ model: "house-model-v2", cost: 0.02, cost_source: "price_table" });
+  });
+});
+
+describe.skipIf(!DB)("JSONL and PostgreSQL stores give identical answers", () => {
+  let dir: string;
+  let jsonl: JsonlStore;
+  let postgres: PostgresStore;
+  const table = `t_${process.pid}_${Date.now() % 100000}`;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    const trail = createAuditTrail({ sinks: [jsonlSink({ dir }), postgresSink({ connectionString: DB!, table, delivery: { lingerMs: 0 } })], redaction: false });
+    writeHistory(trail);
+    const flushed = await trail.shutdown({ timeoutMs: 20_000 });
+    expect(flushed.complete).toBe(true);
+    jsonl = new JsonlStore(dir);
+    postgres = new PostgresStore({ connectionString: DB!, table });
+  });
+  afterAll(async () => {
+    await postgres?.close();
+  });
+
+  const collect = async (it: AsyncIterable<AuditEvent>) => {
+    const out: AuditEvent[] = [];
+    for await (const e of it) out.push(e);
+    return out;
+  };
+
+  it.each([
+    ["a session, in order", { sessionId: "s-1-0" }],
+    ["a user over a time range", { userId: "alice", since: new Date(T0 + DAY), until: new Date(T0 + 3 * DAY) }],
+    ["by type and level", { types: ["tool_error", "output"], levels: ["error"] }],
+  ])("events: %s", async (_name, filter) => {
+    const a = await collect(jsonl.events(filter));
+    const b = await collect(postgres.events(filter));
+    expect(a.length).toBeGreaterThan(0);
+    expect(b).toEqual(a);
+  });
+
+  it("tool usage, error rate, tokens and cost, volume with spikes", async () => {
+    const [tools, errors, models, volume] = await Promise.all([jsonl.toolStats(), jsonl.errorRate(), jsonl.modelUsage(), jsonl.volume()]);
+    expect(await postgres.toolStats()).toEqual(tools);
+    expect(await postgres.errorRate()).toEqual(errors);
+    expect(await postgres.modelUsage()).toEqual(models);
+    expect(await postgres.volume()).toEqual(volume);
+
+    expect(tools).toEqual([
+      { tool: "book", calls: 12, errors: 0, p50_ms: 301.5, p95_ms: 502.45 },
+      { tool: "search", calls: 12, errors: 4, p50_ms: 401.5, p95_ms: 602.45 },
+    ]);
+    expect(errors.map((d) => [d.day, d.invocations, d.failed_invocations, d.rate])).toEqual([
+      ["2026-11-01", 6, 1, 0.166667],
+      ["2026-11-02", 6, 1, 0.166667],
+      ["2026-11-03", 6, 1, 0.166667],
+      ["2026-11-04", 6, 1, 0.166667],
+    ]);
+    expect(models[0]).toEqual({ day: "2026-11-01", model: "claude-sonnet-4", calls: 3, input_tokens: 306, output_tokens: 60, total_tokens: 366, cost: 0.009 });
+    expect(volume.filter((h) => h.spike).map((h) => h.hour)).toEqual(["2026-11-04T20:00:00Z"]);
+  });
+
+  it("is append-only in the database: UPDATE and DELETE are refused; erasure and retention go through functions that record themselves", async () => {
+    const db = postgres.pool;
+    await expect(db.query(`UPDATE ${table} SET level = 'x'`)).rejects.toThrow(/append-only/);
+    await expect(db.query(`DELETE FROM ${table}`)).rejects.toThrow(/append-only/);
+    const { rows } = await db.query(`SELECT ${table}_erase_user('carol', 'dpo', 'request 7') AS n`);
+    expect(rows[0].n).toBe(32); // 8 runs × 4 events
+    const left = await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE user_id = 'carol' OR data::text LIKE '%question 0.2%'`);
+    expect(left.rows[0].n).toBe(0);
+    const purged = await db.query(`SELECT ${table}_purge($1, 'ops') AS n`, [new Date(T0 + DAY).toISOString()]);
+    expect(purged.rows[0].n).toBe(24);
+    const log = await db.query(`SELECT actor, action, detail FROM ${table}_maintenance ORDER BY id`);
+    expect(log.rows.map((r) => [r.actor, r.action, r.detail.count])).toEqual([
+      ["dpo", "erase", 32],
+      ["ops", "purge", 24],
+    ]);
+    await expect(db.query(`DELETE FROM ${table}_maintenance`)).rejects.toThrow(/append-only/);
+  });
+
+  it("migrate --roles: the writer may only INSERT, the reader only SELECT; redelivery is harmless", async () => {
+    const t = `r_${process.pid}_${Date.now() % 100000}`;
+    const out: string[] = [];
+    expect(await main(["migrate", "--store", DB!, "--table", t, "--roles"], { out: (s) => out.push(s), err: (s) => out.push(s) })).toBe(0);
+    const db = new pg.Pool({ connectionString: DB!, max: 1 });
+    try {
+      const client = await db.connect();
+      try {
+        const event = { schema_version: "1", id: "01900000-0000-7000-8000-000000000009", ts: "2026-11-01T00:00:00.000Z", seq: 1, level: "info", type: "custom", data: {}, chain_id: "01900000-0000-7000-8000-000000000001" };
+        // The sink connects as the writer role (a role GUC at connection start).
+        const writerPool = new pg.Pool({ connectionString: DB!, max: 1, options: `-c role=${t}_writer` });
+        const sink = postgresSink({ pool: writerPool, table: t, migrate: false });
+        expect(await sink.send([event as AuditEvent])).toEqual({ ok: true });
+        expect(await sink.send([event as AuditEvent])).toEqual({ ok: true }); // same id again: no duplicate, no error
+        await expect(writerPool.query(`SELECT * FROM ${t}`)).rejects.toThrow(/permission denied/);
+        await writerPool.end();
+        await client.query(`SET ROLE ${t}_writer`);
+        await expect(client.query(`SELECT * FROM ${t}`)).rejects.toThrow(/permission denied/);
+        await client.query("RESET ROLE");
+        await client.query(`SET ROLE ${t}_reader`);
+        expect((await client.query(`SELECT count(*)::int AS n FROM ${t}`)).rows[0].n).toBe(1);
+        await expect(client.query(`INSERT INTO ${t} (id, ts, seq, chain_id, log_type, level, data, schema_version) VALUES (gen_random_uuid(), now(), 2, gen_random_uuid(), 'x', 'info', '{}', '1')`)).rejects.toThrow(/permission denied/);
+        await client.query("RESET ROLE");
+      } finally {
+        client.release();
+      }
+    } finally {
+      await db.end();
+    }
+  });
+
+  it("the CLI answers the same from both stores", async () => {
+    const run = async (args: string[]) => {
+      const out: string[] = [];
+      const code = await main(args, { out: (s) => out.push(s), err: () => {} });
+      return { code, out };
+    };
+    const fromDir = await run(["stats", "--store", dir, "--json"]);
+    const fromDb = await run(["stats", "--store", DB!, "--table", table, "--json"]);
+    expect(fromDir.code).toBe(0);
+    // The database has had erasure and purge applied by now; compare the tool table on the last days only.
+    const since = ["--since", "2026-11-02"];
+    const q1 = await run(["query", "--store", dir, "--user", "bob", "--json", ...since]);
+    const q2 = await run(["query", "--store", DB!, "--table", table, "--user", "bob", "--json", ...since]);
+    expect(q2.out.map((l) => JSON.parse(l))).toEqual(q1.out.map((l) => JSON.parse(l)));
+    expect(q1.out.length).toBe(24);
+    expect(JSON.parse(fromDb.out[0] ? fromDb.out.join("\n") : "{}").tools.length).toBeGreaterThan(0);
+    const csv = await run(["export", "--store", dir, "--format", "csv", "--session", "s-0-0"]);
+    expect(csv.out[0]).toBe("ts,seq,level,type,session_id,user_id,trace_id,run_id,parent_run_id,name,duration_ms,status,id,data");
+    expect(csv.out.length).toBe(1 + 12);
+    const text = await run(["stats", "--store", dir]);
+    expect(text.out.join("\n")).toMatch(/TOOL\s+CALLS\s+ERRORS\s+P50 MS\s+P95 MS[\s\S]*SPIKES at 2026-11-04T20:00:00Z/);
+  });
+});
+
+describe.skipIf(!DB)("postgresSink faults", () => {
+  it("maps a refused connection to retryable and a bad table to a clear config error", async () => {
+    const sink = postgresSink({ connectionString: "postgres://nobody@127.0.0.1:1/none", table: "x_unreachable" });
+    const result = await sink.send([{ schema_version: "1", id: "01900000-0000-7000-8000-00000000000a", ts: "2026-11-01T00:00:00.000Z", seq: 1, level: "info", type: "custom", data: {}, chain_id: "01900000-0000-7000-8000-000000000001" } as AuditEvent]);
+    expect(result).toMatchObject({ ok: false, retryable: true });
+    await sink.close?.();
+    expect(() => postgresSink({ connectionString: DB!, table: "Robert'); DROP TABLE students;--" })).toThrow(/lower-case SQL identifier/);
+  });
+});
+void readFileSync;
