@@ -60,3 +60,6 @@ export { DEFAULT_PRICES, priceFor, costOf, type ModelPrice } from "./store/price
 export { verifyTrail, type VerifyReport, type VerifyProblem } from "./integrity/verify.js";
 export { decryptEvent } from "./integrity/encryption.js";
 export type { ErasureReport } from "./pipeline/trail.js";
+export { s3Sink, type S3SinkOptions } from "./sinks/s3.js";
+export { elasticsearchSink, type ElasticsearchSinkOptions } from "./sinks/elasticsearch.js";
+export { downloadArchive } from "./store/s3-archive.js";

@@ -3,6 +3,7 @@
  * `agent-audit`: the command line over a trail. Each command is a thin layer over store/ and
  * pipeline/; this file only parses arguments and prints.
  */
+import { downloadArchive } from "../store/s3-archive.js";
 import pg from "pg";
 import type { AuditEvent } from "../events/schema.js";
 import { openStore } from "../store/open.js";
@@ -131,7 +132,7 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
       case "stats":
       case "export": {
         const target = values.store ?? dir;
-        const isDir = !/^postgres(ql)?:\/\//.test(target);
+        const isDir = !/^(postgres(ql)?|s3):\/\//.test(target);
         if (isDir) {
           const widened = widenedPermissions(target);
           if (widened && !values["allow-insecure-permissions"]) throw new UsageError(`${widened} is readable by other users; fix it with chmod (0700 directories, 0600 files) or pass --allow-insecure-permissions`);
@@ -180,8 +181,20 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
         return 0;
       }
       case "verify": {
-        reading("verify");
         const publicKey = values["public-key"] ? readFileSync(values["public-key"], "utf8") : undefined;
+        if (values.store?.startsWith("s3://")) {
+          // An archive: download it into the local layout, verify that.
+          const archive = await downloadArchive(values.store);
+          try {
+            const report = await verifyTrail(archive.dir, { publicKey });
+            if (values.json) io.out(JSON.stringify({ ...report, objects: archive.objects, duplicates: archive.duplicates }, null, 2));
+            else for (const line of describeVerify(report, values.store)) io.out(line);
+            return report.ok ? 0 : 1;
+          } finally {
+            archive.cleanup();
+          }
+        }
+        reading("verify");
         const report = await verifyTrail(dir, { publicKey });
         if (values.json) io.out(JSON.stringify(report, null, 2));
         else for (const line of describeVerify(report, dir)) io.out(line);

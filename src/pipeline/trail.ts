@@ -191,6 +191,13 @@ export class AuditTrail {
       process.on("beforeExit", this.onBeforeExit);
     }
     const trailDir = this.trailDir;
+    for (const r of this.remotes) {
+      try {
+        r.sink.attach?.({ trailDir, chainId: this.chainId });
+      } catch (err) {
+        this.reportError(new Error(`sink "${r.name}" attach failed: ${describeError(err)}`), `attach:${r.name}`);
+      }
+    }
     if (this.sealer && trailDir && opts.integrity !== false) {
       const integrity = opts.integrity ?? {};
       let key;

@@ -71,6 +71,11 @@ export interface Sink {
    * destination has no deletion API leave it out, and erasure reports them as a manual step.
    */
   erase?(traceIds: readonly string[]): Promise<{ ok: boolean; detail: string }>;
+  /**
+   * Called once by the trail with where its local files are, for sinks that also ship integrity
+   * material (the S3 archive uploads the signed checkpoints beside the data).
+   */
+  attach?(info: { trailDir: string | undefined; chainId: string }): void;
   /** Makes everything sent so far durable or delivered. */
   flush?(): void | Promise<void>;
   /** Releases files, sockets and timers. No `send` follows. */

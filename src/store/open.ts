@@ -1,9 +1,41 @@
-/** `--store <dir | postgres://…>`: the store a target names. */
+/** `--store <dir | postgres://… | s3://bucket/prefix>`: the store a target names. */
 import { JsonlStore } from "./jsonl-store.js";
 import { PostgresStore } from "./postgres-store.js";
-import type { AuditStore } from "./types.js";
+import { downloadArchive } from "./s3-archive.js";
+import type { AuditStore, EventFilter, SpikeRule } from "./types.js";
 
 export function openStore(target: string, options: { table?: string; onProgress?: (events: number) => void } = {}): AuditStore {
   if (/^postgres(ql)?:\/\//.test(target)) return new PostgresStore({ connectionString: target, table: options.table });
+  if (target.startsWith("s3://")) return new S3Store(target, options.onProgress);
   return new JsonlStore(target, { onProgress: options.onProgress });
+}
+
+/** An S3 archive, downloaded once into the local layout and then read like a JSONL trail. */
+class S3Store implements AuditStore {
+  private local: Promise<{ store: JsonlStore; cleanup: () => void }> | undefined;
+  constructor(
+    private readonly url: string,
+    private readonly onProgress?: (events: number) => void,
+  ) {}
+  private open() {
+    return (this.local ??= downloadArchive(this.url, { onProgress: (_o, n) => this.onProgress?.(n) }).then((d) => ({ store: new JsonlStore(d.dir), cleanup: d.cleanup })));
+  }
+  async *events(filter?: EventFilter) {
+    yield* (await this.open()).store.events(filter);
+  }
+  async toolStats(filter?: EventFilter) {
+    return (await this.open()).store.toolStats(filter);
+  }
+  async errorRate(filter?: EventFilter) {
+    return (await this.open()).store.errorRate(filter);
+  }
+  async modelUsage(filter?: EventFilter) {
+    return (await this.open()).store.modelUsage(filter);
+  }
+  async volume(filter?: EventFilter, rule?: Partial<SpikeRule>) {
+    return (await this.open()).store.volume(filter, rule);
+  }
+  async close() {
+    if (this.local) (await this.local).cleanup();
+  }
 }
