@@ -63,3 +63,4 @@ export type { ErasureReport } from "./pipeline/trail.js";
 export { s3Sink, type S3SinkOptions } from "./sinks/s3.js";
 export { elasticsearchSink, type ElasticsearchSinkOptions } from "./sinks/elasticsearch.js";
 export { downloadArchive } from "./store/s3-archive.js";
+export { serve, type ServeOptions } from "./serve/server.js";

@@ -3,6 +3,7 @@
  * `agent-audit`: the command line over a trail. Each command is a thin layer over store/ and
  * pipeline/; this file only parses arguments and prints.
  */
+import { serve } from "../serve/server.js";
 import { downloadArchive } from "../store/s3-archive.js";
 import pg from "pg";
 import type { AuditEvent } from "../events/schema.js";
@@ -42,6 +43,7 @@ Commands:
   query                events by --session, --user, --since, --until, --type, --level (--json)
   stats                tool latency, errors per day, tokens and cost per model, volume spikes (--since 7d)
   export               --format jsonl|csv, with the same filters
+  serve                a local web viewer: sessions, waterfall, stats (--port 4319, --host, --token)
   migrate              create the PostgreSQL table, trigger and functions (--store postgres://…, --roles)
   verify               check the hash chain and signed checkpoints (--public-key <pem>)
   erase --user <id>    right to erasure: tombstone a user's events (--actor, --reason)
@@ -92,6 +94,9 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
         level: { type: "string" },
         format: { type: "string" },
         roles: { type: "boolean", default: false },
+        port: { type: "string" },
+        host: { type: "string" },
+        token: { type: "string" },
       },
     });
   } catch (err) {
@@ -118,11 +123,14 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
 
   const actor = values.actor ?? currentActor();
   // Reading a trail is itself recorded (who, what, when), and refused if its files were opened up.
-  const reading = (action: string, target?: string) => {
-    const widened = widenedPermissions(dir);
+  const refuseWidened = (trail: string) => {
+    const widened = widenedPermissions(trail);
     if (widened && !values["allow-insecure-permissions"]) {
       throw new UsageError(`${widened} is readable by other users; fix it with chmod (0700 directories, 0600 files) or pass --allow-insecure-permissions`);
     }
+  };
+  const reading = (action: string, target?: string) => {
+    refuseWidened(dir);
     if (existsSync(dir)) appendAccess(dir, { actor, action, target });
   };
 
@@ -134,8 +142,7 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
         const target = values.store ?? dir;
         const isDir = !/^(postgres(ql)?|s3):\/\//.test(target);
         if (isDir) {
-          const widened = widenedPermissions(target);
-          if (widened && !values["allow-insecure-permissions"]) throw new UsageError(`${widened} is readable by other users; fix it with chmod (0700 directories, 0600 files) or pass --allow-insecure-permissions`);
+          refuseWidened(target);
           if (existsSync(target)) appendAccess(target, { actor, action: command, target: describeFilter(values) });
         }
         const tty = Boolean(process.stderr.isTTY);
@@ -166,6 +173,25 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
           if (tty) process.stderr.write("\r\x1b[K");
           await store.close();
         }
+      }
+      case "serve": {
+        const target = values.store ?? dir;
+        const isDir = !/^(postgres(ql)?|s3):\/\//.test(target);
+        if (isDir) refuseWidened(target);
+        const port = values.port === undefined ? 4319 : Number(values.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got "${values.port}"`);
+        const store = openStore(target, { table: values.table });
+        const server = await serve({ store, dir: isDir ? target : undefined, host: values.host, port, token: values.token, actor: values.actor, publicKey: values["public-key"] ? readFileSync(values["public-key"], "utf8") : undefined });
+        io.out(`agent-audit viewer on ${server.url}${server.token && !values.token ? "  (token generated: keep this URL private)" : ""}`);
+        io.out("Ctrl-C to stop.");
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once("SIGINT", stop);
+          process.once("SIGTERM", stop);
+        });
+        await server.close();
+        await store.close();
+        return 0;
       }
       case "migrate": {
         const target = values.store ?? process.env.DATABASE_URL;
