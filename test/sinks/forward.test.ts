@@ -81,12 +81,13 @@ function expectTree(spans: OtlpSpan[]) {
   expect(roots).toHaveLength(1);
   expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
   for (const s of spans) {
-    expect(BigInt(s.endTimeUnixNano) >= BigInt(s.startTimeUnixNano)).toBe(true);
+    expect(BigInt(s.endTimeUnixNano) >= BigInt(s.startTimeUnixNano), `${s.name} ends after it starts`).toBe(true);
     if (!s.parentSpanId) continue;
     expect(ids, `${s.name}'s parent`).toContain(s.parentSpanId);
     const parent = byId.get(s.parentSpanId)!;
-    expect(BigInt(s.startTimeUnixNano) >= BigInt(parent.startTimeUnixNano)).toBe(true); // children inside their parent
-    expect(BigInt(s.endTimeUnixNano) <= BigInt(parent.endTimeUnixNano) + 1_000_000n).toBe(true);
+    // Children inside their parent, give or take the timestamps' millisecond resolution.
+    expect(BigInt(s.startTimeUnixNano) + 2_000_000n >= BigInt(parent.startTimeUnixNano), `${s.name} starts inside ${parent.name}`).toBe(true);
+    expect(BigInt(s.endTimeUnixNano) <= BigInt(parent.endTimeUnixNano) + 3_000_000n, `${s.name} ends inside ${parent.name}`).toBe(true);
   }
   return roots[0]!;
 }
