@@ -116,6 +116,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   for (const line of renderTimeline(events, { color: options.color })) out(line);
   out("");
   out(`${events.length} events recorded to ${sink.currentFile ?? sink.dir}`);
-  out(`Next: agent-audit show ${sessionId} --dir ${options.dir}   ·   agent-audit sessions --dir ${options.dir}`);
+  out(`Next: agent-audit show ${sessionId} --dir ${options.dir}   ·   agent-audit verify --dir ${options.dir}   ·   agent-audit serve --dir ${options.dir}`);
   return { sessionId, dir: sink.dir, file: sink.currentFile, events: events.length };
 }
