@@ -14,7 +14,6 @@ import { CONTENT_FIELDS } from "./seal.js";
 import { decryptEvent } from "./encryption.js";
 
 export interface ErasureResult {
-  user_id_hashless: true;
   events: number;
   files: string[];
   /** Trace ids the erased events belonged to (to erase at destinations that support deletion). */
@@ -104,5 +103,5 @@ export function eraseUserInTrail(dir: string, userId: string, opts: EraseOptions
     if (n) files.push(join(".delivery", sink, "dead-letter.jsonl"));
     events += n;
   }
-  return { user_id_hashless: true, events, files, traces: [...traces] };
+  return { events, files, traces: [...traces] };
 }

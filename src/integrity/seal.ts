@@ -23,12 +23,6 @@ export const GENESIS = "0".repeat(64);
 const oneShot = (crypto as { hash?: (alg: string, data: string, enc: "hex") => string }).hash;
 const sha256 = oneShot ? (text: string) => oneShot("sha256", text, "hex") : (text: string) => createHash("sha256").update(text).digest("hex");
 
-export function contentOf(event: AuditEvent): Record<string, unknown> {
-  const c: Record<string, unknown> = {};
-  for (const f of CONTENT_FIELDS) if (event[f] !== undefined) c[f] = event[f];
-  return c;
-}
-
 /** The content fields in canonical (sorted) order, without building an intermediate object. */
 function canonicalContent(e: AuditEvent): string {
   let out = "{";

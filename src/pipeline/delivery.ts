@@ -192,7 +192,7 @@ export class Deliverer {
       if (this.stopped && !result.ok) return "stopped";
       if (result.ok) {
         delivered += pending.length;
-        this.recovered();
+        this.inFailure = false; // the next failure is news again
         break;
       }
       let retry: AuditEvent[];
@@ -238,10 +238,6 @@ export class Deliverer {
     }
     this.hooks.counters.delivered += delivered;
     return { delivered, deadLettered };
-  }
-
-  private recovered(): void {
-    this.inFailure = false;
   }
 
   /** One send with a time limit; a throw or a hang becomes a retryable failure. */

@@ -14,10 +14,11 @@ import { auditMiddleware, type AuditMiddlewareOptions } from "../capture/middlew
 import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
 import { resolve } from "node:path";
 import { jsonlSink, DEFAULT_AUDIT_DIR, type JsonlSink } from "../sinks/jsonl.js";
-import { isRemote, type DeliveryOptions, type Sink, type SendResult } from "../sinks/types.js";
-import { Deliverer, DEFAULT_DELIVERY, type DeliveryCounters, type DelivererHooks } from "./delivery.js";
-import { DROP_NOTICE, MemorySource, SpoolSource } from "./sources.js";
-import { adoptChain, appendDeadLetters, chainsWithCursor, registerWriter, unregisterWriter, writerAlive } from "./spool.js";
+import { isRemote, type Sink, type SendResult } from "../sinks/types.js";
+import { DEFAULT_DELIVERY } from "./delivery.js";
+import { DROP_NOTICE } from "./sources.js";
+import { registerWriter, unregisterWriter } from "./spool.js";
+import { startRemoteSink, type RemoteSlot } from "./remote-sinks.js";
 import { levelRank } from "./levels.js";
 import { createRedactor, type Redactor } from "../redact/redactor.js";
 import { parseKey } from "../redact/operators.js";
@@ -25,7 +26,7 @@ import { Sealer } from "../integrity/seal.js";
 import { DEFAULT_PRICES, type ModelPrice } from "../store/prices.js";
 import { Checkpointer } from "../integrity/checkpoints.js";
 import { loadOrCreateSigningKey } from "../integrity/keys.js";
-import { encryptEvent, decryptEvent } from "../integrity/encryption.js";
+import { encryptEvent } from "../integrity/encryption.js";
 import { eraseUserInTrail } from "../integrity/erase.js";
 import { appendAccess, currentActor } from "../integrity/access-log.js";
 import type { RedactionOptions } from "../redact/options.js";
@@ -106,17 +107,6 @@ interface SinkSlot {
   stats: SinkStats;
 }
 
-interface RemoteSlot {
-  sink: Sink;
-  name: string;
-  counters: DeliveryCounters;
-  options: DeliveryOptions;
-  /** This process's chain; in memory mode, its queue. */
-  own: Deliverer;
-  memory: MemorySource | undefined;
-  /** Dead processes' chains this process took over. */
-  adopted: Deliverer[];
-}
 
 export class AuditTrail {
   readonly chainId: string = uuidv7();
@@ -187,7 +177,25 @@ export class AuditTrail {
         registerWriter(dir, this.chainId);
       }
       const defaults = { ...DEFAULT_DELIVERY, ...opts.delivery };
-      for (const { sink, name } of remote) this.remotes.push(this.startRemote(sink, name, defaults, spool.maxEvents, spool.maxBytes));
+      for (const { sink, name } of remote) {
+        this.remotes.push(
+          startRemoteSink({
+            sink,
+            name,
+            chainId: this.chainId,
+            spoolDir: this.spoolDir,
+            options: { ...defaults, ...sink.delivery },
+            maxEvents: spool.maxEvents,
+            maxBytes: spool.maxBytes,
+            encryptionKey: this.encryptionKey,
+            reportError: (error, kind) => this.reportError(error, kind),
+            sanitize: (text) => (this.redactor ? this.redactor.redactText(text) : text),
+            recordDropped: (sinkName, count, reason) => {
+              if (!this.closed) this.record({ type: "custom", level: "warn", name: DROP_NOTICE, data: { sink: sinkName, dropped: count, reason } });
+            },
+          }),
+        );
+      }
       process.on("beforeExit", this.onBeforeExit);
     }
     const trailDir = this.trailDir;
@@ -211,48 +219,6 @@ export class AuditTrail {
         this.reportError(new Error(`cannot write a checkpoint: ${describeError(err)}`), "checkpoint"),
       );
     }
-  }
-
-  private startRemote(sink: Sink, name: string, defaults: DeliveryOptions, maxEvents = 10_000, maxBytes = 1024 ** 3): RemoteSlot {
-    const options = { ...defaults, ...sink.delivery };
-    const counters: DeliveryCounters = { delivered: 0, dead_lettered: 0, dropped: 0, retries: 0 };
-    const memoryDeadLetters: Array<{ event: AuditEvent; reason: string }> = [];
-    const hooks: DelivererHooks = {
-      counters,
-      reportError: (error, kind) => this.reportError(error, kind),
-      sanitize: (text) => (this.redactor ? this.redactor.redactText(text) : text),
-      deadLetter: async (sinkName, entries) => {
-        if (this.spoolDir) await appendDeadLetters(this.spoolDir, sinkName, entries);
-        else memoryDeadLetters.push(...entries.slice(0, Math.max(0, 1000 - memoryDeadLetters.length)));
-      },
-      recordDropped: (sinkName, count, reason) => {
-        if (this.closed) return;
-        this.record({ type: "custom", level: "warn", name: DROP_NOTICE, data: { sink: sinkName, dropped: count, reason } });
-      },
-    };
-    const dir = this.spoolDir;
-    const key = this.encryptionKey;
-    const decode = key ? (e: AuditEvent) => decryptEvent(e, key) : undefined;
-    let memory: MemorySource | undefined;
-    let own: Deliverer;
-    if (dir) {
-      own = new Deliverer(sink, name, this.chainId, new SpoolSource(dir, name, this.chainId, false, maxBytes, decode), options, hooks).start();
-    } else {
-      memory = new MemorySource(maxEvents);
-      own = new Deliverer(sink, name, this.chainId, memory, options, hooks).start();
-    }
-    const slot: RemoteSlot = { sink, name, counters, options, own, memory, adopted: [] };
-    if (dir) {
-      // Chains whose writer died before everything reached this sink: deliver the rest now.
-      for (const chain of chainsWithCursor(dir, name)) {
-        if (chain === this.chainId || writerAlive(dir, chain)) continue;
-        const release = adoptChain(dir, name, chain);
-        if (!release) continue;
-        const d = new Deliverer(sink, name, chain, new SpoolSource(dir, name, chain, true, maxBytes, decode), options, hooks, release);
-        slot.adopted.push(d.start());
-      }
-    }
-    return slot;
   }
 
   /** A script that ends without shutdown() still gets its events out (bounded, then it exits). */

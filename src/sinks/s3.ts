@@ -13,7 +13,7 @@ import { gzipSync } from "node:zlib";
 import * as z from "zod";
 import type { S3Client as S3ClientType } from "@aws-sdk/client-s3";
 import type { AuditEvent } from "../events/schema.js";
-import { deliveryOptionsSchema, failConfig, parseOptions } from "../pipeline/options.js";
+import { deliveryOptionsSchema, parseOptions } from "../pipeline/options.js";
 import { digestFile, publicKeyFile } from "../integrity/checkpoints.js";
 import { statusResult, transportCode } from "./shared/http.js";
 import { OK, type DeliveryOptions, type SendResult, type Sink } from "./types.js";

@@ -268,7 +268,8 @@ describe("queues that fill up", () => {
     expect(dropped).toBeGreaterThanOrEqual(14);
     expect(trail.stats().sinks.flaky!.dropped).toBe(dropped);
     expect(got.filter((e) => e.name === "step").length + dropped).toBe(20);
-    expect(existsSync(".audit")).toBe(false); // memory mode never touches the disk
+    expect(trail.spoolDir).toBeUndefined(); // memory mode never touches the disk
+    expect(trail.trailDir).toBeUndefined();
   });
 
   it("disk mode: a full spool skips the oldest undelivered events, counts them and says so", async () => {
