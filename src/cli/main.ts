@@ -8,7 +8,7 @@ import { downloadArchive } from "../store/s3-archive.js";
 import pg from "pg";
 import type { AuditEvent } from "../events/schema.js";
 import { openStore } from "../store/open.js";
-import { DEFAULT_TABLE, migrate } from "../store/postgres-schema.js";
+import { DEFAULT_TABLE, checkTableName, migrate } from "../store/postgres-schema.js";
 import { csvHeader, csvRow, filterFrom, renderStats, statsReport } from "./analytics.js";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -46,8 +46,8 @@ Commands:
   serve                a local web viewer: sessions, waterfall, stats (--port 4319, --host, --token)
   migrate              create the PostgreSQL table, trigger and functions (--store postgres://…, --roles)
   verify               check the hash chain and signed checkpoints (--public-key <pem>)
-  erase --user <id>    right to erasure: tombstone a user's events (--actor, --reason)
-  purge --older-than 90d   retention: remove expired segments, recorded in a signed checkpoint
+  erase --user <id>    right to erasure: tombstone a user's events (--actor, --reason; --store postgres://… too)
+  purge --older-than 90d   retention: remove expired segments, recorded in a signed checkpoint (or rows, with --store postgres://…)
 
 Options:
   --store <dir|url>    query/stats/export: a trail directory or postgres://… (default: --dir)
@@ -228,6 +228,12 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
       }
       case "erase": {
         if (!values.user) throw new UsageError("erase needs --user <id> (and should have --actor and --reason)");
+        if (values.store && /^postgres(ql)?:\/\//.test(values.store)) {
+          // In the database: the erasure function tombstones the rows and records itself.
+          const n = await inPostgres(values.store, values.table, (t) => [`SELECT ${t}_erase_user($1, $2, $3) AS n`, [values.user, actor, values.reason ?? null]]);
+          io.out(`Erased ${n} row(s) of the user in PostgreSQL; recorded in the maintenance log.`);
+          return 0;
+        }
         reading("erase", `user (${values.reason ?? "no reason given"})`);
         const key = process.env.AGENT_AUDIT_ENCRYPTION_KEY ? parseKey(process.env.AGENT_AUDIT_ENCRYPTION_KEY, "AGENT_AUDIT_ENCRYPTION_KEY") : undefined;
         const result = eraseUserInTrail(dir, values.user, { actor, reason: values.reason, encryptionKey: key });
@@ -241,6 +247,12 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
       case "purge": {
         if (!values["older-than"]) throw new UsageError("purge needs --older-than <age>, e.g. --older-than 90d");
         const age = parseAge(values["older-than"]);
+        if (values.store && /^postgres(ql)?:\/\//.test(values.store)) {
+          const before = new Date(Date.now() - age).toISOString();
+          const n = await inPostgres(values.store, values.table, (t) => [`SELECT ${t}_purge($1, $2) AS n`, [before, actor]]);
+          io.out(`Purged ${n} row(s) older than ${before} from PostgreSQL; recorded in the maintenance log.`);
+          return 0;
+        }
         reading("purge", `older than ${values["older-than"]}`);
         const key = loadOrCreateSigningKey({ keyFile: values["key-file"], trailDir: dir });
         const result = purgeOlderThan(dir, age, key);
@@ -323,6 +335,18 @@ function printTable(header: string[], rows: string[][], out: (s: string) => void
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
   out(line(header));
   for (const r of rows) out(line(r));
+}
+
+/** Runs one maintenance function (erasure, retention) in PostgreSQL and returns its row count. */
+async function inPostgres(url: string, table: string | undefined, sql: (t: string) => [string, unknown[]]): Promise<number> {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    const [text, params] = sql(checkTableName(table ?? DEFAULT_TABLE));
+    const { rows } = await pool.query(text, params);
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await pool.end();
+  }
 }
 
 function describeFilter(v: Record<string, unknown>): string {
