@@ -2,7 +2,7 @@
 // the receiving server; a Standard Webhooks receiver library checks what we send).
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import nock from "nock";
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
 import { createAuditTrail, type AuditTrail } from "../../src/pipeline/trail.js";

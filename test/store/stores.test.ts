@@ -2,14 +2,13 @@
 // starts one for `npm test`, or set DATABASE_URL) must get identical answers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
-import { readFileSync } from "node:fs";
+
 import { createAgent, fakeModel, AIMessage, HumanMessage } from "langchain";
 import { createAuditTrail, type AuditTrail } from "../../src/pipeline/trail.js";
 import { jsonlSink } from "../../src/sinks/jsonl.js";
 import { postgresSink } from "../../src/sinks/postgres.js";
 import { JsonlStore } from "../../src/store/jsonl-store.js";
 import { PostgresStore } from "../../src/store/postgres-store.js";
-import { migrate } from "../../src/store/postgres-schema.js";
 import { markSpikes, quantile } from "../../src/store/analytics.js";
 import { costOf, priceFor, DEFAULT_PRICES } from "../../src/store/prices.js";
 import { main } from "../../src/cli/main.js";
@@ -208,4 +207,3 @@ describe.skipIf(!DB)("postgresSink faults", () => {
     expect(() => postgresSink({ connectionString: DB!, table: "Robert'); DROP TABLE students;--" })).toThrow(/lower-case SQL identifier/);
   });
 });
-void readFileSync;
