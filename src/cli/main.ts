@@ -7,7 +7,7 @@ import { serve } from "../serve/server.js";
 import { downloadArchive } from "../store/s3-archive.js";
 import pg from "pg";
 import type { AuditEvent } from "../events/schema.js";
-import { openStore } from "../store/open.js";
+import { openStore, storeKind } from "../store/open.js";
 import { DEFAULT_TABLE, checkTableName, migrate } from "../store/postgres-schema.js";
 import { csvHeader, csvRow, filterFrom, renderStats, statsReport } from "./analytics.js";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -140,7 +140,7 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
       case "stats":
       case "export": {
         const target = values.store ?? dir;
-        const isDir = !/^(postgres(ql)?|s3):\/\//.test(target);
+        const isDir = storeKind(target) === "dir";
         if (isDir) {
           refuseWidened(target);
           if (existsSync(target)) appendAccess(target, { actor, action: command, target: describeFilter(values) });
@@ -176,7 +176,7 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
       }
       case "serve": {
         const target = values.store ?? dir;
-        const isDir = !/^(postgres(ql)?|s3):\/\//.test(target);
+        const isDir = storeKind(target) === "dir";
         if (isDir) refuseWidened(target);
         const port = values.port === undefined ? 4319 : Number(values.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got "${values.port}"`);
@@ -195,7 +195,7 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
       }
       case "migrate": {
         const target = values.store ?? process.env.DATABASE_URL;
-        if (!target || !/^postgres(ql)?:\/\//.test(target)) throw new UsageError("migrate needs --store postgres://… (or DATABASE_URL)");
+        if (!target || storeKind(target) !== "postgres") throw new UsageError("migrate needs --store postgres://… (or DATABASE_URL)");
         const pool = new pg.Pool({ connectionString: target, max: 1 });
         try {
           const t = values.table ?? DEFAULT_TABLE;
@@ -208,7 +208,7 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
       }
       case "verify": {
         const publicKey = values["public-key"] ? readFileSync(values["public-key"], "utf8") : undefined;
-        if (values.store?.startsWith("s3://")) {
+        if (values.store && storeKind(values.store) === "s3") {
           // An archive: download it into the local layout, verify that.
           const archive = await downloadArchive(values.store);
           try {
@@ -228,7 +228,7 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
       }
       case "erase": {
         if (!values.user) throw new UsageError("erase needs --user <id> (and should have --actor and --reason)");
-        if (values.store && /^postgres(ql)?:\/\//.test(values.store)) {
+        if (values.store && storeKind(values.store) === "postgres") {
           // In the database: the erasure function tombstones the rows and records itself.
           const n = await inPostgres(values.store, values.table, (t) => [`SELECT ${t}_erase_user($1, $2, $3) AS n`, [values.user, actor, values.reason ?? null]]);
           io.out(`Erased ${n} row(s) of the user in PostgreSQL; recorded in the maintenance log.`);
@@ -247,7 +247,7 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
       case "purge": {
         if (!values["older-than"]) throw new UsageError("purge needs --older-than <age>, e.g. --older-than 90d");
         const age = parseAge(values["older-than"]);
-        if (values.store && /^postgres(ql)?:\/\//.test(values.store)) {
+        if (values.store && storeKind(values.store) === "postgres") {
           const before = new Date(Date.now() - age).toISOString();
           const n = await inPostgres(values.store, values.table, (t) => [`SELECT ${t}_purge($1, $2) AS n`, [before, actor]]);
           io.out(`Purged ${n} row(s) older than ${before} from PostgreSQL; recorded in the maintenance log.`);

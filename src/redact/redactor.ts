@@ -128,12 +128,17 @@ class RedactorImpl implements Redactor {
 
   redactEvent(event: UnsealedEvent): UnsealedEvent {
     const tally = new Tally();
-    const out: UnsealedEvent = { ...event };
-    if (event.name !== undefined) out.name = this.text(event.name, ["name"], tally);
-    if (event.tags !== undefined) out.tags = this.memoized(event.tags, "tags", tally) as string[];
-    if (event.metadata !== undefined) out.metadata = this.memoized(event.metadata, "metadata", tally) as Record<string, unknown>;
-    out.data = this.walk(event.data, ["data"], tally) as Record<string, unknown>;
+    const name = event.name !== undefined ? this.text(event.name, ["name"], tally) : undefined;
+    const tags = event.tags !== undefined ? (this.memoized(event.tags, "tags", tally) as string[]) : undefined;
+    const metadata = event.metadata !== undefined ? (this.memoized(event.metadata, "metadata", tally) as Record<string, unknown>) : undefined;
+    const data = this.walk(event.data, ["data"], tally) as Record<string, unknown>;
     const redactions = tally.list();
+    // Most events have nothing to redact: hand the same object back rather than a copy.
+    if (!redactions.length && name === event.name && tags === event.tags && metadata === event.metadata && data === event.data) return event;
+    const out: UnsealedEvent = { ...event, data };
+    if (event.name !== undefined) out.name = name;
+    if (event.tags !== undefined) out.tags = tags;
+    if (event.metadata !== undefined) out.metadata = metadata;
     if (redactions.length) out.redactions = [...(event.redactions ?? []), ...redactions];
     return out;
   }

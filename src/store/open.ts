@@ -4,9 +4,15 @@ import { PostgresStore } from "./postgres-store.js";
 import { downloadArchive } from "./s3-archive.js";
 import type { AuditStore, EventFilter, SpikeRule } from "./types.js";
 
+/** What kind of store a `--store` target names. */
+export function storeKind(target: string): "postgres" | "s3" | "dir" {
+  return /^postgres(ql)?:\/\//.test(target) ? "postgres" : target.startsWith("s3://") ? "s3" : "dir";
+}
+
 export function openStore(target: string, options: { table?: string; onProgress?: (events: number) => void } = {}): AuditStore {
-  if (/^postgres(ql)?:\/\//.test(target)) return new PostgresStore({ connectionString: target, table: options.table });
-  if (target.startsWith("s3://")) return new S3Store(target, options.onProgress);
+  const kind = storeKind(target);
+  if (kind === "postgres") return new PostgresStore({ connectionString: target, table: options.table });
+  if (kind === "s3") return new S3Store(target, options.onProgress);
   return new JsonlStore(target, { onProgress: options.onProgress });
 }
 
