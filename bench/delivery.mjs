@@ -78,7 +78,7 @@ console.error(`throughput: ${throughput.eventsPerSecond.toFixed(0)} events/s end
 const rx2 = receiver();
 const url2 = await rx2.listen();
 const dir2 = mkdtempSync(join(tmpdir(), "audit-bench-outage-"));
-const trail2 = createAuditTrail({ level: "info", sinks: [jsonlSink({ dir: dir2 }), webhookSink({ url: url2 })], delivery: { batchSize: 500, initialBackoffMs: 200, maxBackoffMs: 2_000 }, onError: () => {} });
+const trail2 = createAuditTrail({ level: "info", sinks: [jsonlSink({ dir: dir2 }), webhookSink({ url: url2, secret: SECRET })], delivery: { batchSize: 500, initialBackoffMs: 200, maxBackoffMs: 2_000 }, onError: () => {} });
 const handler2 = trail2.handler();
 globalThis.gc?.();
 const rss = () => process.memoryUsage().rss / 2 ** 20;

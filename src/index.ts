@@ -21,7 +21,9 @@ export { auditEventJsonSchema } from "./events/json-schema.js";
 export { AuditCallbackHandler, type AuditHandlerOptions } from "./capture/handler.js";
 export { toJson, DEFAULT_LIMITS, type SerializeLimits, type Json } from "./capture/serialize.js";
 export type { TokenUsage } from "./capture/usage.js";
-export { AuditTrail, createAuditTrail, type TrailStats, type SinkStats } from "./pipeline/trail.js";
+export { AuditTrail, createAuditTrail, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_BUFFERED_BYTES, type TrailStats, type SinkStats } from "./pipeline/trail.js";
+export { boundEvent, type EventLimits } from "./limits/bound-event.js";
+export { GAP_RECORD, RECOVERY_RECORD, type GapData, type RecoveryData } from "./integrity/records.js";
 export { AuditConfigError, type AuditTrailOptions, type TrailContext } from "./pipeline/options.js";
 export { getDefaultTrail } from "./pipeline/default-trail.js";
 export type { Sink, SendResult } from "./sinks/types.js";
@@ -41,7 +43,18 @@ export {
   type Operator,
 } from "./redact/index.js";
 export { webhookSink, type WebhookSinkOptions } from "./sinks/webhook.js";
-export { verifyWebhook, WebhookVerificationError, type VerifyWebhookInput } from "./sinks/standard-webhooks.js";
+export {
+  verifyWebhook,
+  verifyWebhookAsync,
+  createReplayGuard,
+  forgetWebhookId,
+  WebhookVerificationError,
+  type WebhookVerificationErrorCode,
+  type VerifyWebhookInput,
+  type VerifyWebhookAsyncInput,
+  type ReplayGuard,
+  type ReplayGuardOptions,
+} from "./sinks/standard-webhooks.js";
 export type { SendContext, DeliveryOptions, ItemResult } from "./sinks/types.js";
 export type { FlushResult, ShutdownResult } from "./pipeline/trail.js";
 export { langfuseSink, type LangfuseSinkOptions } from "./sinks/langfuse.js";
@@ -57,7 +70,7 @@ export { openStore } from "./store/open.js";
 export { migrate as migratePostgres } from "./store/postgres-schema.js";
 export type { AuditStore, EventFilter, ToolStat, DailyErrors, ModelDay, HourVolume, SpikeRule } from "./store/types.js";
 export { DEFAULT_PRICES, priceFor, costOf, type ModelPrice } from "./store/prices.js";
-export { verifyTrail, type VerifyReport, type VerifyProblem } from "./integrity/verify.js";
+export { verifyTrail, type VerifyReport, type VerifyProblem, type VerifyWarning, type DeclaredGap, type Recovery } from "./integrity/verify.js";
 export { decryptEvent } from "./integrity/encryption.js";
 export type { ErasureReport } from "./pipeline/trail.js";
 export { s3Sink, type S3SinkOptions } from "./sinks/s3.js";

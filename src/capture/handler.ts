@@ -107,7 +107,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
     const tags = [...(ctx.tags ?? []), ...(opts.tags ?? [])];
     this.baseTags = tags.length ? [...new Set(tags)] : undefined;
     const md = { ...ctx.metadata, ...opts.metadata };
-    this.baseMetadata = Object.keys(md).length ? (toJson(md, this.trail.limits) as Record<string, unknown>) : undefined;
+    this.baseMetadata = Object.keys(md).length ? (toJson(md, this.trail.captureLimits) as Record<string, unknown>) : undefined;
   }
 
   /** A handler on the same trail with the same options (LangChain copies handlers in places). */
@@ -151,8 +151,8 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
         [parentRunId, runName] = [runName, runType];
       }
       const run = this.startRun("chain", runId, parentRunId, runName ?? nameOf(chain, "chain"), tags, metadata);
-      this.emitStart(run, "chain_start", run.isRoot ? "info" : "trace", () => ({ inputs: toJson(inputs, this.trail.limits) }));
-      if (run.isRoot) this.emitInput(run, () => extractInput(inputs, this.trail.limits));
+      this.emitStart(run, "chain_start", run.isRoot ? "info" : "trace", () => ({ inputs: toJson(inputs, this.trail.captureLimits) }));
+      if (run.isRoot) this.emitInput(run, () => extractInput(inputs, this.trail.captureLimits));
     } catch (err) {
       this.fail(err, "handleChainStart");
     }
@@ -179,7 +179,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
         // The graph catches the interrupt and its root ends normally; remember it for the root.
         (run.trace.interrupts ??= []).push(...interrupts);
         this.endRun(run, "chain_end", run.isRoot ? "info" : "trace", "interrupted", () => ({
-          interrupts: toJson(interrupts, this.trail.limits),
+          interrupts: toJson(interrupts, this.trail.captureLimits),
         }));
         if (run.isRoot) this.finishTrace(run, {});
         return;
@@ -235,7 +235,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
     try {
       const run = this.runs.get(runId);
       if (!run) return;
-      const limits = this.trail.limits;
+      const limits = this.trail.captureLimits;
       const generations = output?.generations?.[0] ?? [];
       const first = generations[0] as { text?: string; message?: unknown; generationInfo?: Record<string, unknown> } | undefined;
       const message = first?.message;
@@ -316,10 +316,10 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
       this.emitStart(run, "tool_start", "info", () => {
         const data: Record<string, unknown> = { tool: run.name };
         if (toolCallId) data.tool_call_id = toolCallId;
-        data.args = toJson(parseArgs(input), this.trail.limits);
+        data.args = toJson(parseArgs(input), this.trail.captureLimits);
         return data;
       });
-      if (run.isRoot) this.emitInput(run, () => ({ content: toJson(parseArgs(input), this.trail.limits) }));
+      if (run.isRoot) this.emitInput(run, () => ({ content: toJson(parseArgs(input), this.trail.captureLimits) }));
     } catch (err) {
       this.fail(err, "handleToolStart");
     }
@@ -329,7 +329,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
     try {
       const run = this.runs.get(runId);
       if (!run) return;
-      const limits = this.trail.limits;
+      const limits = this.trail.captureLimits;
       const duration = now() - run.startedAt;
       const slow = duration > this.trail.slowToolMs;
       // A ToolMessage with status "error" is a tool that caught its own failure and said so.
@@ -372,8 +372,8 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
   ): void {
     try {
       const run = this.startRun("retriever", runId, parentRunId, name ?? nameOf(retriever, "retriever"), tags, metadata);
-      this.emitStart(run, "retriever_start", "info", () => ({ query: toJson(query, this.trail.limits) }));
-      if (run.isRoot) this.emitInput(run, () => ({ content: toJson(query, this.trail.limits) }));
+      this.emitStart(run, "retriever_start", "info", () => ({ query: toJson(query, this.trail.captureLimits) }));
+      if (run.isRoot) this.emitInput(run, () => ({ content: toJson(query, this.trail.captureLimits) }));
     } catch (err) {
       this.fail(err, "handleRetrieverStart");
     }
@@ -388,7 +388,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
         count: docs.length,
         documents: toJson(
           docs.map((d) => ({ id: d?.id, page_content: d?.pageContent, metadata: d?.metadata })),
-          this.trail.limits,
+          this.trail.captureLimits,
         ),
       }));
       if (run.isRoot) this.finishTrace(run, { documents: docs.length });
@@ -408,7 +408,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
       if (!this.trail.isEnabled("info")) return this.trail.countFiltered();
       const run = this.runs.get(runId);
       if (run) {
-        this.emit(run, "custom", "info", { value: toJson(data, this.trail.limits) }, { under: run, name: eventName });
+        this.emit(run, "custom", "info", { value: toJson(data, this.trail.captureLimits) }, { under: run, name: eventName });
         return;
       }
       // Dispatched outside any run this handler saw: record it with what context there is.
@@ -419,7 +419,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
         session_id: sessionFrom(this.options.sessionId, metadata, this.trail.context.sessionId),
         user_id: userFrom(this.options.userId, metadata, this.trail.context.userId),
         tags: runTags(this.baseTags, tags),
-        data: { value: toJson(data, this.trail.limits) },
+        data: { value: toJson(data, this.trail.captureLimits) },
       });
     } catch (err) {
       this.fail(err, "handleCustomEvent");
@@ -431,7 +431,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
     try {
       const run = this.runs.get(runId);
       if (!run || !this.trail.isEnabled("debug")) return;
-      this.emit(run, "reasoning", "debug", toJson({ thought: action.log, tool_calls: [{ name: action.tool, args: action.toolInput }] }, this.trail.limits) as Record<string, unknown>, { under: run });
+      this.emit(run, "reasoning", "debug", toJson({ thought: action.log, tool_calls: [{ name: action.tool, args: action.toolInput }] }, this.trail.captureLimits) as Record<string, unknown>, { under: run });
     } catch (err) {
       this.fail(err, "handleAgentAction");
     }
@@ -442,7 +442,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
     try {
       const run = this.runs.get(runId);
       if (!run || !this.trail.isEnabled("debug")) return;
-      this.emit(run, "reasoning", "debug", toJson({ thought: finish.log, final: finish.returnValues }, this.trail.limits) as Record<string, unknown>, { under: run });
+      this.emit(run, "reasoning", "debug", toJson({ thought: finish.log, final: finish.returnValues }, this.trail.captureLimits) as Record<string, unknown>, { under: run });
     } catch (err) {
       this.fail(err, "handleAgentEnd");
     }
@@ -466,7 +466,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
     run.provider = str(metadata?.ls_provider);
     run.model = str(metadata?.ls_model_name) ?? str(params.model) ?? str(params.model_name) ?? str(params.modelName);
     this.emitStart(run, "llm_start", "debug", () => {
-      const limits = this.trail.limits;
+      const limits = this.trail.captureLimits;
       const data: Record<string, unknown> = {};
       if (run.provider) data.provider = run.provider;
       if (run.model) data.model = run.model;
@@ -480,7 +480,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
       data[field] = field === "messages" ? toJson((input as BaseMessage[][])[0] ?? [], limits) : toJson(input, limits);
       return data;
     });
-    if (run.isRoot) this.emitInput(run, () => extractInput(input, this.trail.limits));
+    if (run.isRoot) this.emitInput(run, () => extractInput(input, this.trail.captureLimits));
   }
 
   private startRun(
@@ -522,7 +522,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
       trace,
       startedAt: now(),
       tags: runTags(parent ? parent.tags : this.baseTags, tags),
-      metadata: runMetadata(parent ? parent.metadata : this.baseMetadata, metadata, this.trail.limits),
+      metadata: runMetadata(parent ? parent.metadata : this.baseMetadata, metadata, this.trail.captureLimits),
     };
     trace.runIds.push(runId);
     this.runs.set(runId, run);
@@ -578,7 +578,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
         if (run.provider) data.provider = run.provider;
         if (run.model) data.model = run.model;
       }
-      data.error = errorData(err, this.trail.limits);
+      data.error = errorData(err, this.trail.captureLimits);
       if (propagated) data.propagated = true;
       return data;
     });
@@ -588,7 +588,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
   private endChain(run: RunState, outputs: ChainValues): void {
     const interrupted = run.isRoot && (run.trace.interrupts !== undefined || Array.isArray((outputs as Record<string, unknown> | undefined)?.__interrupt__));
     this.endRun(run, "chain_end", run.isRoot ? "info" : "trace", interrupted ? "interrupted" : "ok", () => ({
-      outputs: toJson(outputs, this.trail.limits),
+      outputs: toJson(outputs, this.trail.captureLimits),
     }));
     if (run.isRoot) this.finishTrace(run, outputs);
   }
@@ -607,17 +607,17 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
       let data: Record<string, unknown>;
       let status: Status = "ok";
       if (err !== undefined) {
-        data = { error: errorData(err, this.trail.limits) };
+        data = { error: errorData(err, this.trail.captureLimits) };
         status = "error";
       } else if (root.kind === "llm") {
         const gen = (outputs as LLMResult | undefined)?.generations?.[0]?.[0] as { message?: unknown; text?: string } | undefined;
-        data = extractOutput(gen?.message ?? gen?.text, this.trail.limits).data;
+        data = extractOutput(gen?.message ?? gen?.text, this.trail.captureLimits).data;
       } else {
-        const extracted = extractOutput(outputs, this.trail.limits);
+        const extracted = extractOutput(outputs, this.trail.captureLimits);
         data = extracted.data;
         if (extracted.interrupted) status = "interrupted";
         if (trace.interrupts) {
-          data.interrupts = toJson(trace.interrupts, this.trail.limits);
+          data.interrupts = toJson(trace.interrupts, this.trail.captureLimits);
           status = "interrupted";
         }
       }

@@ -97,7 +97,7 @@ export function auditMiddleware(options: AuditMiddlewareOptions = {}) {
         session_id: ctx.sessionId,
         user_id: ctx.userId,
         trace_id: ctx.traceId,
-        data: toJson(data, trail.limits) as Obj,
+        data: toJson(data, trail.captureLimits) as Obj,
         ...extra,
       });
     } catch (err) {
@@ -197,7 +197,7 @@ export function auditMiddleware(options: AuditMiddlewareOptions = {}) {
         return response;
       } catch (err) {
         inv.errors++;
-        emit(ctx, "llm_error", "error", { model: modelName, error: toJson(err, trail.limits) }, { ...base, duration_ms: round(now() - started), status: "error" });
+        emit(ctx, "llm_error", "error", { model: modelName, error: toJson(err, trail.captureLimits) }, { ...base, duration_ms: round(now() - started), status: "error" });
         throw err;
       }
     },
@@ -242,7 +242,7 @@ export function auditMiddleware(options: AuditMiddlewareOptions = {}) {
         return result;
       } catch (err) {
         inv.errors++;
-        emit(ctx, "tool_error", "error", { tool: call.name, tool_call_id: call.id, error: { type: errorType(err), ...(toJson(err, trail.limits) as Obj) } }, { ...base, duration_ms: round(now() - started), status: "error" });
+        emit(ctx, "tool_error", "error", { tool: call.name, tool_call_id: call.id, error: { type: errorType(err), ...(toJson(err, trail.captureLimits) as Obj) } }, { ...base, duration_ms: round(now() - started), status: "error" });
         throw err;
       }
     },

@@ -8,6 +8,7 @@
  * for the whole one.
  */
 import { compactMessage, isLangChainMessage, isSerializedMessage, compactSerializedMessage } from "./messages.js";
+import { captureCut, truncatedTail } from "../limits/markers.js";
 
 export interface SerializeLimits {
   /** Longest string kept, in characters (default 32 KiB). */
@@ -16,6 +17,11 @@ export interface SerializeLimits {
   maxDepth: number;
   /** Most array items / object keys kept (default 1,000). */
   maxItems: number;
+  /**
+   * Set by the trail for capture: strings are cut with a mark the bounding pass (after redaction)
+   * replaces, so the final cut and its count are decided where the secret can no longer hide.
+   */
+  beforeRedaction?: boolean;
 }
 
 export const DEFAULT_LIMITS: SerializeLimits = { maxStringLength: 32 * 1024, maxDepth: 16, maxItems: 1000 };
@@ -29,7 +35,8 @@ export function truncateString(s: string, limits: SerializeLimits): string {
   // Inline binary (images, audio) would fill the trail with base64 that no auditor reads.
   const dataUrl = DATA_URL.exec(s);
   if (dataUrl) return `[data URL ${dataUrl[1] ?? "unknown type"}, ${s.length} chars omitted]`;
-  return `${s.slice(0, limits.maxStringLength)}…[truncated ${s.length - limits.maxStringLength} chars]`;
+  const omitted = s.length - limits.maxStringLength;
+  return s.slice(0, limits.maxStringLength) + (limits.beforeRedaction ? captureCut(omitted) : truncatedTail(omitted));
 }
 
 /** Serializes `value` to plain JSON within `limits`. Never throws. */
@@ -66,6 +73,9 @@ function walk(value: unknown, limits: SerializeLimits, depth: number, ancestors:
   ancestors.add(obj);
   try {
     return walkObject(obj, limits, depth + 1, ancestors);
+  } catch (err) {
+    // A proxy whose traps throw, a toJSON that throws: this value is lost, not its neighbours.
+    return `[Unserializable: ${describeError(err)}]`;
   } finally {
     ancestors.delete(obj);
   }
@@ -94,6 +104,8 @@ function walkObject(obj: object, limits: SerializeLimits, depth: number, ancesto
   if (obj instanceof Set) return walkArray([...obj], limits, depth, ancestors);
   if (obj instanceof RegExp) return obj.toString();
   if (obj instanceof Promise || obj instanceof WeakMap || obj instanceof WeakSet) return `[${obj.constructor.name}]`;
+  // A stream's content is whatever flows later; its fields are internal buffers and sockets.
+  if (isStream(obj)) return `[Stream ${obj.constructor?.name ?? "object"}]`;
   if (isLangChainMessage(obj)) return walk(compactMessage(obj), limits, depth - 1, ancestors);
   if (isSerializedMessage(obj)) return walk(compactSerializedMessage(obj), limits, depth - 1, ancestors);
 
@@ -105,6 +117,12 @@ function walkObject(obj: object, limits: SerializeLimits, depth: number, ancesto
     if (converted !== obj) return walk(converted, limits, depth - 1, ancestors);
   }
   return walkPlain(obj, limits, depth, ancestors);
+}
+
+function isStream(obj: object): boolean {
+  if (typeof ReadableStream !== "undefined" && (obj instanceof ReadableStream || obj instanceof WritableStream)) return true;
+  const o = obj as { pipe?: unknown; on?: unknown; read?: unknown; write?: unknown };
+  return typeof o.pipe === "function" && typeof o.on === "function" && (typeof o.read === "function" || typeof o.write === "function");
 }
 
 function walkArray(arr: readonly unknown[], limits: SerializeLimits, depth: number, ancestors: Set<object>): Json[] {

@@ -73,6 +73,7 @@ export const auditEventSchema = z
     duration_ms: z.number().nonnegative().optional(),
     status: statusSchema.optional(),
     redactions: z.array(redactionSchema).optional(),
+    truncated: z.array(z.string()).optional().describe("paths of the values cut to fit the trail's limits (each cut value says how much it lost)"),
     enc: z.string().optional().describe("encryption at rest: the content fields, AES-256-GCM"),
     erased: z
       .object({ at: isoTimestamp, by: z.string(), reason: z.string().optional() })

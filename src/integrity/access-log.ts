@@ -4,7 +4,8 @@
  * hash chain, so an access record cannot be removed quietly either.
  */
 import { createHash } from "node:crypto";
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { appendLineWhole } from "./append.js";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { canonicalJson } from "./canonical.js";
@@ -40,7 +41,7 @@ export function appendAccess(dir: string, entry: { actor?: string; action: strin
   }
   const body = { ts: new Date().toISOString(), actor: entry.actor ?? currentActor(), action: entry.action, ...(entry.target ? { target: entry.target } : {}), prev_hash: prev };
   const record: AccessRecord = { ...body, hash: createHash("sha256").update(canonicalJson(body)).digest("hex") };
-  appendFileSync(file, JSON.stringify(record) + "\n", { mode: 0o600 });
+  appendLineWhole(file, JSON.stringify(record) + "\n");
   return record;
 }
 

@@ -5,7 +5,8 @@
  * recomputed chain, no longer matches what was signed.
  */
 import { sign, verify, type KeyObject } from "node:crypto";
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendLineWhole } from "./append.js";
 import { join } from "node:path";
 import { canonicalJson } from "./canonical.js";
 import { keyId, publicKeyPem } from "./keys.js";
@@ -47,9 +48,10 @@ export function checkpointValid(publicKey: KeyObject, cp: Checkpoint): boolean {
   }
 }
 
+/** Appends a checkpoint line whole, or not at all (a full disk must not leave half a line). */
 export function appendCheckpoint(dir: string, cp: Checkpoint): void {
   mkdirSync(digestDir(dir), { recursive: true, mode: 0o700 });
-  appendFileSync(digestFile(dir, cp.chain_id), JSON.stringify(cp) + "\n", { mode: 0o600 });
+  appendLineWhole(digestFile(dir, cp.chain_id), JSON.stringify(cp) + "\n");
 }
 
 /** Publishes the public key beside the digests (a convenience: verifiers should pin their own copy). */
@@ -91,6 +93,8 @@ export class Checkpointer {
     private readonly intervalMs: number,
     private readonly state: () => { seq: number; hash: string },
     private readonly onError: (err: unknown) => void,
+    /** false while the events up to `state()` are not all on disk yet: then nothing is signed. */
+    private readonly canWrite: () => boolean = () => true,
   ) {
     publishPublicKey(dir, key);
     this.timer = setInterval(() => this.maybe(true), intervalMs);
@@ -108,7 +112,7 @@ export class Checkpointer {
 
   write(): void {
     const { seq, hash } = this.state();
-    if (seq === 0 || seq === this.lastSeq) return;
+    if (seq === 0 || seq === this.lastSeq || !this.canWrite()) return;
     try {
       appendCheckpoint(this.dir, signCheckpoint(this.key, { chain_id: this.chainId, seq, hash, ts: new Date().toISOString() }));
       this.lastSeq = seq;

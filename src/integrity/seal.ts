@@ -45,7 +45,7 @@ export function contentHash(salt: string, event: AuditEvent): string {
 }
 
 /** Envelope fields in canonical (sorted) order; any other field takes the general path. */
-const ENVELOPE = ["chain_id", "content_hash", "duration_ms", "id", "level", "parent_run_id", "prev_hash", "redactions", "run_id", "schema_version", "seq", "status", "trace_id", "ts", "type"] as const;
+const ENVELOPE = ["chain_id", "content_hash", "duration_ms", "id", "level", "parent_run_id", "prev_hash", "redactions", "run_id", "schema_version", "seq", "status", "trace_id", "truncated", "ts", "type"] as const;
 const KNOWN = new Set<string>([...ENVELOPE, ...UNHASHED]);
 
 function canonicalEnvelope(event: AuditEvent): string {

@@ -3,7 +3,9 @@
  * and line, every modified event (content or envelope), deleted event (seq gap), inserted or
  * reordered event, torn or corrupt line, truncated tail (a signed checkpoint beyond the data),
  * replaced chain (a checkpoint whose hash the data no longer has) and forged checkpoint (bad
- * signature). Erasures and retention purges are legitimate and reported as such. Streams the files.
+ * signature). Erasures, retention purges, gaps declared by a sealed trail.gap record (a full disk)
+ * and crash-torn tails acknowledged by a signed trail.recovery record are legitimate and reported
+ * as such; an unacknowledged torn tail is a warning (`torn_tail`), not tampering. Streams the files.
  */
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { createReadStream, existsSync, readFileSync, readdirSync } from "node:fs";
@@ -13,8 +15,12 @@ import type { AuditEvent } from "../events/schema.js";
 import { SEGMENT_PATTERN } from "../sinks/jsonl.js";
 import { checkpointValid, publicKeyFile, readCheckpoints, type Checkpoint } from "./checkpoints.js";
 import { contentHash, envelopeHash, GENESIS } from "./seal.js";
+import { GAP_RECORD, RECOVERY_RECORD, type GapData, type RecoveryData } from "./records.js";
+import { lastLine } from "./recovery.js";
 
-export type ProblemKind = "corrupt-line" | "torn-line" | "modified" | "deleted" | "inserted" | "broken-link" | "truncated" | "replaced" | "forged-checkpoint" | "unsigned";
+export type ProblemKind = "corrupt_line" | "modified" | "deleted" | "inserted" | "broken_link" | "truncated" | "replaced" | "forged_checkpoint" | "unsigned";
+/** Findings that are not tampering: a crash's mark, reported so an operator acknowledges it. */
+export type WarningKind = "torn_tail";
 
 export interface VerifyProblem {
   kind: ProblemKind;
@@ -22,6 +28,18 @@ export interface VerifyProblem {
   file?: string;
   line?: number;
   seq?: number;
+  detail: string;
+}
+
+export interface VerifyWarning {
+  kind: WarningKind;
+  chain_id: string;
+  file: string;
+  line: number;
+  /** The torn bytes: where they start, how many, their SHA-256 (what `repair` acknowledges). */
+  offset: number;
+  length: number;
+  sha256: string;
   detail: string;
 }
 
@@ -37,16 +55,47 @@ export interface ChainReport {
   purged: Array<{ segment: string; first_seq: number; last_seq: number }>;
 }
 
+/** A range of events a local sink had to give up (a full disk), declared by a sealed trail.gap record. */
+export interface DeclaredGap {
+  chain_id: string;
+  first_seq: number;
+  last_seq: number;
+  count: number;
+  sink: string;
+  /** The seq of the trail.gap record that declared it. */
+  declared_at: number;
+  reason?: string;
+}
+
+/** A crash-torn last line acknowledged by a later writer's sealed trail.recovery record. */
+export interface Recovery extends RecoveryData {
+  /** The chain and seq of the acknowledging record. */
+  by_chain: string;
+  by_seq: number;
+}
+
 export interface VerifyReport {
+  /** No tampering found (warnings such as an unacknowledged torn tail may remain). */
   ok: boolean;
   problems: VerifyProblem[];
+  warnings: VerifyWarning[];
   chains: ChainReport[];
   erasures: Array<{ chain_id: string; seq: number; file: string; line: number; at: string; by: string; reason?: string }>;
+  gaps: DeclaredGap[];
+  recoveries: Recovery[];
   events: number;
   seconds: number;
   eventsPerSecond: number;
   /** false when the public key came from the trail directory itself rather than from the caller. */
   publicKeyTrusted: boolean;
+}
+
+/** What one chain's pass leaves for the whole-directory decisions made at the end. */
+interface ChainFindings {
+  /** The chain's last line did not parse: a torn tail, or an acknowledged one. */
+  unreadableTail?: { file: string; line: number };
+  /** trail.recovery records this chain sealed, with their seq. */
+  recoveries: Array<{ seq: number; data: RecoveryData }>;
 }
 
 export async function verifyTrail(dir: string, options: { publicKey?: KeyObject | string } = {}): Promise<VerifyReport> {
@@ -58,7 +107,7 @@ export async function verifyTrail(dir: string, options: { publicKey?: KeyObject 
     publicKey = createPublicKey(readFileSync(publicKeyFile(dir), "utf8"));
     trusted = false;
   }
-  const report: VerifyReport = { ok: true, problems: [], chains: [], erasures: [], events: 0, seconds: 0, eventsPerSecond: 0, publicKeyTrusted: trusted };
+  const report: VerifyReport = { ok: true, problems: [], warnings: [], chains: [], erasures: [], gaps: [], recoveries: [], events: 0, seconds: 0, eventsPerSecond: 0, publicKeyTrusted: trusted };
   const segments = existsSync(dir) ? readdirSync(dir).filter((n) => SEGMENT_PATTERN.test(n)).sort() : [];
   const byChain = new Map<string, string[]>();
   for (const s of segments) {
@@ -68,26 +117,59 @@ export async function verifyTrail(dir: string, options: { publicKey?: KeyObject 
   // Chains that only have checkpoints left (everything purged, or everything deleted).
   const digests = join(dir, ".digests");
   if (existsSync(digests)) for (const f of readdirSync(digests)) if (f.endsWith(".jsonl") && !byChain.has(f.slice(0, 36))) byChain.set(f.slice(0, 36), []);
-  for (const [chain, files] of byChain) report.chains.push(await verifyChain(dir, chain, files, publicKey, report));
+  const findings = new Map<string, ChainFindings>();
+  for (const [chain, files] of byChain) {
+    const found: ChainFindings = { recoveries: [] };
+    report.chains.push(await verifyChain(dir, chain, files, publicKey, report, found));
+    findings.set(chain, found);
+  }
+  judgeTails(dir, report, findings);
   report.ok = report.problems.length === 0;
   report.seconds = Number(process.hrtime.bigint() - started) / 1e9;
   report.eventsPerSecond = report.events / Math.max(report.seconds, 1e-9);
   return report;
 }
 
-async function verifyChain(dir: string, chain: string, files: string[], publicKey: KeyObject | undefined, report: VerifyReport): Promise<ChainReport> {
+/**
+ * A chain's unreadable last line is a crash's torn tail unless something says otherwise: it is
+ * acknowledged when a trail.recovery record names exactly its bytes and that record is covered by
+ * a valid signed checkpoint (an attacker who cut a line short cannot sign an acknowledgment).
+ * A last line that ends in a newline nobody acknowledged was not left by a crash: corrupt.
+ */
+function judgeTails(dir: string, report: VerifyReport, findings: Map<string, ChainFindings>): void {
+  const signedTo = new Map(report.chains.map((c) => [c.chain_id, c.verified_to?.seq ?? 0]));
+  const acks = [...findings].flatMap(([chain, f]) => f.recoveries.filter((r) => r.seq <= (signedTo.get(chain) ?? 0)).map((r) => ({ ...r.data, by_chain: chain, by_seq: r.seq })));
+  for (const [chain, f] of findings) {
+    if (!f.unreadableTail) continue;
+    const { file, line } = f.unreadableTail;
+    const tail = lastLine(join(dir, file));
+    if (!tail) continue;
+    const ack = acks.find((a) => a.chain_id === chain && a.file === file && a.offset === tail.offset && a.length === tail.length && a.sha256 === tail.sha256);
+    if (ack) report.recoveries.push(ack);
+    else if (!tail.terminated) {
+      report.warnings.push({ kind: "torn_tail", chain_id: chain, file, line, offset: tail.offset, length: tail.length, sha256: tail.sha256, detail: "the last line is incomplete: its writer stopped in the middle of writing it (a crash or kill). Not tampering; acknowledge it with `agent-audit repair`" });
+    } else {
+      report.problems.push({ kind: "corrupt_line", chain_id: chain, file, line, detail: "the last line is not a readable event and no signed trail.recovery record acknowledges it" });
+    }
+  }
+}
+
+async function verifyChain(dir: string, chain: string, files: string[], publicKey: KeyObject | undefined, report: VerifyReport, found: ChainFindings): Promise<ChainReport> {
   const problem = (p: Omit<VerifyProblem, "chain_id">) => report.problems.push({ chain_id: chain, ...p });
   const checkpoints: Checkpoint[] = [];
   for (const cp of readCheckpoints(dir, chain)) {
-    if ("bad" in cp) problem({ kind: "forged-checkpoint", file: `.digests/${chain}.jsonl`, line: cp.line, detail: "a checkpoint line is not valid JSON" });
+    if ("bad" in cp) problem({ kind: "forged_checkpoint", file: `.digests/${chain}.jsonl`, line: cp.line, detail: "a checkpoint line is not valid JSON" });
     else if (!publicKey) problem({ kind: "unsigned", seq: cp.seq, detail: "no public key to check checkpoint signatures (pass --public-key)" });
-    else if (!checkpointValid(publicKey, cp)) problem({ kind: "forged-checkpoint", seq: cp.seq, file: `.digests/${chain}.jsonl`, detail: `checkpoint at seq ${cp.seq} has a bad signature` });
+    else if (!checkpointValid(publicKey, cp)) problem({ kind: "forged_checkpoint", seq: cp.seq, file: `.digests/${chain}.jsonl`, detail: `checkpoint at seq ${cp.seq} has a bad signature` });
     else checkpoints.push(cp);
   }
   const purged = checkpoints.flatMap((c) => c.purged ?? []);
   const lastPurged = purged.reduce<{ last_seq: number; last_hash: string } | undefined>((a, p) => (!a || p.last_seq > a.last_seq ? p : a), undefined);
   const wanted = new Map(checkpoints.filter((c) => !c.purged).map((c) => [c.seq, c]));
   const chainReport: ChainReport = { chain_id: chain, events: 0, first_seq: undefined, last_seq: undefined, checkpoints: checkpoints.length, verified_to: undefined, erased: 0, purged: purged.map(({ segment, first_seq, last_seq }) => ({ segment, first_seq, last_seq })) };
+  // Seq gaps are judged at the end: a trail.gap record later in the chain may declare them.
+  const missing: Array<{ first: number; last: number; file: string; line: number; nextPrevHash: string | undefined }> = [];
+  const declared: Array<{ seq: number; data: GapData & { reason?: string } }> = [];
 
   let expected = lastPurged ? lastPurged.last_seq + 1 : 1;
   let prev = lastPurged ? lastPurged.last_hash : GENESIS;
@@ -98,11 +180,11 @@ async function verifyChain(dir: string, chain: string, files: string[], publicKe
     let pendingBad: { line: number } | undefined;
     for await (const text of lines) {
       n++;
+      if (!text.trim()) continue;
       if (pendingBad) {
-        problem({ kind: "corrupt-line", file, line: pendingBad.line, detail: "not a readable event" });
+        problem({ kind: "corrupt_line", file, line: pendingBad.line, detail: "not a readable event" });
         pendingBad = undefined;
       }
-      if (!text.trim()) continue;
       let e: AuditEvent;
       try {
         e = JSON.parse(text) as AuditEvent;
@@ -113,16 +195,20 @@ async function verifyChain(dir: string, chain: string, files: string[], publicKe
       report.events++;
       chainReport.events++;
       chainReport.first_seq ??= e.seq;
-      if (e.seq > expected) problem({ kind: "deleted", file, line: n, seq: e.seq, detail: `events ${expected}–${e.seq - 1} are missing` });
+      if (e.seq > expected) missing.push({ first: expected, last: e.seq - 1, file, line: n, nextPrevHash: e.prev_hash });
       else if (e.seq < expected) problem({ kind: "inserted", file, line: n, seq: e.seq, detail: `seq ${e.seq} after ${expected - 1}: inserted, duplicated or reordered` });
       if (e.erased) {
         chainReport.erased++;
         report.erasures.push({ chain_id: chain, seq: e.seq, file, line: n, at: e.erased.at, by: e.erased.by, reason: e.erased.reason });
       } else if (!e.salt || !e.content_hash || contentHash(e.salt, e) !== e.content_hash) {
         problem({ kind: "modified", file, line: n, seq: e.seq, detail: "content does not match its content_hash" });
+      } else if (e.type === "custom" && e.name === GAP_RECORD) {
+        declared.push({ seq: e.seq, data: e.data as unknown as GapData });
+      } else if (e.type === "custom" && e.name === RECOVERY_RECORD) {
+        found.recoveries.push({ seq: e.seq, data: e.data as unknown as RecoveryData });
       }
       if (!e.hash || envelopeHash(e) !== e.hash) problem({ kind: "modified", file, line: n, seq: e.seq, detail: "envelope does not match its hash" });
-      else if (e.seq === expected && e.prev_hash !== prev) problem({ kind: "broken-link", file, line: n, seq: e.seq, detail: "prev_hash does not match the previous event" });
+      else if (e.seq === expected && e.prev_hash !== prev) problem({ kind: "broken_link", file, line: n, seq: e.seq, detail: "prev_hash does not match the previous event" });
       const cp = wanted.get(e.seq);
       if (cp) {
         if (cp.hash !== e.hash) problem({ kind: "replaced", file, line: n, seq: e.seq, detail: `the signed checkpoint at seq ${e.seq} has a different hash: the chain was rewritten` });
@@ -132,8 +218,16 @@ async function verifyChain(dir: string, chain: string, files: string[], publicKe
       expected = Math.max(expected, e.seq + 1);
     }
     if (pendingBad) {
-      const last = f === files.length - 1;
-      problem({ kind: last ? "torn-line" : "corrupt-line", file, line: pendingBad.line, detail: last ? "the last line is incomplete (a crash mid-write, or truncation)" : "not a readable event" });
+      if (f === files.length - 1) found.unreadableTail = { file, line: pendingBad.line };
+      else problem({ kind: "corrupt_line", file, line: pendingBad.line, detail: "not a readable event" });
+    }
+  }
+  for (const m of missing) {
+    const d = declared.find((g) => g.data.first_seq === m.first && g.data.last_seq === m.last);
+    if (d && d.data.last_hash === m.nextPrevHash && d.seq > m.last) {
+      report.gaps.push({ chain_id: chain, first_seq: m.first, last_seq: m.last, count: m.last - m.first + 1, sink: String(d.data.sink), declared_at: d.seq, reason: d.data.reason });
+    } else {
+      problem({ kind: "deleted", file: m.file, line: m.line, seq: m.last + 1, detail: `events ${m.first}–${m.last} are missing` });
     }
   }
   chainReport.last_seq = expected - 1 >= (chainReport.first_seq ?? expected) ? expected - 1 : undefined;

@@ -55,6 +55,10 @@ export class Deliverer {
   private idleWaiters: Array<() => void> = [];
   private loop: Promise<void> | undefined;
   private inFailure = false;
+  /** The attempt in flight, so a flush that runs out of time can abort it. */
+  private inFlight: AbortController | undefined;
+  /** Set when a flush gave up on the attempt in flight: the retry waits at least this long. */
+  private interruptedPauseMs = 0;
 
   constructor(
     private readonly sink: Sink,
@@ -98,6 +102,17 @@ export class Deliverer {
     } finally {
       this.urgent--;
     }
+  }
+
+  /**
+   * A flush or shutdown ran out of time: aborts the request in flight (its socket would keep the
+   * process alive until `timeoutMs`) and pauses before the retry, so a process that wants to end
+   * can. The batch was not acknowledged; it is sent again later, by this trail or the next.
+   */
+  interrupt(): void {
+    if (!this.inFlight) return;
+    this.interruptedPauseMs = Math.max(1_000, this.options.initialBackoffMs);
+    this.inFlight.abort(new Error("flush deadline"));
   }
 
   /** Stops after the current attempt (an attempt in flight is aborted); nothing is acknowledged twice. */
@@ -227,7 +242,11 @@ export class Deliverer {
         break;
       }
       // The destination's Retry-After is honoured as given (up to an hour); our own backoff is capped.
-      const delay = result.retryAfterMs !== undefined ? Math.min(result.retryAfterMs, 3_600_000) : fullJitterDelay(attempt, this.options.initialBackoffMs, this.options.maxBackoffMs);
+      let delay = result.retryAfterMs !== undefined ? Math.min(result.retryAfterMs, 3_600_000) : fullJitterDelay(attempt, this.options.initialBackoffMs, this.options.maxBackoffMs);
+      if (this.interruptedPauseMs) {
+        delay = Math.max(delay, this.interruptedPauseMs);
+        this.interruptedPauseMs = 0;
+      }
       const budget = this.options.maxElapsedMs;
       if (budget !== undefined && Date.now() + delay - started > budget) {
         await this.deadLetter(pending.map((event) => ({ event, reason: `retry budget of ${budget} ms used up after ${attempt} attempts; last error: ${result.error}` })));
@@ -240,37 +259,37 @@ export class Deliverer {
     return { delivered, deadLettered };
   }
 
-  /** One send with a time limit; a throw or a hang becomes a retryable failure. */
+  /** One send with a time limit; a throw, a hang or an abort becomes a retryable failure. */
   private async attempt(batch: AuditEvent[], attempt: number): Promise<SendResult> {
     const controller = new AbortController();
     const stop = this.stopController.signal;
-    let timer: NodeJS.Timeout | undefined;
-    let onStop: (() => void) | undefined;
-    // The sink sees one signal: aborted on timeout or when delivery stops.
+    // The sink sees one signal: aborted on timeout, on an interrupted flush, or when delivery stops.
     const forwardStop = () => controller.abort(new Error("delivery stopped"));
-    stop.addEventListener("abort", forwardStop, { once: true });
-    const timeout = new Promise<SendResult>((resolve) => {
-      timer = setTimeout(() => {
-        controller.abort(new Error("timed out"));
-        resolve({ ok: false, retryable: true, error: `no answer within ${this.options.timeoutMs} ms` });
-      }, this.options.timeoutMs);
-      timer.unref();
+    if (stop.aborted) forwardStop();
+    else stop.addEventListener("abort", forwardStop, { once: true });
+    const timer = setTimeout(() => controller.abort(new Error(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+    timer.unref();
+    let onAbort: (() => void) | undefined;
+    // A sink that ignores its signal still cannot hold delivery past the abort.
+    const aborted = new Promise<SendResult>((resolve) => {
+      onAbort = () => resolve({ ok: false, retryable: true, error: describeError(controller.signal.reason).replace(/^Error: /, "") });
+      if (controller.signal.aborted) onAbort();
+      else controller.signal.addEventListener("abort", onAbort, { once: true });
     });
-    const stopped = new Promise<SendResult>((resolve) => {
-      onStop = () => resolve({ ok: false, retryable: true, error: "delivery stopped" });
-      if (stop.aborted) onStop();
-      else stop.addEventListener("abort", onStop, { once: true });
-    });
+    this.inFlight = controller;
     const batchId = `${this.chainId}:${batch[0]!.seq}-${batch[batch.length - 1]!.seq}:${batch.length}`;
     try {
       const sent = Promise.resolve()
         .then(() => this.sink.send(batch, { signal: controller.signal, batchId, attempt }))
         .catch((err: unknown): SendResult => ({ ok: false, retryable: true, error: describeError(err) }));
-      return await Promise.race([sent, timeout, stopped]);
+      const result = await Promise.race([sent, aborted]);
+      // An abort that raced a late answer: the abort's reason says more than "aborted".
+      return !result.ok && controller.signal.aborted ? await aborted : result;
     } finally {
+      this.inFlight = undefined;
       clearTimeout(timer);
       stop.removeEventListener("abort", forwardStop);
-      if (onStop) stop.removeEventListener("abort", onStop);
+      if (onAbort) controller.signal.removeEventListener("abort", onAbort);
     }
   }
 

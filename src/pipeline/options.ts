@@ -30,6 +30,10 @@ export const limitsSchema = z
     maxStringLength: z.number().int().min(64).optional(),
     maxDepth: z.number().int().min(2).max(256).optional(),
     maxItems: z.number().int().min(1).optional(),
+    /** Largest event, in bytes of JSON (default 256 KiB); larger ones are cut down visibly. */
+    maxEventBytes: z.number().int().min(4096).optional(),
+    /** Memory held for events a local sink cannot write yet, e.g. on a full disk (default 16 MiB). */
+    maxBufferedBytes: z.number().int().min(0).optional(),
   })
   .strict();
 
@@ -89,6 +93,13 @@ export const trailOptionsSchema = z
     /** PII and secret redaction: on by default with every built-in detector; `false` turns it off. */
     redaction: z.union([z.literal(false), z.record(z.string(), z.unknown())]).optional(),
     onError: z.custom<(error: Error) => void>((v) => typeof v === "function", { message: "expected a function (error) => void" }).optional(),
+    /**
+     * On by default: a flush on `beforeExit`, and on SIGTERM/SIGINT (when the application has no
+     * listener of its own) a shutdown before the process ends with the signal. `false` turns both off.
+     */
+    exitHandlers: z.boolean().optional(),
+    /** How long the exit flush (beforeExit, SIGTERM, SIGINT) may take, in ms (default 2,000). */
+    exitFlushMs: z.number().int().min(0).max(600_000).optional(),
   })
   .strict();
 export type AuditTrailOptions = z.input<typeof trailOptionsSchema>;
@@ -110,6 +121,10 @@ const FIX: Record<string, string> = {
   batchSize: "give a whole number of events between 1 and 100000",
   timeoutMs: "give a duration in milliseconds, e.g. 30000",
   fsync: 'use "never" (default), "always", or a number of milliseconds between syncs',
+  maxEventBytes: "give a number of bytes of at least 4096, e.g. 256 * 1024",
+  maxBufferedBytes: "give a number of bytes, e.g. 16 * 1024 * 1024 (0 keeps nothing in memory)",
+  exitHandlers: "pass true (default) or false",
+  exitFlushMs: "give a duration in milliseconds, e.g. 2000",
 };
 
 /** Parses `input` with `schema`, or throws an AuditConfigError naming every bad field and its fix. */

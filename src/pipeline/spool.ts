@@ -11,7 +11,8 @@
  *   .delivery/<sink>/dead-letter.jsonl       events <sink> rejected for good, with the reason
  */
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
-import { open, rename, writeFile, appendFile, stat } from "node:fs/promises";
+import { open, rename, writeFile, stat } from "node:fs/promises";
+import { appendLineWhole } from "../integrity/append.js";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { AuditEvent } from "../events/schema.js";
@@ -78,7 +79,7 @@ export async function saveCursor(dir: string, sink: string, chainId: string, rec
 export async function appendDeadLetters(dir: string, sink: string, entries: ReadonlyArray<{ event: AuditEvent; reason: string }>): Promise<void> {
   const at = new Date().toISOString();
   const text = entries.map((e) => JSON.stringify({ dead_lettered_at: at, sink, reason: e.reason, event: e.event })).join("\n") + "\n";
-  await appendFile(deadLetterFile(dir, sink), text, { mode: 0o600 });
+  appendLineWhole(deadLetterFile(dir, sink), text);
 }
 
 /** Marks this process as the live writer of a chain. */

@@ -14,10 +14,17 @@ import { auditMiddleware, type AuditMiddlewareOptions } from "../capture/middlew
 import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
 import { resolve } from "node:path";
 import { jsonlSink, DEFAULT_AUDIT_DIR, type JsonlSink } from "../sinks/jsonl.js";
-import { isRemote, type Sink, type SendResult } from "../sinks/types.js";
+import { isRemote, type Sink } from "../sinks/types.js";
 import { DEFAULT_DELIVERY } from "./delivery.js";
 import { DROP_NOTICE } from "./sources.js";
 import { registerWriter, unregisterWriter } from "./spool.js";
+import { LocalSlot, type Gap, type LocalSinkStats } from "./local-sinks.js";
+import { joinExit, leaveExit, type ExitParticipant } from "./exit-hooks.js";
+import { Deadline } from "./deadline.js";
+import { boundEvent, captureStringLength, type EventLimits } from "../limits/bound-event.js";
+import { acknowledgeTornTails } from "../integrity/recovery.js";
+import { GAP_RECORD, RECOVERY_RECORD, type RecoveryData } from "../integrity/records.js";
+import { Diagnostics } from "./diagnostics.js";
 import { startRemoteSink, type RemoteSlot } from "./remote-sinks.js";
 import { levelRank } from "./levels.js";
 import { createRedactor, type Redactor } from "../redact/redactor.js";
@@ -35,10 +42,14 @@ import { parseOptions, trailOptionsSchema, failConfig, type AuditTrailOptions, t
 export interface SinkStats {
   /** Events the sink accepted. */
   delivered: number;
-  /** Local sinks: events a write failed for. Remote sinks: events dead-lettered. */
+  /** Local sinks: events an asynchronous sink reported failed. Remote sinks: events dead-lettered. */
   failed: number;
-  /** Events dropped by a full queue or spool (remote sinks). */
+  /** Remote sinks: events dropped by a full queue or spool. Local sinks: events given up while the sink could not write (declared by a trail.gap record). */
   dropped: number;
+  /** Local sinks: write attempts that failed (a full disk...). */
+  write_failures?: number;
+  /** Local sinks: events waiting in memory until the sink can write again. */
+  buffered?: number;
   /** Remote sinks: attempts that failed and were retried. */
   retries?: number;
   /** Remote sinks: events recorded by this process not yet delivered or dead-lettered. */
@@ -57,8 +68,14 @@ export interface ErasureReport {
 export interface FlushResult {
   /** Every event recorded before the call reached every sink (or its dead-letter file). */
   complete: boolean;
-  /** Per remote sink, events still waiting. */
+  /**
+   * Per sink with something still waiting: remote sinks' undelivered events (they stay in the
+   * spool for this trail to retry, or the next trail on the directory), local sinks' events held
+   * in memory because they could not be written yet. Sinks with nothing waiting show 0.
+   */
   pending: Record<string, number>;
+  /** true when `timeoutMs` ran out before everything settled. */
+  timed_out?: boolean;
 }
 
 export interface ShutdownResult extends FlushResult {
@@ -101,22 +118,18 @@ const DEFAULT_LEVEL: Record<EventType, Level> = {
   custom: "info",
 };
 
-interface SinkSlot {
-  sink: Sink;
-  name: string;
-  stats: SinkStats;
-}
-
-
 export class AuditTrail {
   readonly chainId: string = uuidv7();
   readonly level: Level;
   readonly context: Readonly<TrailContext>;
   readonly slowToolMs: number;
-  readonly limits: SerializeLimits;
+  /** The limits every recorded event fits (applied after redaction, on every field). */
+  readonly limits: EventLimits;
+  /** What capture keeps before redaction: the same, with room for redaction to see secrets whole. */
+  readonly captureLimits: SerializeLimits;
 
   private readonly minRank: number;
-  private readonly slots: SinkSlot[];
+  private readonly slots: LocalSlot[];
   private readonly remotes: RemoteSlot[] = [];
   /** The directory of the durable spool (undefined without remote sinks or in memory mode). */
   readonly spoolDir: string | undefined;
@@ -130,11 +143,19 @@ export class AuditTrail {
   readonly encryptionKey: Buffer | undefined;
   /** Undefined only when the user turned redaction off explicitly (`redaction: false`). */
   readonly redactor: Redactor | undefined;
-  private readonly pending = new Set<Promise<unknown>>();
+  private readonly diagnostics: Diagnostics;
   private readonly warned = new Set<string>();
   private seq = 0;
   private counts = { recorded: 0, filtered: 0, dropped: 0, internal_errors: 0 };
   private closed = false;
+  /** Gaps local sinks closed while an event was being routed: declared right after it. */
+  private closedGaps: Gap[] = [];
+  private readonly exitFlushMs: number;
+  private readonly exit: ExitParticipant;
+  private exitFlushed = false;
+  private writerDir: string | undefined;
+  /** Crash-torn tails of dead writers this trail acknowledged when it opened the directory. */
+  recovered: readonly RecoveryData[] = [];
 
   constructor(options: AuditTrailOptions = {}) {
     const opts = parseOptions("createAuditTrail", trailOptionsSchema, options);
@@ -142,8 +163,14 @@ export class AuditTrail {
     this.minRank = levelRank(this.level);
     this.context = Object.freeze({ ...opts.context });
     this.slowToolMs = opts.slowToolMs ?? 10_000;
-    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    const { maxBufferedBytes, ...limits } = opts.limits ?? {};
+    this.limits = { ...DEFAULT_LIMITS, maxEventBytes: DEFAULT_MAX_EVENT_BYTES, ...limits };
+    if (this.limits.maxEventBytes < this.limits.maxStringLength) {
+      failConfig(`createAuditTrail: limits.maxEventBytes (${this.limits.maxEventBytes}) is smaller than limits.maxStringLength (${this.limits.maxStringLength}), so one string could never fit an event. Fix: raise maxEventBytes or lower maxStringLength.`);
+    }
+    this.captureLimits = { maxStringLength: captureStringLength(this.limits.maxStringLength), maxDepth: this.limits.maxDepth, maxItems: this.limits.maxItems, beforeRedaction: true };
     this.onError = opts.onError;
+    this.exitFlushMs = opts.exitFlushMs ?? 2_000;
     this.redactor = opts.redaction === false ? undefined : createRedactor(opts.redaction as RedactionOptions | undefined);
     this.sealer = opts.integrity === false ? undefined : new Sealer();
     this.prices = { ...DEFAULT_PRICES, ...(opts.prices as Record<string, ModelPrice> | undefined) };
@@ -156,25 +183,30 @@ export class AuditTrail {
     }
     const sinks = opts.sinks ?? [jsonlSink()];
     if (sinks.length === 0) failConfig("createAuditTrail: sinks is empty, so nothing would be recorded. Fix: leave sinks out for the JSONL default, or pass at least one sink.");
+    this.diagnostics = new Diagnostics(sinks, this.redactor);
     const seen = new Map<string, number>();
     const named = sinks.map((sink) => {
       const n = (seen.get(sink.name) ?? 0) + 1;
       seen.set(sink.name, n);
       return { sink, name: n === 1 ? sink.name : `${sink.name}#${n}` };
     });
-    this.slots = named.filter((x) => !isRemote(x.sink)).map((x) => ({ ...x, stats: { delivered: 0, failed: 0, dropped: 0 } }));
+    const buffered = maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    const localHooks = {
+      reportError: (error: Error, kind: string) => this.reportError(error, kind),
+      gapClosed: (gap: Gap) => this.closedGaps.push(gap),
+    };
+    this.slots = named.filter((x) => !isRemote(x.sink)).map((x) => new LocalSlot(x.sink, x.name, buffered, localHooks));
     const remote = named.filter((x) => isRemote(x.sink));
     if (remote.length) {
       const spool = opts.spool ?? {};
       if (!spool.memory) {
         // The local trail is the source of truth: remote sinks read it back from disk.
-        const local = this.slots.find((x) => (x.sink as JsonlSink).dir !== undefined && x.sink.name === "jsonl");
+        const local = this.slots.find((x) => x.writesFiles && x.sink.name === "jsonl");
         const dir = resolve(spool.dir ?? (local?.sink as JsonlSink | undefined)?.dir ?? DEFAULT_AUDIT_DIR);
         if (!this.slots.some((x) => (x.sink as JsonlSink).dir === dir)) {
-          this.slots.push({ sink: jsonlSink({ dir }), name: "spool", stats: { delivered: 0, failed: 0, dropped: 0 } });
+          this.slots.push(new LocalSlot(jsonlSink({ dir }), "spool", buffered, localHooks));
         }
         this.spoolDir = dir;
-        registerWriter(dir, this.chainId);
       }
       const defaults = { ...DEFAULT_DELIVERY, ...opts.delivery };
       for (const { sink, name } of remote) {
@@ -189,16 +221,24 @@ export class AuditTrail {
             maxBytes: spool.maxBytes,
             encryptionKey: this.encryptionKey,
             reportError: (error, kind) => this.reportError(error, kind),
-            sanitize: (text) => (this.redactor ? this.redactor.redactText(text) : text),
+            sanitize: (text) => this.diagnostics.sanitize(text),
             recordDropped: (sinkName, count, reason) => {
               if (!this.closed) this.record({ type: "custom", level: "warn", name: DROP_NOTICE, data: { sink: sinkName, dropped: count, reason } });
             },
           }),
         );
       }
-      process.on("beforeExit", this.onBeforeExit);
     }
     const trailDir = this.trailDir;
+    if (trailDir) {
+      // Marks this chain as live, so no other trail mistakes its half-written last line for a crash.
+      try {
+        registerWriter(trailDir, this.chainId);
+        this.writerDir = trailDir;
+      } catch (err) {
+        this.reportError(new Error(`cannot register this trail's writer in ${trailDir}: ${describeError(err)}`), "writer");
+      }
+    }
     for (const r of this.remotes) {
       try {
         r.sink.attach?.({ trailDir, chainId: this.chainId });
@@ -215,19 +255,63 @@ export class AuditTrail {
         failConfig(`createAuditTrail: ${(err as Error).message}.`);
       }
       const sealer = this.sealer;
-      this.checkpointer = new Checkpointer(trailDir, this.chainId, key, integrity.checkpointEvery ?? 1000, integrity.checkpointIntervalMs ?? 60_000, () => ({ seq: this.seq, hash: sealer.lastHash }), (err) =>
-        this.reportError(new Error(`cannot write a checkpoint: ${describeError(err)}`), "checkpoint"),
+      this.checkpointer = new Checkpointer(
+        trailDir,
+        this.chainId,
+        key,
+        integrity.checkpointEvery ?? 1000,
+        integrity.checkpointIntervalMs ?? 60_000,
+        () => ({ seq: this.seq, hash: sealer.lastHash }),
+        (err) => this.reportError(new Error(`cannot write a checkpoint: ${describeError(err)}`), "checkpoint"),
+        // A checkpoint signs only what is on disk: never events still held in memory or given up.
+        () => this.slots.every((s) => !s.writesFiles || s.caughtUp),
       );
+      this.acknowledgeCrashes(trailDir);
+    }
+    this.exit = {
+      handlesExit: opts.exitHandlers !== false,
+      exitFlushMs: this.exitFlushMs,
+      beforeExit: () => this.onBeforeExit(),
+      onSignal: (timeoutMs) => this.shutdown({ timeoutMs }),
+      exitSync: () => this.onExitSync(),
+    };
+    joinExit(this.exit);
+  }
+
+  /**
+   * A writer that died mid-line left a torn tail in its chain: seal a `trail.recovery` record that
+   * acknowledges exactly those bytes, so `verify` tells the crash from tampering and passes again.
+   */
+  private acknowledgeCrashes(dir: string): void {
+    try {
+      const acknowledged = (this.recovered = acknowledgeTornTails(dir, this.chainId, (tail) => {
+        this.emitSystem(RECOVERY_RECORD, "warn", { ...tail, reason: "the chain's writer died in the middle of writing its last line" });
+        return this.slots.every((s) => !s.writesFiles || s.caughtUp);
+      }));
+      // Signed at once: verify trusts an acknowledgment only under a signed checkpoint.
+      if (acknowledged.length) this.checkpointer?.write();
+    } catch (err) {
+      this.reportError(new Error(`cannot check ${dir} for crash-torn lines: ${describeError(err)}`), "recovery");
     }
   }
 
-  /** A script that ends without shutdown() still gets its events out (bounded, then it exits). */
-  private exitFlushes = 0;
-  private readonly onBeforeExit = () => {
-    if (this.closed || this.exitFlushes >= 3 || !this.remotes.some((r) => this.pendingFor(r) > 0)) return;
-    this.exitFlushes++;
-    void this.flush({ timeoutMs: 5_000 });
-  };
+  /** The event loop ran dry with no shutdown(): deliver what is waiting, once, within exitFlushMs. */
+  private onBeforeExit(): void {
+    if (this.closed || this.exitFlushed) return;
+    this.exitFlushed = true;
+    void this.flush({ timeoutMs: this.exitFlushMs }).then(() => this.checkpointer?.write());
+  }
+
+  /** The process is exiting: only synchronous work can still happen. */
+  private onExitSync(): void {
+    if (this.closed) return;
+    for (const slot of this.slots) slot.retry();
+    this.checkpointer?.close();
+    for (const slot of this.slots) {
+      if (slot.unwritten) this.reportError(new Error(`sink "${slot.name}": ${slot.unwritten} event(s) could not be written before the process exited and are lost`), `exit:${slot.name}`);
+    }
+    if (this.writerDir) unregisterWriter(this.writerDir, this.chainId);
+  }
 
   /** A LangChain callback handler recording into this trail. */
   handler(options: Omit<AuditHandlerOptions, "trail"> = {}): AuditCallbackHandler {
@@ -272,7 +356,7 @@ export class AuditTrail {
 
   /** The directory of this trail's files (the JSONL sink's, or the spool's). */
   get trailDir(): string | undefined {
-    return this.spoolDir ?? (this.slots.find((x) => x.sink.name === "jsonl" && (x.sink as JsonlSink).dir)?.sink as JsonlSink | undefined)?.dir;
+    return this.spoolDir ?? (this.slots.find((x) => x.sink.name === "jsonl" && x.writesFiles)?.sink as JsonlSink | undefined)?.dir;
   }
 
   /** Would an event at `level` be recorded? Capture asks first, so filtered events cost nothing. */
@@ -314,8 +398,8 @@ export class AuditTrail {
       parent_run_id: e.parent_run_id,
       name: e.name,
       tags: tags && tags.length ? [...tags] : undefined,
-      metadata: metadata ? (toJson(metadata, this.limits) as Record<string, unknown>) : undefined,
-      data: (toJson(e.data ?? {}, this.limits) as Record<string, unknown>) ?? {},
+      metadata: metadata ? (toJson(metadata, this.captureLimits) as Record<string, unknown>) : undefined,
+      data: (toJson(e.data ?? {}, this.captureLimits) as Record<string, unknown>) ?? {},
       duration_ms: e.duration_ms,
       status: e.status,
     });
@@ -341,6 +425,26 @@ export class AuditTrail {
         e = { ...unredacted, name: undefined, tags: undefined, metadata: undefined, data: { redaction_failed: true } };
       }
     }
+    // Limits apply after redaction: a secret split by a cut would otherwise survive in pieces.
+    try {
+      e = boundEvent(e, this.limits);
+    } catch (err) {
+      this.reportError(new Error(`bounding an event failed: ${describeError(err)}`), "limits");
+      e = { ...e, tags: undefined, metadata: undefined, data: { limits_failed: true }, truncated: ["data", "metadata", "tags"] };
+    }
+    return this.seal(e, false);
+  }
+
+  /**
+   * Records one of the trail's own records (a declared gap, an acknowledged crash): built here, so
+   * neither redacted nor bounded, and never encrypted at rest, so `verify` can read it without a key.
+   */
+  private emitSystem(name: string, level: Level, data: Record<string, unknown>): AuditEvent | undefined {
+    if (this.closed) return undefined;
+    return this.seal({ level, type: "custom", name, data }, true);
+  }
+
+  private seal(e: UnsealedEvent, system: boolean): AuditEvent {
     const time = e.time ?? Date.now();
     // Fixed key order: the envelope reads the same in every file.
     const event: AuditEvent = {
@@ -363,9 +467,10 @@ export class AuditTrail {
     if (e.duration_ms !== undefined) event.duration_ms = e.duration_ms;
     if (e.status !== undefined) event.status = e.status;
     if (e.redactions !== undefined) event.redactions = e.redactions;
+    if (e.truncated !== undefined) event.truncated = e.truncated;
     event.chain_id = this.chainId;
     // Encrypted at rest: the chain commits to the ciphertext, so verify needs no key.
-    const stored = this.encryptionKey ? encryptEvent(event, this.encryptionKey) : event;
+    const stored = this.encryptionKey && !system ? encryptEvent(event, this.encryptionKey) : event;
     if (this.sealer) {
       this.sealer.seal(stored);
       if (stored !== event) {
@@ -376,48 +481,26 @@ export class AuditTrail {
       }
     }
     this.counts.recorded++;
-    this.route(event, stored);
+    for (const slot of this.slots) slot.write(slot.writesFiles ? stored : event);
     this.checkpointer?.sealed();
     for (const r of this.remotes) {
       if (r.memory) r.memory.push(event);
       r.own.wake();
     }
+    if (this.closedGaps.length) this.declareGaps();
     return event;
   }
 
-  private route(event: AuditEvent, stored: AuditEvent): void {
-    const batch = [event];
-    const storedBatch = [stored];
-    for (const slot of this.slots) {
-      let result: SendResult | Promise<SendResult>;
-      try {
-        // Files on disk get the stored (possibly encrypted) form; other local sinks the plain one.
-        result = slot.sink.send((slot.sink as JsonlSink).dir !== undefined ? storedBatch : batch);
-      } catch (err) {
-        this.sinkFailed(slot, 1, describeError(err));
-        continue;
-      }
-      if (isPromise(result)) {
-        const p = result.then(
-          (r) => this.settle(slot, 1, r),
-          (err) => this.sinkFailed(slot, 1, describeError(err)),
-        );
-        this.pending.add(p);
-        void p.finally(() => this.pending.delete(p));
-      } else {
-        this.settle(slot, 1, result);
-      }
+  /** Seals a `trail.gap` record for each range of events a local sink had to give up. */
+  private declareGaps(): void {
+    const gaps = this.closedGaps;
+    this.closedGaps = [];
+    for (const gap of gaps) {
+      this.reportError(new Error(`sink "${gap.sink}" gave up ${gap.count} event(s) (seq ${gap.first_seq}–${gap.last_seq}) while it could not write; declared in a trail.gap record`), `gap-declared:${gap.sink}`);
+      this.emitSystem(GAP_RECORD, "error", { ...gap });
     }
-  }
-
-  private settle(slot: SinkSlot, count: number, result: SendResult): void {
-    if (result.ok) slot.stats.delivered += count;
-    else this.sinkFailed(slot, count, result.error);
-  }
-
-  private sinkFailed(slot: SinkSlot, count: number, reason: string): void {
-    slot.stats.failed += count;
-    this.reportError(new Error(`sink "${slot.name}" failed: ${reason}`), `sink:${slot.name}`);
+    // Signed at once: verify trusts a declaration only under a signed checkpoint.
+    this.checkpointer?.write();
   }
 
   /**
@@ -427,7 +510,7 @@ export class AuditTrail {
   reportError(raw: Error, kind: string): void {
     this.counts.internal_errors++;
     // Error messages quote the data that caused them; they leave the process redacted too.
-    const error = this.redactor ? redactError(raw, this.redactor) : raw;
+    const error = this.diagnostics.sanitizeError(raw);
     try {
       if (this.onError) this.onError(error);
       else this.warnOnce(kind, `agent-audit-trail: ${error.message} (further ${kind} failures are counted in trail.stats())`);
@@ -444,63 +527,101 @@ export class AuditTrail {
 
   /**
    * Waits until every event recorded so far is written by every local sink and delivered (or
-   * dead-lettered) by every remote one: LangChain's queued callbacks first, then the sinks. Gives
-   * up waiting on remote sinks after `timeoutMs` (default 30 s) and says what is still pending;
-   * nothing is lost then, it stays in the spool. Serverless: `await trail.flush()` before returning.
+   * dead-lettered) by every remote one: LangChain's queued callbacks first, then the sinks.
+   * `timeoutMs` (default 30 s) bounds the whole call: when it runs out, requests in flight are
+   * aborted and the result says what is still pending per sink. Nothing is lost then: it stays in
+   * the spool (and is retried by this trail, or delivered by the next one on the directory). While
+   * the call is pending it keeps the process alive, so `await trail.flush()` at the end of a script
+   * really waits. Serverless: `await trail.flush({ timeoutMs })` before returning.
    */
   async flush(options: { timeoutMs?: number } = {}): Promise<FlushResult> {
-    const timeoutMs = options.timeoutMs ?? 30_000;
-    const deadline = Date.now() + timeoutMs;
+    const deadline = new Deadline(options.timeoutMs ?? 30_000);
     try {
-      await awaitAllCallbacks();
-    } catch (err) {
-      this.reportError(new Error(`waiting for LangChain callbacks failed: ${describeError(err)}`), "flush:callbacks");
+      return await this.flushWithin(deadline);
+    } finally {
+      deadline.clear();
     }
-    while (this.pending.size) await Promise.allSettled([...this.pending]);
-    await this.eachSink(this.slots, "flush", (sink) => sink.flush?.());
-    const left = () => Math.max(1, deadline - Date.now());
-    await Promise.all(this.remotes.flatMap((r) => [r.own, ...r.adopted]).map((d) => d.drain(left())));
-    await this.eachSink(this.remotes, "flush", (sink) => sink.flush?.());
-    const pending = Object.fromEntries(this.remotes.map((r) => [r.name, this.pendingFor(r)]));
-    return { complete: Object.values(pending).every((n) => n === 0), pending };
+  }
+
+  private async flushWithin(deadline: Deadline): Promise<FlushResult> {
+    const callbacks = await deadline.race(
+      awaitAllCallbacks().catch((err: unknown) => this.reportError(new Error(`waiting for LangChain callbacks failed: ${describeError(err)}`), "flush:callbacks")),
+    );
+    if (callbacks === Deadline.EXPIRED) this.reportError(new Error("flush: LangChain callbacks were still running when timeoutMs ran out"), "flush:callbacks");
+    for (const slot of this.slots) slot.retry();
+    if (this.closedGaps.length) this.declareGaps();
+    await deadline.race(Promise.all(this.slots.map((s) => s.settle())));
+    await this.eachSink(this.slots, "flush", (sink) => sink.flush?.(), deadline);
+    const deliverers = this.remotes.flatMap((r) => [r.own, ...r.adopted]);
+    await Promise.all(deliverers.map((d) => d.drain(deadline.left())));
+    if (deadline.expired) for (const d of deliverers) d.interrupt();
+    else await this.eachSink(this.remotes, "flush", (sink) => sink.flush?.(), deadline);
+    const pending = this.pendingBySink();
+    const complete = Object.values(pending).every((n) => n === 0);
+    return deadline.expired && !complete ? { complete, pending, timed_out: true } : { complete, pending };
   }
 
   /**
-   * Flushes (waiting at most `timeoutMs`, default 10 s, for remote sinks), then closes every sink.
-   * Reports what is still undelivered and where it waits on disk: a later trail on the same
+   * Flushes (waiting at most `timeoutMs`, default 10 s, for the whole call), then closes every
+   * sink. Reports what is still undelivered and where it waits on disk: a later trail on the same
    * directory delivers it. Events recorded afterwards are dropped and counted.
    */
   async shutdown(options: { timeoutMs?: number } = {}): Promise<ShutdownResult> {
-    if (this.closed) return this.shutdownResult ?? { complete: true, pending: {}, spool: this.spoolDir, dead_lettered: {} };
-    const flushed = await this.flush({ timeoutMs: options.timeoutMs ?? 10_000 });
-    this.closed = true;
-    this.checkpointer?.close();
-    process.off("beforeExit", this.onBeforeExit);
-    await Promise.all(this.remotes.flatMap((r) => [r.own, ...r.adopted]).map((d) => d.stop()));
-    const pending = Object.fromEntries(this.remotes.map((r) => [r.name, this.pendingFor(r)]));
-    await this.eachSink([...this.slots, ...this.remotes], "close", (sink) => sink.close?.());
-    if (this.spoolDir) unregisterWriter(this.spoolDir, this.chainId);
-    this.shutdownResult = {
-      complete: flushed.complete && Object.values(pending).every((n) => n === 0),
-      pending,
-      spool: this.spoolDir,
-      dead_lettered: Object.fromEntries(this.remotes.map((r) => [r.name, r.counters.dead_lettered])),
-    };
-    return this.shutdownResult;
+    this.shuttingDown ??= this.shutdownWithin(new Deadline(options.timeoutMs ?? 10_000));
+    return this.shuttingDown;
   }
-  private shutdownResult: ShutdownResult | undefined;
+  private shuttingDown: Promise<ShutdownResult> | undefined;
 
-  /** Runs `step` on every sink at once; a sink that fails it is reported, never thrown. */
-  private async eachSink(slots: ReadonlyArray<{ sink: Sink; name: string }>, what: string, step: (sink: Sink) => unknown): Promise<void> {
+  private async shutdownWithin(deadline: Deadline): Promise<ShutdownResult> {
+    try {
+      const flushed = await this.flushWithin(deadline);
+      // Last chance to declare what a local sink gave up, while the trail can still record.
+      for (const slot of this.slots) if (slot.gapOpen && slot.unwritten === 0) slot.closeGap();
+      if (this.closedGaps.length) this.declareGaps();
+      this.closed = true;
+      this.checkpointer?.close();
+      leaveExit(this.exit);
+      const deliverers = this.remotes.flatMap((r) => [r.own, ...r.adopted]);
+      await deadline.race(Promise.all(deliverers.map((d) => d.stop())), 100);
+      const pending = this.pendingBySink();
+      for (const slot of this.slots) slot.close();
+      await this.eachSink([...this.slots, ...this.remotes], "close", (sink) => sink.close?.(), deadline, 100);
+      for (const slot of this.slots) {
+        if (slot.unwritten) this.reportError(new Error(`sink "${slot.name}": ${slot.unwritten} event(s) could not be written before shutdown and are lost`), `shutdown:${slot.name}`);
+      }
+      if (this.writerDir) unregisterWriter(this.writerDir, this.chainId);
+      return {
+        complete: flushed.complete && Object.values(pending).every((n) => n === 0),
+        pending,
+        spool: this.spoolDir,
+        dead_lettered: Object.fromEntries(this.remotes.map((r) => [r.name, r.counters.dead_lettered])),
+        ...(deadline.expired ? { timed_out: true } : {}),
+      };
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  /** Runs `step` on every sink at once, within the deadline; a sink that fails it is reported, never thrown. */
+  private async eachSink(slots: ReadonlyArray<{ sink: Sink; name: string }>, what: string, step: (sink: Sink) => unknown, deadline: Deadline, graceMs = 0): Promise<void> {
     await Promise.all(
       slots.map(async (slot) => {
         try {
-          await step(slot.sink);
+          const outcome = await deadline.race(Promise.resolve().then(() => step(slot.sink)), graceMs);
+          if (outcome === Deadline.EXPIRED) this.reportError(new Error(`sink "${slot.name}" ${what} did not finish in time`), `${what}:${slot.name}`);
         } catch (err) {
           this.reportError(new Error(`sink "${slot.name}" ${what} failed: ${describeError(err)}`), `${what}:${slot.name}`);
         }
       }),
     );
+  }
+
+  /** What each sink still waits for: remote sinks' undelivered events, local sinks' unwritten ones. */
+  private pendingBySink(): Record<string, number> {
+    const pending: Record<string, number> = {};
+    for (const r of this.remotes) pending[r.name] = this.pendingFor(r);
+    for (const slot of this.slots) if (slot.unwritten) pending[slot.name] = slot.unwritten;
+    return pending;
   }
 
   /** Events this process recorded that a remote sink has neither delivered nor dead-lettered. */
@@ -517,7 +638,7 @@ export class AuditTrail {
 
   stats(): TrailStats {
     const sinks: Record<string, SinkStats> = {};
-    for (const slot of this.slots) sinks[slot.name] = { ...slot.stats };
+    for (const slot of this.slots) sinks[slot.name] = localStats(slot.stats);
     for (const r of this.remotes) {
       sinks[r.name] = {
         delivered: r.counters.delivered,
@@ -532,21 +653,15 @@ export class AuditTrail {
   }
 }
 
-function redactError(error: Error, redactor: Redactor): Error {
-  try {
-    const message = redactor.redactText(error.message);
-    if (message === error.message) return error;
-    const copy = new Error(message);
-    copy.name = error.name;
-    if (error.stack) copy.stack = redactor.redactText(error.stack);
-    return copy;
-  } catch {
-    return new Error("(error message withheld: redaction failed)");
-  }
-}
+/** Default `limits.maxEventBytes`: the largest event, in bytes of JSON. */
+export const DEFAULT_MAX_EVENT_BYTES = 256 * 1024;
+/** Default `limits.maxBufferedBytes`: memory held for events a local sink cannot write yet. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
-function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
-  return typeof (v as Promise<T>)?.then === "function";
+function localStats(s: LocalSinkStats): SinkStats {
+  const out: SinkStats = { delivered: s.delivered, failed: s.failed, dropped: s.dropped, write_failures: s.write_failures, buffered: s.buffered };
+  if (s.last_error) out.last_error = s.last_error;
+  return out;
 }
 
 /** Creates a trail: `createAuditTrail({ sinks, level, context })`. */

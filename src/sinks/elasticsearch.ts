@@ -11,6 +11,7 @@ import type { AuditEvent } from "../events/schema.js";
 import { deliveryOptionsSchema, failConfig, parseOptions } from "../pipeline/options.js";
 import { transportCode } from "./shared/http.js";
 import { OK, type DeliveryOptions, type ItemResult, type SendResult, type Sink } from "./types.js";
+import { endpointLabel } from "./shared/endpoint.js";
 
 /** The part of the Elasticsearch / OpenSearch client this sink uses. */
 export interface BulkClient {
@@ -65,7 +66,7 @@ export function elasticsearchSink(options: ElasticsearchSinkOptions): Sink & { r
   const index = opts.index ?? "agent-audit";
   let client = opts.client;
   let templated: Promise<unknown> | undefined;
-  const where = opts.node ? new URL(opts.node).origin : "the search cluster";
+  const where = endpointLabel(opts.node) ?? "the search cluster";
 
   const getClient = async (): Promise<BulkClient> => {
     if (client) return client;
@@ -85,6 +86,7 @@ export function elasticsearchSink(options: ElasticsearchSinkOptions): Sink & { r
     name: opts.name ?? "elasticsearch",
     kind: "remote",
     index,
+    endpoint: opts.node,
     delivery: { batchSize: 500, ...opts.delivery } as Partial<DeliveryOptions>,
     async send(batch: readonly AuditEvent[]): Promise<SendResult> {
       let response: { errors?: boolean; items?: Array<Record<string, { status: number; error?: { type?: string; reason?: string } }>> };

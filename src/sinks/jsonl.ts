@@ -6,13 +6,17 @@
  * be verified on its own). Every line is written with a synchronous `write(2)` as soon as it is
  * sealed, so a `kill -9` of the agent loses nothing already recorded; `fsync` controls whether it
  * also survives a power cut.
+ *
+ * A line is written whole or not at all: after a short write or `ENOSPC` the partial bytes are cut
+ * off again (the file is truncated back to its last whole line), so the next event always starts on
+ * a fresh line. The failure is returned per event; the trail keeps the events and writes them later.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, statSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, statSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as z from "zod";
 import type { AuditEvent } from "../events/schema.js";
 import { parseOptions } from "../pipeline/options.js";
-import { OK, type SendResult, type Sink } from "./types.js";
+import { OK, type ItemResult, type SendResult, type Sink } from "./types.js";
 
 export const DEFAULT_AUDIT_DIR = ".audit";
 
@@ -49,6 +53,10 @@ export function jsonlSink(options: JsonlSinkOptions = {}): JsonlSink {
 
   let fd: number | undefined;
   let file: string | undefined;
+  /** Bytes of whole lines in the open file: where a failed write is cut back to. */
+  let size = 0;
+  /** A failed write could not be cut back: the next write starts with a newline instead. */
+  let torn = false;
   let dirty = false;
   let timer: NodeJS.Timeout | undefined;
 
@@ -66,20 +74,40 @@ export function jsonlSink(options: JsonlSinkOptions = {}): JsonlSink {
       fd = undefined;
     }
     mkdirSync(dir, { recursive: true, mode: 0o700 }); // owner-only: the trail holds personal data
-    file = join(dir, name);
-    fd = openSync(file, "a", 0o600); // audit data is personal data: owner-only
+    const path = join(dir, name);
+    const opened = openSync(path, "a", 0o600); // audit data is personal data: owner-only
+    file = path;
+    fd = opened;
+    size = fstatSync(opened).size;
+    torn = false;
   };
 
-  if (typeof fsyncPolicy === "number") {
-    timer = setInterval(() => {
-      try {
-        sync();
-      } catch {
-        // reported by the next write or flush
+  /** Appends `text` whole, or leaves the file as it was and throws. */
+  const appendWhole = (text: string) => {
+    const bytes = Buffer.from(torn ? `\n${text}` : text);
+    let written = 0;
+    try {
+      while (written < bytes.length) {
+        const n = writeSync(fd!, bytes, written, bytes.length - written);
+        if (n <= 0) throw Object.assign(new Error("the write made no progress"), { code: "EIO" });
+        written += n;
       }
-    }, fsyncPolicy);
-    timer.unref();
-  }
+    } catch (err) {
+      if (written > 0) {
+        try {
+          ftruncateSync(fd!, size);
+        } catch {
+          // Cannot cut the partial line off: make sure the next event does not glue onto it.
+          size += written;
+          torn = true;
+        }
+      }
+      throw err;
+    }
+    size += bytes.length;
+    torn = false;
+    dirty = true;
+  };
 
   return {
     name: "jsonl",
@@ -89,22 +117,32 @@ export function jsonlSink(options: JsonlSinkOptions = {}): JsonlSink {
       return file;
     },
     send(batch: readonly AuditEvent[]): SendResult {
+      let i = 0;
       try {
-        let i = 0;
         while (i < batch.length) {
           const name = segmentName(batch[i]!);
           if (fd === undefined || !file!.endsWith(name)) openFor(name);
           let text = "";
+          let j = i;
           // Lines of one segment go out in one write(2).
-          for (; i < batch.length && segmentName(batch[i]!) === name; i++) text += JSON.stringify(batch[i]) + "\n";
-          writeSync(fd!, text);
-          dirty = true;
+          for (; j < batch.length && segmentName(batch[j]!) === name; j++) text += JSON.stringify(batch[j]) + "\n";
+          appendWhole(text);
+          i = j;
         }
-        if (fsyncPolicy === "always") sync();
-        return OK;
       } catch (err) {
-        return { ok: false, retryable: true, error: `cannot write ${file ?? dir}: ${(err as Error).message}` };
+        const error = `cannot write ${file ?? dir}: ${(err as Error).message}`;
+        const failed: ItemResult = { ok: false, retryable: true, error };
+        // Events of earlier segments in this batch are on disk; the rest are not.
+        return { ok: false, retryable: true, error, items: batch.map((_, k) => (k < i ? OK : failed)) };
       }
+      if (fsyncPolicy === "always") {
+        try {
+          sync();
+        } catch {
+          // written, not yet synced: the next sync tries again
+        }
+      }
+      return OK;
     },
     flush() {
       sync();

@@ -16,6 +16,7 @@ import { OK, type DeliveryOptions, type SendContext, type SendResult, type Sink 
 import { BatchRuns, type RunRecord } from "./shared/runs.js";
 import { statusResult, transportCode } from "./shared/http.js";
 import { auditAttributes, rootOutput, usageOf } from "./shared/span-data.js";
+import { endpointLabel } from "./shared/endpoint.js";
 
 const optionsSchema = z
   .object({
@@ -42,7 +43,7 @@ export function langsmithSink(options: LangsmithSinkOptions = {}): Sink & { read
   if (!apiKey) failConfig("langsmithSink: apiKey is missing. Fix: pass apiKey (lsv2_…) or set LANGSMITH_API_KEY.");
   const apiUrl = (opts.apiUrl ?? env.LANGSMITH_ENDPOINT ?? env.LANGCHAIN_ENDPOINT ?? "https://api.smith.langchain.com").replace(/\/+$/, "");
   const project = opts.projectName ?? env.LANGSMITH_PROJECT ?? env.LANGCHAIN_PROJECT ?? "default";
-  const where = new URL(apiUrl).origin;
+  const where = endpointLabel(apiUrl) ?? "LangSmith";
 
   // Every response the client gets, for the send in progress (sends are serialized below).
   let seen: Seen[] = [];
@@ -159,6 +160,7 @@ export function langsmithSink(options: LangsmithSinkOptions = {}): Sink & { read
     name: opts.name ?? "langsmith",
     kind: "remote",
     apiUrl,
+    endpoint: apiUrl,
     delivery: { batchSize: 100, ...opts.delivery } as Partial<DeliveryOptions>,
     send(batch: readonly AuditEvent[], context?: SendContext): Promise<SendResult> {
       const run = () => exportRuns(pairing.runsFor(batch, context?.batchId, (b) => b.forEach(place)), context?.signal);

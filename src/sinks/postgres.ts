@@ -12,6 +12,7 @@ import type { AuditEvent } from "../events/schema.js";
 import { deliveryOptionsSchema, failConfig, parseOptions } from "../pipeline/options.js";
 import { COLUMNS, DEFAULT_TABLE, checkTableName, migrate } from "../store/postgres-schema.js";
 import { OK, type DeliveryOptions, type SendResult, type Sink } from "./types.js";
+import { endpointLabel } from "./shared/endpoint.js";
 
 const optionsSchema = z
   .object({
@@ -39,19 +40,22 @@ export function postgresSink(options: PostgresSinkOptions): Sink & { readonly ta
     failConfig(`postgresSink: ${(err as Error).message}.`);
   }
   const pool = opts.pool ?? new pg.Pool({ connectionString, max: 2 });
+  // Named by scheme, host and port only: the connection string may hold a password.
+  const where = endpointLabel(connectionString);
   let ready: Promise<void> | undefined = opts.migrate === false ? Promise.resolve() : undefined;
 
   const verdict = (err: unknown): SendResult => {
     const e = err as { code?: string; message?: string };
     const code = e.code ?? "";
     const retryable = !/^[0-9A-Z]{5}$/.test(code) || RETRYABLE.test(code); // no SQLSTATE: a network error
-    return { ok: false, retryable, error: `PostgreSQL ${code || "connection"} error${retryable ? "" : ` (${String(e.message ?? "").slice(0, 120)})`}` };
+    return { ok: false, retryable, error: `PostgreSQL ${code || "connection"} error${where ? ` at ${where}` : ""}${retryable ? "" : ` (${String(e.message ?? "").slice(0, 120)})`}` };
   };
 
   return {
     name: opts.name ?? "postgres",
     kind: "remote",
     table,
+    endpoint: where,
     delivery: { batchSize: 500, ...opts.delivery } as Partial<DeliveryOptions>,
     async send(batch: readonly AuditEvent[]): Promise<SendResult> {
       try {

@@ -109,6 +109,7 @@ export function s3Sink(options: S3SinkOptions): Sink & { readonly bucket: string
     name: opts.name ?? "s3",
     kind: "remote",
     bucket: opts.bucket,
+    endpoint: opts.endpoint,
     prefix,
     delivery: { batchSize: 1000, lingerMs: 5_000, ...opts.delivery } as Partial<DeliveryOptions>,
     attach(info) {

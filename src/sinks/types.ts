@@ -62,6 +62,11 @@ export interface Sink {
    * durable spool, with batching, retry and dead letters.
    */
   readonly kind?: "local" | "remote";
+  /**
+   * Where a remote sink delivers (a URL). Configuration, not personal data: diagnostics name it by
+   * scheme, host and port (never userinfo, path or query), and redaction leaves that label alone.
+   */
+  readonly endpoint?: string;
   /** The sink's preferred batching and retry, overriding the trail's `delivery` defaults. */
   readonly delivery?: Partial<DeliveryOptions>;
   /** Delivers a batch. Local sinks answer synchronously; remote ones with a promise. */

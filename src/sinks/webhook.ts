@@ -1,7 +1,8 @@
 /**
  * `webhookSink({ url, secret })`: POSTs batches of events to any HTTP endpoint, signed the Standard
- * Webhooks way so receivers in any language can check them. A remote sink: the delivery layer
- * batches, retries and dead-letters around it; this file only knows the wire format.
+ * Webhooks way so receivers in any language can check them (unsigned only with `unsigned: true`).
+ * A remote sink: the delivery layer batches, retries and dead-letters around it; this file only
+ * knows the wire format.
  *
  * Body: `{ "type": "audit.events", "timestamp": ISO, "data": { "batch_id", "events": [...] } }`.
  * `webhook-id` is derived from the batch, so every retry of a batch (even from a restarted process)
@@ -19,8 +20,10 @@ import { secretKey, sign } from "./standard-webhooks.js";
 const optionsSchema = z
   .object({
     url: z.string().url(),
-    /** `whsec_…` (Standard Webhooks); without it deliveries are unsigned. */
+    /** `whsec_…` (Standard Webhooks): the receiver's signing secret. Required unless `unsigned: true`. */
     secret: z.string().optional(),
+    /** Send unsigned requests on purpose (e.g. a receiver behind its own authentication). */
+    unsigned: z.boolean().optional(),
     /** Extra headers, e.g. an Authorization header. Never logged. */
     headers: z.record(z.string(), z.string()).optional(),
     /** gzip the body (Content-Encoding: gzip); the signature covers the uncompressed JSON. */
@@ -35,18 +38,12 @@ export function webhookSink(options: WebhookSinkOptions): Sink {
   const opts = parseOptions("webhookSink", optionsSchema, options);
   const url = new URL(opts.url);
   if (url.protocol !== "https:" && url.protocol !== "http:") failConfig(`webhookSink: url must be http(s), got ${url.protocol}. Fix: use an https:// URL.`);
-  let key: Buffer | undefined;
-  if (opts.secret !== undefined) {
-    try {
-      key = secretKey(opts.secret);
-    } catch (err) {
-      failConfig(`webhookSink: secret: ${(err as Error).message}. Fix: use the whsec_… secret your receiver gave you.`);
-    }
-  }
+  const key = signingKey(opts.secret, opts.unsigned === true);
   const extra = opts.headers ?? {};
   return {
     name: opts.name ?? "webhook",
     kind: "remote",
+    endpoint: url.href,
     delivery: { batchSize: 100, ...opts.delivery } as Partial<DeliveryOptions>,
     async send(batch: readonly AuditEvent[], context?: SendContext): Promise<SendResult> {
       const batchId = context?.batchId ?? `${batch[0]?.chain_id}:${batch[0]?.seq}-${batch[batch.length - 1]?.seq}`;
@@ -60,4 +57,25 @@ export function webhookSink(options: WebhookSinkOptions): Sink {
       return result;
     },
   };
+}
+
+/**
+ * The HMAC key, or undefined for `unsigned: true`. A forgotten secret must not quietly turn into
+ * requests nobody can authenticate, so unsigned is something to ask for, never a default.
+ */
+function signingKey(secret: string | undefined, unsigned: boolean): Buffer | undefined {
+  if (unsigned) {
+    if (secret !== undefined) failConfig("webhookSink: both secret and unsigned: true were given. Fix: drop unsigned to sign with the secret, or drop secret to send unsigned requests.");
+    return undefined;
+  }
+  if (secret === undefined) {
+    failConfig(
+      "webhookSink: secret is missing, so receivers could not tell our requests from anyone's. Fix: pass secret: 'whsec_…' (the receiver's signing secret), or unsigned: true to send unsigned requests on purpose.",
+    );
+  }
+  try {
+    return secretKey(secret);
+  } catch (err) {
+    return failConfig(`webhookSink: secret: ${(err as Error).message}. Fix: use the whsec_… secret your receiver gave you.`);
+  }
 }

@@ -104,11 +104,11 @@ describe("hash chain and checkpoints", () => {
     const cpDir = copy(original.dir).dir;
     const cpFile = digestFile(cpDir, original.chain);
     write(cpFile, lines(cpFile).map((l, i) => (i === 1 ? l.replace('"seq":20', '"seq":25') : l)));
-    expect(kinds(await verifyTrail(cpDir, { publicKey: keys.publicKey }))).toContain("forged-checkpoint");
+    expect(kinds(await verifyTrail(cpDir, { publicKey: keys.publicKey }))).toContain("forged_checkpoint");
 
     const other = generateKeyPairSync("ed25519").publicKey;
     const wrongKey = await verifyTrail(original.dir, { publicKey: other });
-    expect(kinds(wrongKey).every((k) => k === "forged-checkpoint")).toBe(true);
+    expect(kinds(wrongKey).every((k) => k === "forged_checkpoint")).toBe(true);
     expect(wrongKey.ok).toBe(false);
   });
 

@@ -88,6 +88,7 @@ describe("webhookSink", () => {
     expect(() => receiver.verify(body, { ...headers, "webhook-timestamp": old })).toThrow();
     // Our own helper agrees.
     expect(verifyWebhook({ secret: SECRET, headers, body })).toMatchObject({ type: "audit.events" });
+    expect(() => verifyWebhook({ secret: SECRET, headers, body })).toThrow(/already accepted/);
     expect(() => verifyWebhook({ secret: SECRET, headers: { ...headers, "webhook-timestamp": old }, body })).toThrow(/tolerance/);
   });
 
@@ -109,9 +110,9 @@ describe("webhookSink", () => {
   });
 
   it("rejects bad options naming the field", () => {
-    expect(() => webhookSink({ url: "not a url" })).toThrow(AuditConfigError);
+    expect(() => webhookSink({ url: "not a url", secret: SECRET })).toThrow(AuditConfigError);
     expect(() => webhookSink({ url: `${HOST}/a`, secret: "plain" })).toThrow(/secret.*whsec_/);
-    expect(() => webhookSink({ url: "ftp://x.test/a" })).toThrow(/http\(s\)/);
+    expect(() => webhookSink({ url: "ftp://x.test/a", secret: SECRET })).toThrow(/http\(s\)/);
     expect(() => createAuditTrail({ sinks: [memorySink()], spool: { memory: true, dir: "x" } })).toThrow(/spool.*either dir/);
   });
 });
@@ -125,7 +126,7 @@ describe("delivery under faults", () => {
     };
     nock(HOST).post("/audit").reply(500).post("/audit").replyWithError({ code: "ECONNRESET", message: "socket hang up" }).post("/audit").reply(502);
     nock(HOST).persist().post("/audit").reply(collect as never);
-    const { trail } = trailWith([webhookSink({ url: `${HOST}/audit` })]);
+    const { trail } = trailWith([webhookSink({ url: `${HOST}/audit`, secret: SECRET })]);
     const sent = record(trail, 5);
     expect((await trail.flush()).complete).toBe(true);
     expect(ids).toEqual(sent);
@@ -133,7 +134,7 @@ describe("delivery under faults", () => {
 
     nock("https://nowhere.example.test").post("/audit").replyWithError({ code: "ENOTFOUND", message: "getaddrinfo ENOTFOUND nowhere.example.test" });
     nock("https://nowhere.example.test").post("/audit").reply(200);
-    const dns = trailWith([webhookSink({ url: "https://nowhere.example.test/audit", name: "dns" })]);
+    const dns = trailWith([webhookSink({ url: "https://nowhere.example.test/audit", secret: SECRET, name: "dns" })]);
     record(dns.trail, 2);
     expect((await dns.trail.flush()).complete).toBe(true);
     expect(dns.trail.stats().sinks.dns).toMatchObject({ delivered: 2, retries: 1 });
@@ -146,7 +147,7 @@ describe("delivery under faults", () => {
       times.push(Date.now());
       return n === 1 ? [429, { "retry-after": "1" }] : [200];
     });
-    const { trail } = trailWith([webhookSink({ url: `${HOST}/audit` })]);
+    const { trail } = trailWith([webhookSink({ url: `${HOST}/audit`, secret: SECRET })]);
     record(trail, 1);
     await trail.flush();
     expect(ep.ids()).toHaveLength(1);
@@ -156,7 +157,7 @@ describe("delivery under faults", () => {
   it("gives up on an attempt that hangs (timeout) and retries it", async () => {
     nock(HOST).post("/audit").delay(2_000).reply(200);
     nock(HOST).post("/audit").reply(200);
-    const { trail } = trailWith([webhookSink({ url: `${HOST}/audit`, delivery: { timeoutMs: 100 } })]);
+    const { trail } = trailWith([webhookSink({ url: `${HOST}/audit`, secret: SECRET, delivery: { timeoutMs: 100 } })]);
     record(trail, 1);
     expect((await trail.flush({ timeoutMs: 5_000 })).complete).toBe(true);
     expect(trail.stats().sinks.webhook).toMatchObject({ delivered: 1, retries: 1 });
@@ -166,7 +167,7 @@ describe("delivery under faults", () => {
   it("one hung sink delays neither the agent nor the other sinks", async () => {
     const ep = endpoint(() => [200]);
     const hung: Sink = { name: "hung", send: () => new Promise(() => {}) };
-    const { trail } = trailWith([hung, webhookSink({ url: `${HOST}/audit` })], { delivery: { ...FAST, timeoutMs: 60_000 } });
+    const { trail } = trailWith([hung, webhookSink({ url: `${HOST}/audit`, secret: SECRET })], { delivery: { ...FAST, timeoutMs: 60_000 } });
     const result = await oneToolAgent().invoke({ messages: [new HumanMessage("Paris?")] }, { callbacks: [trail.handler()] });
     expect(result.messages.at(-1)!.content).toBe("Found 3 flights.");
     const flushed = await trail.flush({ timeoutMs: 500 });
@@ -178,7 +179,7 @@ describe("delivery under faults", () => {
   it("a destination down for the whole run gets everything once it recovers", async () => {
     let up = false;
     const ep = endpoint(() => (up ? [200] : [503]));
-    const { trail } = trailWith([webhookSink({ url: `${HOST}/audit` })]);
+    const { trail } = trailWith([webhookSink({ url: `${HOST}/audit`, secret: SECRET })]);
     const ids: string[] = [];
     for (let run = 0; run < 3; run++) {
       await oneToolAgent().invoke({ messages: [new HumanMessage(`run ${run}`)] }, { callbacks: [trail.handler()] });
@@ -194,13 +195,13 @@ describe("delivery under faults", () => {
 
   it("dead-letters a batch the destination rejects (4xx) with the reason, and still delivers the others", async () => {
     const ep = endpoint((n) => (n === 1 ? [422] : [200]));
-    const { trail, dir } = trailWith([webhookSink({ url: `${HOST}/audit`, delivery: { batchSize: 4 } })]);
+    const { trail, dir } = trailWith([webhookSink({ url: `${HOST}/audit`, secret: SECRET, delivery: { batchSize: 4 } })]);
     const ids = record(trail, 10);
     expect((await trail.flush()).complete).toBe(true);
     expect(ep.ids()).toEqual(ids.slice(4));
     const dead = readFileSync(deadLetterFile(dir, "webhook"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(dead.map((d) => d.event.id)).toEqual(ids.slice(0, 4));
-    expect(dead[0].reason).toMatch(/HTTP 422 .*from https:\/\/hooks\.example\.test$/);
+    expect(dead[0].reason).toMatch(/HTTP 422 .*from https:\/\/hooks\.example\.test:443$/);
     expect(trail.stats().sinks.webhook).toMatchObject({ delivered: 6, failed: 4, pending: 0 });
   });
 
@@ -231,7 +232,7 @@ describe("delivery under faults", () => {
 
   it("gives a batch up after the retry budget, into the dead-letter file", async () => {
     endpoint(() => [503]);
-    const { trail, dir } = trailWith([webhookSink({ url: `${HOST}/audit`, delivery: { maxElapsedMs: 100 } })]);
+    const { trail, dir } = trailWith([webhookSink({ url: `${HOST}/audit`, secret: SECRET, delivery: { maxElapsedMs: 100 } })]);
     record(trail, 2);
     expect((await trail.flush({ timeoutMs: 3_000 })).complete).toBe(true);
     expect(readFileSync(deadLetterFile(dir, "webhook"), "utf8")).toMatch(/retry budget of 100 ms used up.*HTTP 503/);
@@ -240,7 +241,7 @@ describe("delivery under faults", () => {
   it("never writes credentials from the URL or headers into errors", async () => {
     endpoint(() => [500]);
     const errors: string[] = [];
-    const { trail } = trailWith([webhookSink({ url: `${HOST}/audit?token=qs-secret-123`, headers: { authorization: "Bearer hdr-secret-456" } })], {
+    const { trail } = trailWith([webhookSink({ url: `${HOST}/audit?token=qs-secret-123`, secret: SECRET, headers: { authorization: "Bearer hdr-secret-456" } })], {
       onError: (e: Error) => errors.push(e.message),
     });
     record(trail, 1);
@@ -303,10 +304,14 @@ describe("the spool on disk", () => {
     writeFileSync(join(dir, ".delivery", "webhook", `${chain}.cursor.json`), JSON.stringify({ offset: 0, delivered: 0, dead_lettered: 0, dropped: 0, updated: "" }));
 
     const ep = endpoint(() => [200]);
-    const trail = createAuditTrail({ sinks: [jsonlSink({ dir }), webhookSink({ url: `${HOST}/audit` })], delivery: FAST, onError: () => {} });
+    const trail = createAuditTrail({ sinks: [jsonlSink({ dir }), webhookSink({ url: `${HOST}/audit`, secret: SECRET })], delivery: FAST, onError: () => {} });
     trails.push(trail);
     await trail.flush();
-    expect(ep.ids()).toEqual(lines.map((l) => JSON.parse(l).id));
+    const received = ep.received.flatMap((r) => r.events);
+    expect(received.filter((e) => e.chain_id === chain).map((e) => e.id)).toEqual(lines.map((l) => JSON.parse(l).id));
+    // The new trail acknowledged the crash's torn line in its own chain, and delivered that too.
+    const torn = '{"schema_version":"1","id":"0190';
+    expect(received.find((e) => e.name === "trail.recovery")?.data).toMatchObject({ chain_id: chain, file: `2026-11-27.${chain}.jsonl`, offset: lines.join("\n").length + 1, length: torn.length });
     const cursor = JSON.parse(readFileSync(join(dir, ".delivery", "webhook", `${chain}.cursor.json`), "utf8"));
     expect(cursor.delivered).toBe(3);
     expect(cursor.offset).toBe(readFileSync(join(dir, `2026-11-27.${chain}.jsonl`)).length);

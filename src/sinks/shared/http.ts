@@ -1,11 +1,12 @@
 /**
  * One POST and its verdict in the delivery layer's terms: 2xx ok; 408, 429 and 5xx retryable
  * (with Retry-After); other statuses permanent; transport failures retryable. Error texts name the
- * destination by origin only and quote no transport message: those can carry URLs, query strings
- * and headers with credentials.
+ * destination by scheme, host and port only and quote no transport message: those can carry URLs,
+ * query strings and headers with credentials.
  */
 import { parseRetryAfter } from "../../pipeline/backoff.js";
 import { OK, type SendResult } from "../types.js";
+import { endpointLabel } from "./endpoint.js";
 
 export interface PostOutcome {
   result: SendResult;
@@ -15,7 +16,7 @@ export interface PostOutcome {
 }
 
 export async function post(url: URL | string, init: { headers: Record<string, string>; body: string | Uint8Array; signal?: AbortSignal }, readBody = false): Promise<PostOutcome> {
-  const where = new URL(url).origin;
+  const where = endpointLabel(url) ?? "the destination";
   let response: Response;
   try {
     response = await fetch(url, { method: "POST", headers: init.headers, body: init.body, signal: init.signal });

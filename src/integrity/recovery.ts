@@ -1,0 +1,107 @@
+/**
+ * Telling a crash from an attack. A writer killed in the middle of `write(2)` leaves its chain's
+ * last segment ending in a partial line. `verify` reports such a tail as `torn_tail` (a warning),
+ * never as tampering; and the next trail that opens the directory acknowledges it for good: it
+ * seals a `trail.recovery` record naming exactly those bytes (file, offset, length, SHA-256) into
+ * its own chain, then ends the torn line with a newline so later trails know it is handled. The
+ * torn bytes themselves stay as they were: they are evidence.
+ *
+ * Only chains whose writer is gone are touched: a live writer's last line may be mid-write.
+ */
+import { createHash } from "node:crypto";
+import { closeSync, fstatSync, openSync, readdirSync, readSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { SEGMENT_PATTERN } from "../sinks/jsonl.js";
+import { writerAlive } from "../pipeline/spool.js";
+import type { RecoveryData } from "./records.js";
+
+const CHUNK = 64 * 1024;
+
+/** Each chain's last segment file name, by chain id. */
+function lastSegments(dir: string): Map<string, string> {
+  const last = new Map<string, string>();
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return last;
+  }
+  for (const name of names) {
+    if (!SEGMENT_PATTERN.test(name)) continue;
+    const chain = name.slice(11, 47);
+    const known = last.get(chain);
+    if (!known || name > known) last.set(chain, name);
+  }
+  return last;
+}
+
+/**
+ * The last line of a file, not counting one newline that ends it: where it starts, its length and
+ * SHA-256, and whether it is terminated. Undefined for an empty file.
+ */
+export function lastLine(file: string): { offset: number; length: number; sha256: string; terminated: boolean } | undefined {
+  const fd = openSync(file, "r");
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return undefined;
+    const one = Buffer.alloc(1);
+    readSync(fd, one, 0, 1, size - 1);
+    const terminated = one[0] === 10;
+    const end = terminated ? size - 1 : size;
+    // Walk back to the newline before the line.
+    let start = 0;
+    const buf = Buffer.alloc(CHUNK);
+    for (let to = end; to > 0; ) {
+      const from = Math.max(0, to - CHUNK);
+      const n = readSync(fd, buf, 0, to - from, from);
+      const nl = buf.subarray(0, n).lastIndexOf(10);
+      if (nl !== -1) {
+        start = from + nl + 1;
+        break;
+      }
+      to = from;
+    }
+    const hash = createHash("sha256");
+    for (let at = start; at < end; ) {
+      const n = readSync(fd, buf, 0, Math.min(CHUNK, end - at), at);
+      if (n <= 0) break;
+      hash.update(buf.subarray(0, n));
+      at += n;
+    }
+    return { offset: start, length: end - start, sha256: hash.digest("hex"), terminated };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The partial line at the end of a file that does not end with a newline. */
+export function tornTail(file: string): Omit<RecoveryData, "chain_id" | "file"> | undefined {
+  const line = lastLine(file);
+  if (!line || line.terminated) return undefined;
+  return { offset: line.offset, length: line.length, sha256: line.sha256 };
+}
+
+/**
+ * Finds the torn tails of dead writers' chains in `dir` and hands each to `acknowledge`, which
+ * seals the record and says whether it is on disk; only then is the torn line closed with a
+ * newline (so a crash in between just acknowledges it again next time). Returns what it handled.
+ */
+export function acknowledgeTornTails(dir: string, ownChain: string, acknowledge: (tail: RecoveryData) => boolean): RecoveryData[] {
+  const handled: RecoveryData[] = [];
+  for (const [chain, name] of lastSegments(dir)) {
+    if (chain === ownChain || writerAlive(dir, chain)) continue;
+    const file = join(dir, name);
+    const tail = tornTail(file);
+    if (!tail) continue;
+    const record: RecoveryData = { chain_id: chain, file: name, ...tail };
+    if (!acknowledge(record)) continue;
+    const fd = openSync(file, "a");
+    try {
+      writeSync(fd, "\n");
+    } finally {
+      closeSync(fd);
+    }
+    handled.push(record);
+  }
+  return handled;
+}

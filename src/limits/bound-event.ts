@@ -1,0 +1,271 @@
+/**
+ * Bounding: the last step before sealing makes every event fit the trail's limits, whatever
+ * produced it (the handler, the middleware, a manual `record()`), on every field: identifiers,
+ * `name`, `tags`, `metadata` and `data` of every type, object keys included.
+ *
+ * It runs after redaction, so a secret that straddles a cut is still seen whole and removed. To keep
+ * redaction cheap on pathological input, capture already shortens giant strings, but only to a
+ * generous length (`captureStringLength`) and with its own mark; this pass turns that mark into the
+ * final one and never keeps the last characters capture kept, where a secret may have been split.
+ *
+ * Every cut is visible twice: in the value (`…[truncated 4,967,232 chars]`) and in the event's
+ * `truncated` list of paths. A clean event comes back as the same object.
+ */
+import type { UnsealedEvent } from "../events/schema.js";
+import { isCaptureMark, omittedValue, parseCaptureCut, truncatedTail } from "./markers.js";
+
+export interface EventLimits {
+  /** Longest string kept, in characters. */
+  maxStringLength: number;
+  /** Deepest nesting kept (applied by capture's serializer). */
+  maxDepth: number;
+  /** Most array items / object keys kept (applied by capture's serializer). */
+  maxItems: number;
+  /** Largest event, in bytes of JSON. */
+  maxEventBytes: number;
+}
+
+/** Longest object key kept; a longer one is cut (and told apart from its neighbours). */
+export const MAX_KEY_LENGTH = 1024;
+/** Paths listed in `truncated`; beyond that the list ends with a count. */
+const MAX_LISTED = 32;
+const MAX_PATH_LENGTH = 128;
+/** Room kept for the envelope (ids, time, hashes) and the `truncated` list. */
+const ENVELOPE_RESERVE = 1024 + MAX_LISTED * (MAX_PATH_LENGTH + 4);
+/** Redaction reports beyond this many entries are summed up per entity. */
+const MAX_REDACTION_ENTRIES = 200;
+
+/**
+ * How long a string capture keeps, before redaction: long enough that redaction sees whole any
+ * secret that straddles the final cut.
+ */
+export function captureStringLength(maxStringLength: number): number {
+  return Math.max(4 * maxStringLength, maxStringLength + 1024 * 1024);
+}
+
+/**
+ * Of a string capture cut, the redacted text's last characters are never kept: a secret capture
+ * split there may have gone undetected. Far longer than any credential or key block.
+ */
+const CAPTURE_CUT_GUARD = 64 * 1024;
+
+const IDENTIFIERS = ["session_id", "user_id", "trace_id", "run_id", "parent_run_id", "name"] as const;
+
+/** Applies every limit to one (redacted) event. Never throws on any JSON content. */
+export function boundEvent(event: UnsealedEvent, limits: EventLimits): UnsealedEvent {
+  const cutter = new Cutter(limits.maxStringLength);
+  const out: Record<string, unknown> = {};
+  let changed = false;
+  for (const field of IDENTIFIERS) {
+    const v = event[field];
+    if (typeof v !== "string") continue;
+    const bounded = cutter.visit(v, [field]);
+    if (bounded !== v) {
+      out[field] = bounded;
+      changed = true;
+    }
+  }
+  let tags = event.tags;
+  if (tags !== undefined) {
+    const bounded = cutter.visit(tags.length > limits.maxItems ? [...tags.slice(0, limits.maxItems), `[Truncated: ${tags.length - limits.maxItems} more items]`] : tags, ["tags"]);
+    if (bounded !== tags) {
+      tags = bounded as string[];
+      changed = true;
+    }
+  }
+  let metadata = event.metadata;
+  if (metadata !== undefined) {
+    const bounded = cutter.visit(metadata, ["metadata"]) as Record<string, unknown>;
+    if (bounded !== metadata) {
+      metadata = bounded;
+      changed = true;
+    }
+  }
+  let data = cutter.visit(event.data, ["data"]) as Record<string, unknown>;
+  if (data !== event.data) changed = true;
+  let redactions = event.redactions;
+  if (redactions && redactions.length > MAX_REDACTION_ENTRIES) {
+    redactions = summariseRedactions(redactions);
+    changed = true;
+  }
+
+  // Only an event that might be large is measured exactly: JSON escapes are at most 6 bytes a char.
+  if (cutter.size > limits.maxEventBytes / 6) {
+    const budget = limits.maxEventBytes - ENVELOPE_RESERVE - (redactions ? jsonBytes(redactions) : 0);
+    const content = () => ({ ...event, ...out, tags, metadata, data });
+    let excess = jsonBytes(content()) - budget;
+    if (excess > 0) {
+      changed = true;
+      // 1. Shorten the longest strings of data and metadata to a common length.
+      const cap = commonCap([data, metadata], excess, limits.maxStringLength);
+      if (cap !== undefined) {
+        const shorter = new Cutter(cap, cutter.cuts);
+        data = shorter.visit(data, ["data"]) as Record<string, unknown>;
+        if (metadata) metadata = shorter.visit(metadata, ["metadata"]) as Record<string, unknown>;
+        excess = jsonBytes(content()) - budget;
+      }
+      // 2. Still too big (structure rather than text): drop the largest values whole.
+      if (excess > 0) {
+        ({ value: data, excess } = dropLargest(data, excess, "data", cutter.cuts));
+      }
+      if (excess > 0 && metadata) {
+        cutter.cuts.push("metadata");
+        excess -= jsonBytes(metadata);
+        metadata = { "…": omittedValue(jsonBytes(metadata)) };
+      }
+      if (excess > 0 && tags) {
+        cutter.cuts.push("tags");
+        tags = undefined;
+      }
+    }
+  }
+  if (!changed && cutter.cuts.length === 0) return event;
+  const bounded: UnsealedEvent = { ...event, ...out, data };
+  if (tags !== undefined) bounded.tags = tags;
+  else delete bounded.tags;
+  if (metadata !== undefined) bounded.metadata = metadata;
+  if (redactions !== undefined) bounded.redactions = redactions;
+  if (cutter.cuts.length) bounded.truncated = listCuts(cutter.cuts);
+  return bounded;
+}
+
+/** One walk of a JSON value: cuts long strings and keys (copying only what changes) and sizes it. */
+class Cutter {
+  /** Approximate JSON size seen, in characters. */
+  size = 0;
+
+  constructor(
+    private readonly maxString: number,
+    readonly cuts: string[] = [],
+  ) {}
+
+  visit(value: unknown, path: string[]): unknown {
+    if (typeof value === "string") return this.text(value, path);
+    if (value === null || typeof value !== "object") {
+      this.size += 8;
+      return value;
+    }
+    this.size += 2;
+    if (Array.isArray(value)) {
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        path.push(String(i));
+        const v = this.visit(value[i], path);
+        path.pop();
+        if (v !== value[i]) (copy ??= value.slice())[i] = v;
+      }
+      return copy ?? value;
+    }
+    const obj = value as Record<string, unknown>;
+    let copy: Record<string, unknown> | undefined;
+    for (const key of Object.keys(obj)) {
+      const v = obj[key];
+      this.size += key.length + 4;
+      path.push(key);
+      const next = this.visit(v, path);
+      let newKey = key;
+      if (key.length > MAX_KEY_LENGTH) {
+        this.cuts.push(pathText(path));
+        newKey = cutText(key, MAX_KEY_LENGTH, key.length);
+        // Two long keys that share their start must not overwrite each other.
+        for (let n = 2; newKey in obj || (copy && newKey in copy); n++) newKey = `${cutText(key, MAX_KEY_LENGTH, key.length)}#${n}`;
+      }
+      path.pop();
+      if (next !== v || newKey !== key) {
+        copy ??= { ...obj };
+        if (newKey !== key) delete copy[key];
+        copy[newKey] = next;
+      }
+    }
+    return copy ?? value;
+  }
+
+  private text(s: string, path: string[]): string {
+    this.size += s.length + 3;
+    if (s.length && s.charCodeAt(s.length - 1) === 93 /* ] */) {
+      const captured = parseCaptureCut(s);
+      if (captured) {
+        this.cuts.push(pathText(path));
+        const keep = Math.min(this.maxString, Math.max(0, captured.kept.length - CAPTURE_CUT_GUARD));
+        return cutText(captured.kept, keep, captured.kept.length + captured.omitted);
+      }
+    }
+    if (s.length > this.maxString) {
+      this.cuts.push(pathText(path));
+      return cutText(s, this.maxString, s.length);
+    }
+    if (s.charCodeAt(0) === 91 /* [ */ && isCaptureMark(s)) this.cuts.push(pathText(path));
+    return s;
+  }
+}
+
+/** The first `keep` characters (never half a surrogate pair) and a mark for the rest of `total`. */
+function cutText(s: string, keep: number, total: number): string {
+  let n = Math.min(keep, s.length);
+  const last = s.charCodeAt(n - 1);
+  if (n > 0 && last >= 0xd800 && last <= 0xdbff) n--;
+  return s.slice(0, n) + truncatedTail(total - n);
+}
+
+function pathText(path: readonly string[]): string {
+  const text = path.join(".");
+  return text.length > MAX_PATH_LENGTH ? `${text.slice(0, MAX_PATH_LENGTH)}…` : text;
+}
+
+function listCuts(cuts: readonly string[]): string[] {
+  const unique = [...new Set(cuts)];
+  if (unique.length <= MAX_LISTED) return unique;
+  return [...unique.slice(0, MAX_LISTED - 1), `…and ${unique.length - MAX_LISTED + 1} more`];
+}
+
+function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value) ?? "");
+}
+
+/**
+ * The largest string length that, applied to every string of `values`, saves `excess` bytes;
+ * undefined when shortening strings cannot save enough.
+ */
+function commonCap(values: unknown[], excess: number, maxString: number): number | undefined {
+  const lengths: number[] = [];
+  const collect = (v: unknown) => {
+    if (typeof v === "string") lengths.push(Buffer.byteLength(v));
+    else if (v && typeof v === "object") for (const x of Array.isArray(v) ? v : Object.values(v)) collect(x);
+  };
+  for (const v of values) collect(v);
+  // The mark a cut adds costs about 30 bytes.
+  const saved = (cap: number) => lengths.reduce((sum, len) => sum + Math.max(0, len - cap - 30), 0);
+  let lo = 16;
+  let hi = maxString;
+  if (saved(lo) < excess) return undefined;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (saved(mid) >= excess) lo = mid;
+    else hi = mid - 1;
+  }
+  // Bytes and characters differ for non-ASCII text: aim a little lower.
+  return Math.max(16, Math.floor(lo * 0.9));
+}
+
+/** Replaces the largest values of an object with a mark until `excess` bytes are saved. */
+function dropLargest(obj: Record<string, unknown>, excess: number, root: string, cuts: string[]): { value: Record<string, unknown>; excess: number } {
+  const sizes = Object.entries(obj)
+    .map(([key, v]) => ({ key, bytes: jsonBytes(v) }))
+    .sort((a, b) => b.bytes - a.bytes);
+  const copy = { ...obj };
+  for (const { key, bytes } of sizes) {
+    if (excess <= 0) break;
+    const mark = omittedValue(bytes);
+    copy[key] = mark;
+    cuts.push(pathText([root, key]));
+    excess -= bytes - mark.length;
+  }
+  return { value: copy, excess };
+}
+
+/** Thousands of redaction entries (one per array item, say) become one per entity. */
+function summariseRedactions(list: NonNullable<UnsealedEvent["redactions"]>): NonNullable<UnsealedEvent["redactions"]> {
+  const byEntity = new Map<string, number>();
+  for (const r of list) byEntity.set(r.entity, (byEntity.get(r.entity) ?? 0) + r.count);
+  return [...byEntity].map(([entity, count]) => ({ path: "(many paths)", entity, count }));
+}

@@ -1,0 +1,91 @@
+/**
+ * What happens to a trail when the process ends without `shutdown()`. One set of process
+ * listeners serves every live trail (a process may hold many), so no trail adds listeners of its own.
+ *
+ * - `beforeExit` (the event loop ran dry): each trail flushes once, bounded by its `exitFlushMs`;
+ *   the flush keeps the loop alive while it runs, so it really delivers.
+ * - `SIGTERM` / `SIGINT` with no listener of the application's own: every trail shuts down within
+ *   its `exitFlushMs`, then the signal is raised again with Node's default action, so the process
+ *   ends with the signal's usual status (143, 130). A second signal ends it at once. When the
+ *   application listens for the signal itself, it owns shutdown and nothing is done here.
+ * - `exit`: synchronous last words only (a final checkpoint, the writer's liveness file).
+ */
+
+export interface ExitParticipant {
+  /** Takes part in `beforeExit` and the signals (`exitHandlers` not false). */
+  readonly handlesExit: boolean;
+  readonly exitFlushMs: number;
+  beforeExit(): void;
+  onSignal(timeoutMs: number): Promise<unknown>;
+  exitSync(): void;
+}
+
+const SIGNALS = ["SIGTERM", "SIGINT"] as const;
+type ExitSignal = (typeof SIGNALS)[number];
+
+const participants = new Set<ExitParticipant>();
+let installed = false;
+let signalling = false;
+
+export function joinExit(p: ExitParticipant): void {
+  participants.add(p);
+  if (!installed) install();
+}
+
+export function leaveExit(p: ExitParticipant): void {
+  participants.delete(p);
+  if (participants.size === 0 && installed) uninstall();
+}
+
+function install(): void {
+  installed = true;
+  process.on("beforeExit", onBeforeExit);
+  process.on("exit", onExit);
+  for (const s of SIGNALS) process.on(s, onSignal);
+}
+
+function uninstall(): void {
+  installed = false;
+  process.off("beforeExit", onBeforeExit);
+  process.off("exit", onExit);
+  for (const s of SIGNALS) process.off(s, onSignal);
+}
+
+function onBeforeExit(): void {
+  for (const p of participants) if (p.handlesExit) p.beforeExit();
+}
+
+function onExit(): void {
+  for (const p of participants) {
+    try {
+      p.exitSync();
+    } catch {
+      // the process is ending; nothing can be reported any more
+    }
+  }
+}
+
+function onSignal(signal: ExitSignal): void {
+  // The application listens too: it decides when and how to end, and calls shutdown() itself.
+  if (process.listenerCount(signal) > 1) return;
+  const willing = [...participants].filter((p) => p.handlesExit);
+  if (signalling || willing.length === 0) return reraise(signal);
+  signalling = true;
+  const timeoutMs = Math.max(...willing.map((p) => p.exitFlushMs));
+  // A ref'd timer bounds the whole thing even if a shutdown step never settles.
+  const guard = setTimeout(() => reraise(signal), timeoutMs + 500);
+  void Promise.allSettled(willing.map((p) => p.onSignal(timeoutMs))).then(() => {
+    clearTimeout(guard);
+    reraise(signal);
+  });
+}
+
+/** Ends the process the way the signal would have without us. */
+function reraise(signal: ExitSignal): void {
+  for (const s of SIGNALS) process.off(s, onSignal);
+  installed = false;
+  process.off("beforeExit", onBeforeExit);
+  onExit();
+  process.off("exit", onExit);
+  process.kill(process.pid, signal);
+}

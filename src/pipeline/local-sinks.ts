@@ -1,0 +1,231 @@
+/**
+ * Local sinks (JSONL, memory, console) are written on the agent's thread, in order. When one
+ * cannot write (a full disk, a closed stream), its events wait in memory, up to a bound, and are
+ * written first, in order, as soon as a write succeeds again (on the next event, a retry timer,
+ * `flush()`, `shutdown()` or exit). Events that do not fit are given up, and the trail is told the
+ * exact range (`Gap`) so it can seal a `trail.gap` record: `verify` then reports a declared gap,
+ * never tampering. The agent never sees any of it.
+ */
+import type { AuditEvent } from "../events/schema.js";
+import { describeError } from "../capture/serialize.js";
+import type { SendResult, Sink } from "../sinks/types.js";
+
+export interface LocalSinkStats {
+  /** Events the sink accepted. */
+  delivered: number;
+  /** Events an asynchronous local sink reported as failed. */
+  failed: number;
+  /** Events given up: they did not fit in memory while the sink could not write. */
+  dropped: number;
+  /** Write attempts that failed (a full disk, a closed stream...). */
+  write_failures: number;
+  /** Events waiting in memory for the sink to write again. */
+  buffered: number;
+  last_error?: string;
+}
+
+/** Events of one chain a local sink had to give up, as one contiguous range. */
+export interface Gap {
+  sink: string;
+  first_seq: number;
+  last_seq: number;
+  count: number;
+  /** `hash` of the last event given up: the event after the gap links to it. */
+  last_hash: string | undefined;
+  first_ts: string;
+  last_ts: string;
+  reason: string;
+}
+
+export interface LocalSlotHooks {
+  reportError(error: Error, kind: string): void;
+  /** A gap closed (everything since was written): seal a record declaring it. */
+  gapClosed(gap: Gap): void;
+}
+
+const RETRY_MS = 1_000;
+
+export class LocalSlot {
+  readonly stats: LocalSinkStats = { delivered: 0, failed: 0, dropped: 0, write_failures: 0, buffered: 0 };
+  /** Writes the stored (possibly encrypted) form: a file. Other local sinks get the plain event. */
+  readonly writesFiles: boolean;
+  private backlog: AuditEvent[] = [];
+  private backlogBytes = 0;
+  private gap: Gap | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly async = new Set<Promise<unknown>>();
+
+  constructor(
+    readonly sink: Sink,
+    readonly name: string,
+    private readonly maxBufferedBytes: number,
+    private readonly hooks: LocalSlotHooks,
+  ) {
+    this.writesFiles = (sink as { dir?: string }).dir !== undefined;
+  }
+
+  /** Events not written yet (waiting in memory), and whether some were given up undeclared. */
+  get unwritten(): number {
+    return this.backlog.length;
+  }
+
+  /** Nothing waits in memory and no gap is open: what the chain holds so far is on this sink. */
+  get caughtUp(): boolean {
+    return this.backlog.length === 0 && this.gap === undefined;
+  }
+
+  /** Writes one event, after whatever is waiting. */
+  write(event: AuditEvent): void {
+    if (this.backlog.length && !this.retry()) {
+      this.hold(event, this.stats.last_error ?? "the sink is still failing");
+      return;
+    }
+    const result = this.attempt([event]);
+    if (result && !result.ok) {
+      this.hold(event, result.error);
+      return;
+    }
+    this.closeGap();
+  }
+
+  /**
+   * Writes what waits in memory (the retry timer, flush, shutdown and exit call this). Returns
+   * true when nothing is left waiting. A gap is declared only after a write succeeded again.
+   */
+  retry(): boolean {
+    if (this.backlog.length === 0) return true;
+    const batch = this.backlog;
+    const result = this.attempt(batch);
+    if (result && !result.ok) {
+      // A sink that reports per event (JSONL writing several segments) may have written a prefix.
+      const written = result.items ? leadingOk(result.items) : 0;
+      if (written) {
+        this.stats.delivered += written;
+        this.clearBacklog(written);
+      }
+      return false;
+    }
+    this.clearBacklog(batch.length);
+    this.closeGap();
+    this.stopRetrying();
+    return true;
+  }
+
+  /** Whether events were given up and not declared yet (shutdown declares them as a last try). */
+  get gapOpen(): boolean {
+    return this.gap !== undefined;
+  }
+
+  /** Hands an open gap to the trail to declare (after a successful write, or at shutdown). */
+  closeGap(): void {
+    if (!this.gap) return;
+    const gap = this.gap;
+    this.gap = undefined;
+    this.hooks.gapClosed(gap);
+  }
+
+  /** Awaits what an asynchronous local sink still has in hand. */
+  async settle(): Promise<void> {
+    while (this.async.size) await Promise.allSettled([...this.async]);
+  }
+
+  stopRetrying(): void {
+    if (this.retryTimer && this.backlog.length === 0) {
+      clearInterval(this.retryTimer);
+      this.retryTimer = undefined;
+    }
+  }
+
+  close(): void {
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  /** Sends a batch; undefined when it is fully written, else the failure (never throws). */
+  private attempt(batch: AuditEvent[]): Extract<SendResult, { ok: false }> | { ok: true } | undefined {
+    let result: SendResult | Promise<SendResult>;
+    try {
+      result = this.sink.send(batch);
+    } catch (err) {
+      result = { ok: false, retryable: true, error: describeError(err) };
+    }
+    if (isPromise(result)) {
+      // An asynchronous local sink answers later; its failures are counted, not buffered.
+      const n = batch.length;
+      const p = result.then(
+        (r) => (r.ok ? (this.stats.delivered += n) : this.asyncFailed(n, r.error)),
+        (err) => this.asyncFailed(n, describeError(err)),
+      );
+      this.async.add(p);
+      void p.finally(() => this.async.delete(p));
+      return undefined;
+    }
+    if (result.ok) {
+      this.stats.delivered += batch.length;
+      return undefined;
+    }
+    this.stats.write_failures++;
+    this.stats.last_error = result.error;
+    this.hooks.reportError(new Error(`sink "${this.name}" cannot write: ${result.error}; events wait in memory and are written when it can`), `write:${this.name}`);
+    return result;
+  }
+
+  private asyncFailed(count: number, reason: string): void {
+    this.stats.failed += count;
+    this.stats.last_error = reason;
+    this.hooks.reportError(new Error(`sink "${this.name}" failed: ${reason}`), `sink:${this.name}`);
+  }
+
+  /** Keeps an event that could not be written, or gives it up (into the gap) when memory is full. */
+  private hold(event: AuditEvent, reason: string): void {
+    const bytes = approximateBytes(event);
+    if (this.backlogBytes + bytes <= this.maxBufferedBytes && !this.gap) {
+      this.backlog.push(event);
+      this.backlogBytes += bytes;
+      this.stats.buffered = this.backlog.length;
+    } else {
+      // Once one event is given up, every later one is too until the sink writes again: the
+      // events that do reach it stay one contiguous run, and the gap one range.
+      this.stats.dropped++;
+      if (this.gap) {
+        this.gap.last_seq = event.seq;
+        this.gap.count++;
+        this.gap.last_hash = event.hash;
+        this.gap.last_ts = event.ts;
+      } else {
+        this.gap = { sink: this.name, first_seq: event.seq, last_seq: event.seq, count: 1, last_hash: event.hash, first_ts: event.ts, last_ts: event.ts, reason };
+        this.hooks.reportError(new Error(`sink "${this.name}" could not write for too long: events are being given up (they will be declared by a trail.gap record); last error: ${reason}`), `gap:${this.name}`);
+      }
+    }
+    if (!this.retryTimer) {
+      this.retryTimer = setInterval(() => this.retry(), RETRY_MS);
+      this.retryTimer.unref();
+    }
+  }
+
+  private clearBacklog(n: number): void {
+    for (const e of this.backlog.slice(0, n)) this.backlogBytes -= approximateBytes(e);
+    this.backlog = this.backlog.slice(n);
+    if (this.backlog.length === 0) this.backlogBytes = 0;
+    this.stats.buffered = this.backlog.length;
+  }
+}
+
+function leadingOk(items: ReadonlyArray<{ ok: boolean }>): number {
+  let n = 0;
+  while (n < items.length && items[n]!.ok) n++;
+  return n;
+}
+
+/** Memory an event holds, roughly: its JSON length (computed only while a sink is failing). */
+function approximateBytes(event: AuditEvent): number {
+  try {
+    return JSON.stringify(event).length;
+  } catch {
+    return 1024;
+  }
+}
+
+function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
+  return typeof (v as Promise<T>)?.then === "function";
+}
