@@ -55,6 +55,8 @@ export class Deliverer {
   private idleWaiters: Array<() => void> = [];
   private loop: Promise<void> | undefined;
   private inFailure = false;
+  /** The wait for a small batch to fill, so a flush can cut it short. */
+  private lingerAbort: AbortController | undefined;
   /** The attempt in flight, so a flush that runs out of time can abort it. */
   private inFlight: AbortController | undefined;
   /** Set when a flush gave up on the attempt in flight: the retry waits at least this long. */
@@ -96,6 +98,7 @@ export class Deliverer {
         timer.unref();
       });
       this.wake();
+      this.lingerAbort?.abort();
       const done = await Promise.race([idle, timeout]);
       clearTimeout(timer);
       return done;
@@ -146,7 +149,13 @@ export class Deliverer {
       if (batch.events.length < batchSize && lingerMs > 0 && !lingered && this.urgent === 0) {
         this.source.rewind?.();
         lingered = true;
-        await sleep(lingerMs, this.stopController.signal);
+        // A flush that starts meanwhile cuts the wait short (drain aborts it), as does stop().
+        const linger = (this.lingerAbort = new AbortController());
+        const onStop = () => linger.abort();
+        this.stopController.signal.addEventListener("abort", onStop, { once: true });
+        await sleep(lingerMs, linger.signal);
+        this.stopController.signal.removeEventListener("abort", onStop);
+        this.lingerAbort = undefined;
         continue;
       }
       lingered = false;

@@ -208,7 +208,7 @@ export class AuditTrail {
         }
         this.spoolDir = dir;
       }
-      const defaults = { ...DEFAULT_DELIVERY, ...opts.delivery };
+      const trailDelivery = opts.delivery ?? {};
       for (const { sink, name } of remote) {
         this.remotes.push(
           startRemoteSink({
@@ -216,7 +216,8 @@ export class AuditTrail {
             name,
             chainId: this.chainId,
             spoolDir: this.spoolDir,
-            options: { ...defaults, ...sink.delivery },
+            // What the user said (on the trail, then on the sink) beats the sink's own defaults.
+            options: { ...DEFAULT_DELIVERY, ...sink.defaultDelivery, ...trailDelivery, ...sink.delivery },
             maxEvents: spool.maxEvents,
             maxBytes: spool.maxBytes,
             encryptionKey: this.encryptionKey,

@@ -87,7 +87,8 @@ export function elasticsearchSink(options: ElasticsearchSinkOptions): Sink & { r
     kind: "remote",
     index,
     endpoint: opts.node,
-    delivery: { batchSize: 500, ...opts.delivery } as Partial<DeliveryOptions>,
+    defaultDelivery: { batchSize: 500 },
+    delivery: opts.delivery as Partial<DeliveryOptions> | undefined,
     async send(batch: readonly AuditEvent[]): Promise<SendResult> {
       let response: { errors?: boolean; items?: Array<Record<string, { status: number; error?: { type?: string; reason?: string } }>> };
       try {

@@ -92,7 +92,8 @@ export function langfuseSink(options: LangfuseSinkOptions = {}): Sink & { readon
     name: opts.name ?? "langfuse",
     kind: "remote",
     endpoint,
-    delivery: { batchSize: 200, ...opts.delivery } as Partial<DeliveryOptions>,
+    defaultDelivery: { batchSize: 200 },
+    delivery: opts.delivery as Partial<DeliveryOptions> | undefined,
     send,
     async erase(traceIds: readonly string[]) {
       // Langfuse's public API deletes a trace with all its observations.

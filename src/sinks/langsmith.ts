@@ -161,7 +161,8 @@ export function langsmithSink(options: LangsmithSinkOptions = {}): Sink & { read
     kind: "remote",
     apiUrl,
     endpoint: apiUrl,
-    delivery: { batchSize: 100, ...opts.delivery } as Partial<DeliveryOptions>,
+    defaultDelivery: { batchSize: 100 },
+    delivery: opts.delivery as Partial<DeliveryOptions> | undefined,
     send(batch: readonly AuditEvent[], context?: SendContext): Promise<SendResult> {
       const run = () => exportRuns(pairing.runsFor(batch, context?.batchId, (b) => b.forEach(place)), context?.signal);
       const result = queue.then(run, run);

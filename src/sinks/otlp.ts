@@ -67,7 +67,8 @@ export function otlpSink(options: OtlpSinkOptions = {}): Sink & { readonly endpo
     name: opts.name ?? "otlp",
     kind: "remote",
     endpoint,
-    delivery: { batchSize: 512, ...opts.delivery } as Partial<DeliveryOptions>,
+    defaultDelivery: { batchSize: 512 },
+    delivery: opts.delivery as Partial<DeliveryOptions> | undefined,
     send(batch: readonly AuditEvent[], context?: SendContext) {
       return exportRuns(pairing.runsFor(batch, context?.batchId), context?.signal);
     },

@@ -56,7 +56,8 @@ export function postgresSink(options: PostgresSinkOptions): Sink & { readonly ta
     kind: "remote",
     table,
     endpoint: where,
-    delivery: { batchSize: 500, ...opts.delivery } as Partial<DeliveryOptions>,
+    defaultDelivery: { batchSize: 500 },
+    delivery: opts.delivery as Partial<DeliveryOptions> | undefined,
     async send(batch: readonly AuditEvent[]): Promise<SendResult> {
       try {
         ready ??= migrate(pool, table).catch((err) => {

@@ -111,7 +111,8 @@ export function s3Sink(options: S3SinkOptions): Sink & { readonly bucket: string
     bucket: opts.bucket,
     endpoint: opts.endpoint,
     prefix,
-    delivery: { batchSize: 1000, lingerMs: 5_000, ...opts.delivery } as Partial<DeliveryOptions>,
+    defaultDelivery: { batchSize: 1000, lingerMs: 5_000 },
+    delivery: opts.delivery as Partial<DeliveryOptions> | undefined,
     attach(info) {
       attached = info;
     },

@@ -67,7 +67,12 @@ export interface Sink {
    * scheme, host and port (never userinfo, path or query), and redaction leaves that label alone.
    */
   readonly endpoint?: string;
-  /** The sink's preferred batching and retry, overriding the trail's `delivery` defaults. */
+  /** The sink's own defaults for batching and retry (e.g. a bulk API's bigger batches). */
+  readonly defaultDelivery?: Partial<DeliveryOptions>;
+  /**
+   * What the user set on this sink. Precedence, lowest first: the built-in defaults, the sink's
+   * `defaultDelivery`, the trail's `delivery` option, then this.
+   */
   readonly delivery?: Partial<DeliveryOptions>;
   /** Delivers a batch. Local sinks answer synchronously; remote ones with a promise. */
   send(batch: readonly AuditEvent[], context?: SendContext): SendResult | Promise<SendResult>;

@@ -39,12 +39,21 @@ export function webhookSink(options: WebhookSinkOptions): Sink {
   const url = new URL(opts.url);
   if (url.protocol !== "https:" && url.protocol !== "http:") failConfig(`webhookSink: url must be http(s), got ${url.protocol}. Fix: use an https:// URL.`);
   const key = signingKey(opts.secret, opts.unsigned === true);
-  const extra = opts.headers ?? {};
+  const extra = { ...opts.headers };
+  // fetch refuses URLs with credentials in them: send them as Basic auth (unless the caller set
+  // Authorization), and keep them out of the URL every diagnostic is derived from.
+  if (url.username || url.password) {
+    const hasAuthorization = Object.keys(extra).some((k) => k.toLowerCase() === "authorization");
+    if (!hasAuthorization) extra.authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64")}`;
+    url.username = "";
+    url.password = "";
+  }
   return {
     name: opts.name ?? "webhook",
     kind: "remote",
     endpoint: url.href,
-    delivery: { batchSize: 100, ...opts.delivery } as Partial<DeliveryOptions>,
+    defaultDelivery: { batchSize: 100 },
+    delivery: opts.delivery as Partial<DeliveryOptions> | undefined,
     async send(batch: readonly AuditEvent[], context?: SendContext): Promise<SendResult> {
       const batchId = context?.batchId ?? `${batch[0]?.chain_id}:${batch[0]?.seq}-${batch[batch.length - 1]?.seq}`;
       const id = `msg_${createHash("sha256").update(batchId).digest("base64url").slice(0, 27)}`;

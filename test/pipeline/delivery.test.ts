@@ -317,3 +317,29 @@ describe("the spool on disk", () => {
     expect(cursor.offset).toBe(readFileSync(join(dir, `2026-11-27.${chain}.jsonl`)).length);
   });
 });
+
+describe("delivery options: what the user said beats a sink's own defaults", () => {
+  it("the trail's delivery.batchSize applies to a webhook (whose own default is 100); the sink's own option wins over both", async () => {
+    const ep = endpoint(() => [200]);
+    const { trail } = trailWith([webhookSink({ url: `${HOST}/audit`, secret: SECRET })], { delivery: { ...FAST, batchSize: 7 } });
+    record(trail, 20);
+    expect((await trail.flush()).complete).toBe(true);
+    expect(ep.received.map((r) => r.events.length)).toEqual([7, 7, 6]);
+    nock.cleanAll();
+    const ep2 = endpoint(() => [200]);
+    const { trail: t2 } = trailWith([webhookSink({ url: `${HOST}/audit`, secret: SECRET, delivery: { batchSize: 4 } })], { delivery: { ...FAST, batchSize: 7 } });
+    record(t2, 10);
+    expect((await t2.flush()).complete).toBe(true);
+    expect(ep2.received.map((r) => r.events.length)).toEqual([4, 4, 2]);
+  });
+});
+
+describe("a webhook URL with credentials in it", () => {
+  it("sends them as HTTP Basic auth (fetch refuses them in the URL) and delivers", async () => {
+    const ep = endpoint(() => [200]);
+    const { trail } = trailWith([webhookSink({ url: "https://al%40ice:p%3Ass@hooks.example.test/audit", secret: SECRET })]);
+    record(trail, 2);
+    expect((await trail.flush()).complete).toBe(true);
+    expect(ep.received[0]!.headers.authorization).toBe(`Basic ${Buffer.from("al@ice:p:ss").toString("base64")}`);
+  });
+});

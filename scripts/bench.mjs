@@ -1,0 +1,42 @@
+// `npm run bench [-- NAME...]`: runs the benchmarks (after the build that the npm script does).
+// With no name: the default suite, in this order, stopping at the first failure. With names: only
+// those, in the order given. The soak is never part of the default run (it takes minutes).
+// Exit status: the first failing benchmark's, 2 for an unknown name.
+import { spawnSync } from "node:child_process";
+import { constants } from "node:os";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** name → command (argv), run from the repository root. */
+const BENCHMARKS = {
+  "handler-overhead": ["node", "--expose-gc", "bench/handler-overhead.mjs"],
+  redaction: ["node", "--import", "tsx", "bench/redaction.mjs"],
+  delivery: ["node", "--expose-gc", "bench/delivery.mjs"],
+  integrity: ["node", "bench/integrity.mjs"],
+  store: ["scripts/with-postgres.sh", "node", "bench/store.mjs"],
+  soak: ["node", "bench/soak.mjs"],
+};
+const DEFAULT = ["handler-overhead", "redaction", "delivery", "integrity", "store"];
+
+const names = process.argv.slice(2);
+const unknown = names.filter((n) => !Object.hasOwn(BENCHMARKS, n));
+if (unknown.length) {
+  console.error(`bench: unknown benchmark ${unknown.map((n) => `"${n}"`).join(", ")}. Names: ${Object.keys(BENCHMARKS).join(", ")} (no name: ${DEFAULT.join(", ")}).`);
+  process.exit(2);
+}
+
+for (const name of names.length ? names : DEFAULT) {
+  const [cmd, ...args] = BENCHMARKS[name];
+  // `node` is this very Node binary, whatever PATH says.
+  const res = spawnSync(cmd === "node" ? process.execPath : cmd, args, { cwd: root, stdio: "inherit" });
+  if (res.error) {
+    console.error(`bench: cannot run ${name} (${[cmd, ...args].join(" ")}): ${res.error.message}`);
+    process.exit(1);
+  }
+  if (res.status !== 0) {
+    const code = res.status ?? 128 + (constants.signals[res.signal] ?? 0);
+    console.error(`bench: ${name} failed (${res.signal ? `killed by ${res.signal}` : `exit status ${res.status}`})`);
+    process.exit(code || 1);
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The fault suite's parts: a child process that runs a user's script against the built package,
+ * and a real HTTP receiver whose answers a test scripts request by request (ok, 5xx, 429 with
+ * Retry-After, a hang, a connection reset mid-body, a slow answer). Receivers verify every
+ * delivery with the reference Standard Webhooks library and collect event ids.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { fileURLToPath } from "node:url";
+import { Webhook } from "standardwebhooks";
+
+export const SECRET = `whsec_${Buffer.from("fault-suite-secret-32-bytes-long!").toString("base64")}`;
+const CHILD = fileURLToPath(new URL("./children/trail-child.mjs", import.meta.url));
+
+export interface ChildLine {
+  recorded?: string;
+  step?: string;
+  [key: string]: unknown;
+}
+
+export interface ChildRun {
+  proc: ChildProcess;
+  lines: ChildLine[];
+  /** Ids the child said it recorded (each printed after trail.record() returned). */
+  recorded: () => string[];
+  step: (name: string) => ChildLine | undefined;
+  /** Resolves once a line satisfies `test`. */
+  waitFor: (test: (line: ChildLine) => boolean) => Promise<ChildLine>;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+}
+
+/** Runs the trail child with `config` (see children/trail-child.mjs). */
+export function runChild(config: Record<string, unknown>, options: { preload?: string; env?: Record<string, string> } = {}): ChildRun {
+  const args = [...(options.preload ? ["--import", options.preload] : []), CHILD, JSON.stringify(config)];
+  const proc = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } });
+  const lines: ChildLine[] = [];
+  const waiters: Array<{ test: (l: ChildLine) => boolean; resolve: (l: ChildLine) => void }> = [];
+  let buffer = "";
+  let stderr = "";
+  proc.stdout!.on("data", (chunk: Buffer) => {
+    buffer += chunk.toString();
+    let nl: number;
+    while ((nl = buffer.indexOf("\n")) !== -1) {
+      const text = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      let line: ChildLine;
+      try {
+        line = JSON.parse(text) as ChildLine;
+      } catch {
+        continue; // a line cut by kill -9
+      }
+      lines.push(line);
+      for (const w of [...waiters]) if (w.test(line)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(line));
+    }
+  });
+  proc.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => proc.on("exit", (code, signal) => resolve({ code, signal, stderr })));
+  return {
+    proc,
+    lines,
+    recorded: () => lines.filter((l) => l.recorded).map((l) => l.recorded!),
+    step: (name) => lines.find((l) => l.step === name),
+    waitFor: (test) => {
+      const found = lines.find(test);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        waiters.push({ test, resolve });
+        void exit.then((x) => reject(new Error(`child exited (${x.code ?? x.signal}) before the expected line; stderr: ${x.stderr.slice(-2000)}`)));
+      });
+    },
+    exit,
+  };
+}
+
+export type Answer = "ok" | "hang" | "reset" | { status: number; headers?: Record<string, string> } | { delayMs: number };
+
+/** A Standard Webhooks receiver on 127.0.0.1 whose answer to request n is `answer(n)`. */
+export class Receiver {
+  readonly ids = new Set<string>();
+  /** Every id, duplicates included, in arrival order. */
+  readonly arrivals: string[] = [];
+  requests = 0;
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private readonly verifier = new Webhook(SECRET);
+
+  constructor(public answer: (n: number) => Answer = () => "ok") {}
+
+  async start(port = 0): Promise<string> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.on("connection", (s) => {
+      this.sockets.add(s);
+      s.on("close", () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => resolve());
+    });
+    this.server = server;
+    return this.url;
+  }
+
+  get port(): number {
+    return (this.server!.address() as AddressInfo).port;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/hook`;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const n = ++this.requests;
+    const answer = this.answer(n);
+    if (answer === "reset") {
+      // Cut the connection while the request body is still arriving.
+      req.once("data", () => req.socket.destroy());
+      return;
+    }
+    let body = "";
+    for await (const chunk of req) body += chunk;
+    if (answer === "hang") return; // accepted, never answered
+    if (typeof answer === "object" && "delayMs" in answer) await new Promise((r) => setTimeout(r, answer.delayMs));
+    if (typeof answer === "object" && "status" in answer) {
+      res.writeHead(answer.status, answer.headers).end();
+      return;
+    }
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+    let payload: { data: { events: Array<{ id: string }> } };
+    try {
+      payload = this.verifier.verify(body, headers) as typeof payload;
+    } catch {
+      res.writeHead(401).end();
+      return;
+    }
+    for (const e of payload.data.events) {
+      this.ids.add(e.id);
+      this.arrivals.push(e.id);
+    }
+    res.writeHead(200).end();
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server = undefined;
+  }
+}
+
+/** The ids of `expected` that `got` does not have. */
+export function missing(expected: Iterable<string>, got: ReadonlySet<string>): string[] {
+  return [...expected].filter((id) => !got.has(id));
+}
+
+/** A reproducible PRNG (mulberry32) for the seeded kill loop. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

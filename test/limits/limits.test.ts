@@ -1,0 +1,125 @@
+// Limits on every field of every event, applied after redaction: nothing produced by an agent, a
+// tool or a manual record() makes an event larger than the trail's limits, every cut says so
+// (in the value and in `truncated`), and no value, however strange, throws into the agent.
+import { describe, expect, it } from "vitest";
+import { createAgent, fakeModel, tool, AIMessage, HumanMessage } from "langchain";
+import { Readable } from "node:stream";
+import * as z from "zod";
+import { expectValidEvents, memoryTrail, ofType } from "../helpers.js";
+import type { AuditEvent } from "../../src/events/schema.js";
+
+const ask = (text: string) => ({ messages: [new HumanMessage(text)] });
+const bytes = (e: AuditEvent) => Buffer.byteLength(JSON.stringify(e));
+
+function agentAnswering(answer: string, toolResult?: unknown) {
+  const model = fakeModel();
+  if (toolResult !== undefined) model.respond(new AIMessage({ content: "", tool_calls: [{ id: "c1", name: "lookup", args: { q: "x" }, type: "tool_call" }] }));
+  model.respond(new AIMessage(answer));
+  const lookup = tool(async () => toolResult as string, { name: "lookup", description: "d", schema: z.object({ q: z.string() }) });
+  return createAgent({ model, tools: [lookup] });
+}
+
+describe("every event fits the limits", () => {
+  it("a 5 MB final answer: the output event keeps 32 KiB, says how much it cut, and lists the path", async () => {
+    const { trail, events } = memoryTrail();
+    const answer = "y".repeat(5_000_000);
+    await agentAnswering(answer).invoke(ask("write a lot"), { callbacks: [trail.handler()] });
+    const output = ofType(events, "output")[0]!;
+    const content = (output.data as { content: string }).content;
+    expect(content).toBe(`${"y".repeat(32_768)}…[truncated 4,967,232 chars]`);
+    expect(output.truncated).toContain("data.content");
+    for (const e of events) expect(bytes(e)).toBeLessThanOrEqual(256 * 1024);
+    expectValidEvents(events);
+  });
+
+  it("maxEventBytes bounds an event made of many strings that are each under maxStringLength", async () => {
+    const { trail, events } = memoryTrail({ limits: { maxEventBytes: 64 * 1024 } });
+    const rows = Array.from({ length: 200 }, (_, i) => ({ id: i, note: "z".repeat(10_000) }));
+    await agentAnswering("done", rows).invoke(ask("list"), { callbacks: [trail.handler()] });
+    for (const e of events) expect(bytes(e)).toBeLessThanOrEqual(64 * 1024);
+    const toolEnd = ofType(events, "tool_end")[0]!;
+    expect(toolEnd.truncated!.length).toBeGreaterThan(0);
+    expect(JSON.stringify(toolEnd.data)).toMatch(/…\[truncated [\d,]+ chars\]/);
+    expectValidEvents(events);
+  });
+
+  it("limits reach name, tags, metadata, identifiers, error messages and stacks", () => {
+    const { trail, events } = memoryTrail({ limits: { maxStringLength: 100 } });
+    const long = "q".repeat(10_000);
+    trail.record({ type: "custom", name: long, tags: [long], metadata: { note: long }, session_id: long, user_id: long, data: { err: new Error(long) } });
+    const e = events[0]!;
+    for (const v of [e.name, e.tags![0], (e.metadata as { note: string }).note, e.session_id, e.user_id]) expect(v).toBe(`${"q".repeat(100)}…[truncated 9,900 chars]`);
+    const err = (e.data as { err: { message: string; stack: string } }).err;
+    expect(err.message.length).toBeLessThan(140);
+    expect(err.stack.length).toBeLessThan(140);
+    expect(e.truncated).toEqual(expect.arrayContaining(["name", "tags.0", "metadata.note", "session_id", "user_id", "data.err.message", "data.err.stack"]));
+  });
+
+  it("redaction runs before the cut: a secret that straddles the cut is still removed", () => {
+    const { trail, events } = memoryTrail({ limits: { maxStringLength: 100 } });
+    const key = `sk-ant-api03-${"A1b2C3d4E5".repeat(9)}AA`;
+    // The key starts 20 characters before the cut at 100.
+    trail.record({ type: "custom", data: { text: `${"w".repeat(79)} ${key} and more text after it` } });
+    const text = (events[0]!.data as { text: string }).text;
+    expect(text).not.toContain("sk-ant");
+    expect(text).not.toContain("A1b2C3d4E5");
+    expect(text).toMatch(/^w{79} \[/);
+    expect(events[0]!.redactions?.[0]?.path).toBe("data.text");
+  });
+
+  it("a secret straddling capture's own cut of a giant string is never kept", () => {
+    const { trail, events } = memoryTrail({ limits: { maxStringLength: 64 } });
+    // Capture shortens a 3 MB string before redaction (to ~1 MiB); a key split there must not survive.
+    const key = `ghp_${"x1Y2z3W4v5".repeat(3)}abcdef`;
+    const giant = "m".repeat(1_048_576 + 64 - 10) + key + "n".repeat(2_000_000);
+    trail.record({ type: "custom", data: { giant } });
+    const kept = (events[0]!.data as { giant: string }).giant;
+    expect(kept).toBe(`${"m".repeat(64)}…[truncated ${(giant.length - 64).toLocaleString("en-US")} chars]`);
+  });
+});
+
+describe("pathological values produce a bounded event, never an exception", () => {
+  const cases: Array<[string, () => unknown]> = [
+    ["10,000 levels of nesting", () => {
+      let v: Record<string, unknown> = {};
+      const root = v;
+      for (let i = 0; i < 10_000; i++) v = (v.next = {}) as Record<string, unknown>;
+      return root;
+    }],
+    ["a 2-million-item array", () => Array.from({ length: 2_000_000 }, (_, i) => i)],
+    ["a sparse array of length 2^32-1", () => { const a: unknown[] = []; a.length = 2 ** 32 - 1; return a; }],
+    ["a 1 MB object key", () => ({ ["k".repeat(1_000_000)]: 1, ["k".repeat(1_000_000) + "2"]: 2 })],
+    ["a cyclic graph", () => { const a: Record<string, unknown> = { name: "a" }; const b = { a }; a.b = b; a.self = a; return a; }],
+    ["typed arrays and buffers", () => ({ f: new Float64Array(1_000_000), b: Buffer.alloc(5_000_000), ab: new ArrayBuffer(10) })],
+    ["streams", () => ({ node: Readable.from(["a", "b"]), web: new ReadableStream() })],
+    ["getters that throw", () => ({ get boom(): never { throw new Error("getter exploded"); }, fine: 1 })],
+    ["a proxy whose traps throw", () => ({ p: new Proxy({}, { ownKeys() { throw new Error("no keys for you"); }, get() { throw new Error("no"); } }), fine: 2 })],
+    ["a toJSON that throws", () => ({ t: { toJSON() { throw new Error("bad toJSON"); } } })],
+    ["BigInt, symbols, functions, NaN", () => ({ big: 10n ** 30n, sym: Symbol("s"), fn: () => 1, nan: NaN, inf: -Infinity })],
+    ["100,000 keys", () => Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`key_${i}`, "v".repeat(50)]))],
+  ];
+  it.each(cases)("%s", (_name, make) => {
+    const { trail, events } = memoryTrail({ limits: { maxEventBytes: 64 * 1024 } });
+    expect(() => trail.record({ type: "custom", name: "odd", data: { value: make() }, metadata: { value: make() } })).not.toThrow();
+    expect(events).toHaveLength(1);
+    expect(bytes(events[0]!)).toBeLessThanOrEqual(64 * 1024);
+    expectValidEvents(events);
+  });
+
+  it("the same values inside a real agent run: the agent answers, every event is bounded", async () => {
+    const { trail, events } = memoryTrail({ limits: { maxEventBytes: 64 * 1024 } });
+    const weird = Object.fromEntries(cases.map(([name, make]) => [name, make()]));
+    const result = await agentAnswering("fine", weird).invoke(ask("go"), { callbacks: [trail.handler()] });
+    expect(result.messages.at(-1)!.content).toBe("fine");
+    expect(trail.stats().internal_errors).toBe(0);
+    for (const e of events) expect(bytes(e)).toBeLessThanOrEqual(64 * 1024);
+  });
+});
+
+describe("limits are checked at construction", () => {
+  it("names the field and the fix", async () => {
+    const { createAuditTrail } = await import("../../src/pipeline/trail.js");
+    expect(() => createAuditTrail({ limits: { maxEventBytes: 100 } })).toThrow(/limits\.maxEventBytes: .*Fix: give a number of bytes of at least 4096/s);
+    expect(() => createAuditTrail({ limits: { maxEventBytes: 8192, maxStringLength: 32_768 } })).toThrow(/maxEventBytes \(8192\) is smaller than limits\.maxStringLength/);
+  });
+});
