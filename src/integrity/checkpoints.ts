@@ -96,7 +96,12 @@ export class Checkpointer {
     /** false while the events up to `state()` are not all on disk yet: then nothing is signed. */
     private readonly canWrite: () => boolean = () => true,
   ) {
-    publishPublicKey(dir, key);
+    try {
+      publishPublicKey(dir, key);
+    } catch (err) {
+      // A full or read-only disk must not stop the trail from starting; it is reported instead.
+      onError(err);
+    }
     this.timer = setInterval(() => this.maybe(true), intervalMs);
     this.timer.unref();
   }

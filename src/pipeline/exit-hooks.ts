@@ -23,18 +23,28 @@ export interface ExitParticipant {
 const SIGNALS = ["SIGTERM", "SIGINT"] as const;
 type ExitSignal = (typeof SIGNALS)[number];
 
-const participants = new Set<ExitParticipant>();
+// Held weakly: a trail the application dropped (and that has nothing in flight) can be collected.
+const participants = new Set<WeakRef<ExitParticipant>>();
+const live = (): ExitParticipant[] => {
+  const out: ExitParticipant[] = [];
+  for (const ref of participants) {
+    const p = ref.deref();
+    if (p) out.push(p);
+    else participants.delete(ref);
+  }
+  return out;
+};
 let installed = false;
 let signalling = false;
 
 export function joinExit(p: ExitParticipant): void {
-  participants.add(p);
+  participants.add(new WeakRef(p));
   if (!installed) install();
 }
 
 export function leaveExit(p: ExitParticipant): void {
-  participants.delete(p);
-  if (participants.size === 0 && installed) uninstall();
+  for (const ref of participants) if (ref.deref() === p) participants.delete(ref);
+  if (live().length === 0 && installed) uninstall();
 }
 
 function install(): void {
@@ -52,11 +62,11 @@ function uninstall(): void {
 }
 
 function onBeforeExit(): void {
-  for (const p of participants) if (p.handlesExit) p.beforeExit();
+  for (const p of live()) if (p.handlesExit) p.beforeExit();
 }
 
 function onExit(): void {
-  for (const p of participants) {
+  for (const p of live()) {
     try {
       p.exitSync();
     } catch {
@@ -68,7 +78,7 @@ function onExit(): void {
 function onSignal(signal: ExitSignal): void {
   // The application listens too: it decides when and how to end, and calls shutdown() itself.
   if (process.listenerCount(signal) > 1) return;
-  const willing = [...participants].filter((p) => p.handlesExit);
+  const willing = live().filter((p) => p.handlesExit);
   if (signalling || willing.length === 0) return reraise(signal);
   signalling = true;
   const timeoutMs = Math.max(...willing.map((p) => p.exitFlushMs));

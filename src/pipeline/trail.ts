@@ -150,6 +150,7 @@ export class AuditTrail {
   private closed = false;
   /** Gaps local sinks closed while an event was being routed: declared right after it. */
   private closedGaps: Gap[] = [];
+  private routing = false;
   private readonly exitFlushMs: number;
   private readonly exit: ExitParticipant;
   private exitFlushed = false;
@@ -193,7 +194,11 @@ export class AuditTrail {
     const buffered = maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     const localHooks = {
       reportError: (error: Error, kind: string) => this.reportError(error, kind),
-      gapClosed: (gap: Gap) => this.closedGaps.push(gap),
+      gapClosed: (gap: Gap) => {
+        this.closedGaps.push(gap);
+        // Closed by the retry timer or a flush (not while an event is being routed): declare now.
+        if (!this.routing) this.declareGaps();
+      },
     };
     this.slots = named.filter((x) => !isRemote(x.sink)).map((x) => new LocalSlot(x.sink, x.name, buffered, localHooks));
     const remote = named.filter((x) => isRemote(x.sink));
@@ -482,7 +487,12 @@ export class AuditTrail {
       }
     }
     this.counts.recorded++;
-    for (const slot of this.slots) slot.write(slot.writesFiles ? stored : event);
+    this.routing = true;
+    try {
+      for (const slot of this.slots) slot.write(slot.writesFiles ? stored : event);
+    } finally {
+      this.routing = false;
+    }
     this.checkpointer?.sealed();
     for (const r of this.remotes) {
       if (r.memory) r.memory.push(event);
