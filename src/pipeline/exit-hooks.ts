@@ -75,9 +75,18 @@ function onExit(): void {
   }
 }
 
+/**
+ * Marks our listeners, so that another copy of this library in the same process (two versions in
+ * a monorepo) is not mistaken for the application's own listener: both would then stand back and
+ * the signal would end nothing.
+ */
+const OURS = Symbol.for("agent-audit-trail.exit-listener");
+const isOurs = (listener: unknown) => (listener as Record<symbol, unknown>)[OURS] === true;
+const applicationListens = (signal: ExitSignal) => process.listeners(signal).some((l) => !isOurs(l));
+
 function onSignal(signal: ExitSignal): void {
   // The application listens too: it decides when and how to end, and calls shutdown() itself.
-  if (process.listenerCount(signal) > 1) return;
+  if (applicationListens(signal)) return;
   const willing = live().filter((p) => p.handlesExit);
   if (signalling || willing.length === 0) return reraise(signal);
   signalling = true;
@@ -97,5 +106,8 @@ function reraise(signal: ExitSignal): void {
   process.off("beforeExit", onBeforeExit);
   onExit();
   process.off("exit", onExit);
+  // Another copy of the library is still flushing: it raises the signal when it is done.
+  if (process.listeners(signal).some(isOurs)) return;
   process.kill(process.pid, signal);
 }
+(onSignal as unknown as Record<symbol, boolean>)[OURS] = true;

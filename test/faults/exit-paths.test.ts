@@ -2,6 +2,9 @@
 // down or hung, a script that never calls shutdown(), SIGTERM and SIGINT. Every check is by event
 // id: each event the script recorded reaches the receiver (duplicates allowed, none missing).
 import { afterEach, describe, expect, it } from "vitest";
+import { cpSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { readTrail } from "../../src/store/jsonl.js";
 import { tempDir } from "../helpers.js";
 import { missing, Receiver, runChild, SECRET } from "./harness.js";
@@ -125,6 +128,26 @@ describe("signals", () => {
     expect(missing(child.recorded(), new Set(await trailIds(dir)))).toEqual([]);
     const next = runChild({ dir, url: r.url, secret: SECRET, count: 0, delivery: FAST, then: "shutdown", timeoutMs: 20_000 });
     expect((await next.exit).code).toBe(0);
+    expect(missing(child.recorded(), r.ids)).toEqual([]);
+  });
+
+  it("two copies of the library in one process: SIGTERM still flushes both and ends the process", async () => {
+    // A second installed copy, as a monorepo with two versions would have.
+    const root = fileURLToPath(new URL("../../", import.meta.url));
+    const copy = tempDir("audit-copy-");
+    mkdirSync(join(copy, "node_modules"));
+    cpSync(join(root, "dist"), join(copy, "dist"), { recursive: true });
+    writeFileSync(join(copy, "package.json"), JSON.stringify({ name: "agent-audit-trail-copy", type: "module" }));
+    for (const dep of ["zod", "@langchain", "langsmith", "pg", "@opentelemetry", "langchain"]) symlinkSync(join(root, "node_modules", dep), join(copy, "node_modules", dep));
+    const r = await receiver();
+    const dir = tempDir();
+    const secondDir = tempDir();
+    const child = runChild({ dir, secondDir, secondCopy: join(copy, "dist", "index.js"), url: r.url, secret: SECRET, count: 10, delivery: { ...FAST, lingerMs: 10_000 }, then: "wait" });
+    await child.waitFor((l) => l.step === "waiting");
+    child.proc.kill("SIGTERM");
+    const exit = await child.exit;
+    expect(exit.signal, exit.stderr).toBe("SIGTERM");
+    expect(child.recorded()).toHaveLength(20);
     expect(missing(child.recorded(), r.ids)).toEqual([]);
   });
 

@@ -22,6 +22,17 @@ const trail = createAuditTrail({
   onError: (e) => errors.push(e.message),
 });
 
+// A second copy of the library in the same process (two versions in one monorepo), with its own trail.
+let second;
+if (config.secondCopy) {
+  const copy = await import(config.secondCopy);
+  second = copy.createAuditTrail({
+    sinks: [copy.jsonlSink({ dir: config.secondDir }), copy.webhookSink({ url: config.url, secret: config.secret, delivery: config.delivery })],
+    delivery: config.delivery,
+    onError: (e) => errors.push(e.message),
+  });
+}
+
 if (config.ownSigterm) {
   // An application that owns its shutdown: the trail must leave the signal to it.
   process.on("SIGTERM", async () => {
@@ -36,6 +47,8 @@ const record = (i) => {
   const e = trail.record({ type: "custom", name: "tick", data: { i, pid: process.pid, ...(pad ? { pad } : {}) } });
   // After shutdown (a signal's, say) record() returns undefined: the event was not recorded.
   if (e && config.printIds !== false) print({ recorded: e.id });
+  const e2 = second?.record({ type: "custom", name: "tick2", data: { i } });
+  if (e2 && config.printIds !== false) print({ recorded: e2.id });
   return e !== undefined;
 };
 
