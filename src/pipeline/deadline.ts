@@ -34,7 +34,8 @@ export class Deadline {
    * closing sockets). Returns EXPIRED when time ran out first.
    */
   async race<T>(work: Promise<T>, graceMs = 0): Promise<T | typeof Deadline.EXPIRED> {
-    if (this.expired && graceMs === 0) return Promise.race([work, Promise.resolve(Deadline.EXPIRED)]);
+    // Past the deadline, work that is about to finish (a synchronous flush) still gets its turn.
+    if (this.expired && graceMs === 0) return Promise.race([work, new Promise<typeof Deadline.EXPIRED>((resolve) => setImmediate(() => resolve(Deadline.EXPIRED)))]);
     if (graceMs === 0) return Promise.race([work, this.expiry]);
     let grace: NodeJS.Timeout | undefined;
     const limit = new Promise<typeof Deadline.EXPIRED>((resolve) => {

@@ -91,6 +91,9 @@ describe("a script that never calls shutdown()", () => {
     expect((await child.exit).code).toBe(0);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(down.ids.size).toBe(0);
+    // It really tried, for about exitFlushMs, and then let the process go.
+    expect(down.requests).toBeGreaterThan(2);
+    expect(down.requestTimes.at(-1)! - down.requestTimes[0]!).toBeGreaterThanOrEqual(400);
     const up = await receiver();
     const next = runChild({ dir, url: up.url, secret: SECRET, count: 0, delivery: FAST, then: "shutdown", timeoutMs: 20_000 });
     expect((await next.exit).code).toBe(0);
@@ -100,6 +103,11 @@ describe("a script that never calls shutdown()", () => {
   it("exitHandlers: false: no exit flush; the events wait in the spool for the next trail", async () => {
     const r = await receiver();
     const dir = tempDir();
+    // Control: the same script with exit handlers on delivers everything on its way out.
+    const control = runChild({ dir: tempDir(), url: r.url, secret: SECRET, count: 15, delivery: { ...FAST, lingerMs: 5_000 } });
+    expect((await control.exit).code).toBe(0);
+    expect(missing(control.recorded(), r.ids)).toEqual([]);
+    r.ids.clear();
     const child = runChild({ dir, url: r.url, secret: SECRET, count: 15, delivery: { ...FAST, lingerMs: 5_000 }, exitHandlers: false });
     expect((await child.exit).code).toBe(0);
     expect(r.ids.size).toBe(0);
@@ -154,7 +162,8 @@ describe("signals", () => {
   it("an app that listens for SIGTERM itself owns shutdown: the trail stays out of its way", async () => {
     const r = await receiver();
     const child = runChild({ dir: tempDir(), url: r.url, secret: SECRET, count: 20, delivery: { ...FAST, lingerMs: 10_000 }, ownSigterm: true, then: "wait" });
-    await child.waitFor((l) => l.step === "waiting");
+    const waiting = await child.waitFor((l) => l.step === "waiting");
+    expect(waiting.sigterm_listeners).toBe(2); // the app's and the trail's: the trail is there, and stands back
     child.proc.kill("SIGTERM");
     const exit = await child.exit;
     expect(exit.code).toBe(0); // the app's own handler ran and exited

@@ -30,10 +30,23 @@ export interface ChildRun {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }
 
+/** Children still running; none outlives the test process, and none runs longer than a bound. */
+const running = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const p of running) p.kill("SIGKILL");
+});
+const CHILD_LIMIT_MS = 120_000;
+
 /** Runs the trail child with `config` (see children/trail-child.mjs). */
 export function runChild(config: Record<string, unknown>, options: { preload?: string; env?: Record<string, string> } = {}): ChildRun {
   const args = [...(options.preload ? ["--import", options.preload] : []), CHILD, JSON.stringify(config)];
   const proc = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } });
+  running.add(proc);
+  const limit = setTimeout(() => proc.kill("SIGKILL"), CHILD_LIMIT_MS);
+  proc.on("exit", () => {
+    running.delete(proc);
+    clearTimeout(limit);
+  });
   const lines: ChildLine[] = [];
   const waiters: Array<{ test: (l: ChildLine) => boolean; resolve: (l: ChildLine) => void }> = [];
   let buffer = "";
@@ -80,6 +93,8 @@ export class Receiver {
   readonly ids = new Set<string>();
   /** Every id, duplicates included, in arrival order. */
   readonly arrivals: string[] = [];
+  /** When each request arrived (ms since the epoch). */
+  readonly requestTimes: number[] = [];
   requests = 0;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
@@ -111,6 +126,7 @@ export class Receiver {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const n = ++this.requests;
+    this.requestTimes.push(Date.now());
     const answer = this.answer(n);
     if (answer === "reset") {
       // Cut the connection while the request body is still arriving.

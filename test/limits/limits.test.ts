@@ -32,14 +32,16 @@ describe("every event fits the limits", () => {
     expectValidEvents(events);
   });
 
-  it("maxEventBytes bounds an event made of many strings that are each under maxStringLength", async () => {
+  it("maxEventBytes bounds an event made of many strings that are each under maxStringLength", () => {
     const { trail, events } = memoryTrail({ limits: { maxEventBytes: 64 * 1024 } });
     const rows = Array.from({ length: 200 }, (_, i) => ({ id: i, note: "z".repeat(10_000) }));
-    await agentAnswering("done", rows).invoke(ask("list"), { callbacks: [trail.handler()] });
-    for (const e of events) expect(bytes(e)).toBeLessThanOrEqual(64 * 1024);
-    const toolEnd = ofType(events, "tool_end")[0]!;
-    expect(toolEnd.truncated!.length).toBeGreaterThan(0);
-    expect(JSON.stringify(toolEnd.data)).toMatch(/…\[truncated [\d,]+ chars\]/);
+    trail.record({ type: "custom", name: "rows", data: { rows } });
+    const e = events[0]!;
+    expect(bytes(e)).toBeLessThanOrEqual(64 * 1024);
+    expect(e.truncated!.length).toBeGreaterThan(0);
+    expect(JSON.stringify(e.data)).toMatch(/…\[truncated [\d,]+ chars\]/);
+    // Every row is still there, each shortened: the cut is spread, not one value dropped.
+    expect((e.data as { rows: unknown[] }).rows).toHaveLength(200);
     expectValidEvents(events);
   });
 
@@ -67,14 +69,26 @@ describe("every event fits the limits", () => {
     expect(events[0]!.redactions?.[0]?.path).toBe("data.text");
   });
 
-  it("a secret straddling capture's own cut of a giant string is never kept", () => {
-    const { trail, events } = memoryTrail({ limits: { maxStringLength: 64 } });
-    // Capture shortens a 3 MB string before redaction (to ~1 MiB); a key split there must not survive.
+  it("a secret split by capture's own cut of a giant string is never kept, even when redaction shrank the rest", () => {
+    // Capture shortens a giant string before redaction (here to 1,248,576 chars). If redaction then
+    // shrinks what is left below maxStringLength (thousands of e-mail addresses become "[EMAIL]"),
+    // the end of capture's cut would be kept — with the first half of a key cut there, which no
+    // detector can recognise any more. The bounding pass never keeps that end.
+    const { trail, events } = memoryTrail({ limits: { maxStringLength: 200_000 } });
+    const email = "a.very.long.mailbox.name.for.testing@subdomain.example-company.com ";
+    const cutAt = 1_248_576;
     const key = `ghp_${"x1Y2z3W4v5".repeat(3)}abcdef`;
-    const giant = "m".repeat(1_048_576 + 64 - 10) + key + "n".repeat(2_000_000);
+    const head = email.repeat(Math.floor((cutAt - 20) / email.length));
+    const giant = head + "-".repeat(cutAt - 20 - head.length) + key + " tail ".repeat(100_000);
+    expect(giant.indexOf(key)).toBeLessThan(cutAt);
+    expect(giant.indexOf(key) + key.length).toBeGreaterThan(cutAt);
     trail.record({ type: "custom", data: { giant } });
     const kept = (events[0]!.data as { giant: string }).giant;
-    expect(kept).toBe(`${"m".repeat(64)}…[truncated ${(giant.length - 64).toLocaleString("en-US")} chars]`);
+    expect(kept).toContain("[EMAIL]");
+    expect(kept).not.toContain("ghp_");
+    expect(kept).not.toContain("x1Y2z3W4v5");
+    expect(kept).toMatch(/…\[truncated [\d,]+ chars\]$/);
+    expect(events[0]!.truncated).toContain("data.giant");
   });
 });
 
@@ -109,10 +123,14 @@ describe("pathological values produce a bounded event, never an exception", () =
   it("the same values inside a real agent run: the agent answers, every event is bounded", async () => {
     const { trail, events } = memoryTrail({ limits: { maxEventBytes: 64 * 1024 } });
     const weird = Object.fromEntries(cases.map(([name, make]) => [name, make()]));
-    const result = await agentAnswering("fine", weird).invoke(ask("go"), { callbacks: [trail.handler()] });
+    // As run metadata the values reach every event of the run as they are (a tool's result would
+    // be turned into one string by LangChain first).
+    const result = await agentAnswering("fine", "ok").invoke(ask("go"), { callbacks: [trail.handler()], metadata: { weird } });
     expect(result.messages.at(-1)!.content).toBe("fine");
     expect(trail.stats().internal_errors).toBe(0);
+    expect(events.length).toBeGreaterThan(3);
     for (const e of events) expect(bytes(e)).toBeLessThanOrEqual(64 * 1024);
+    expect(events.every((e) => e.truncated && e.truncated.length > 0)).toBe(true);
   });
 });
 

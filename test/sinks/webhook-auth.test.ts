@@ -98,6 +98,10 @@ describe("verifyWebhook: timestamps", () => {
     for (const timestamp of odd) {
       const req = signed({ timestamp }); // a valid signature over the odd text: only the format is wrong
       expect(codeOf(() => verify(req)), JSON.stringify(timestamp)).toBe("bad_timestamp");
+      // Signed over the canonical digits but sent with the odd spelling: the old check normalised
+      // the header with Number() before checking the signature, and so accepted these.
+      const canonical = signed();
+      expect(codeOf(() => verify({ body: canonical.body, headers: { ...canonical.headers, "webhook-timestamp": timestamp } })), JSON.stringify(timestamp)).toBe("bad_timestamp");
     }
     const err = (() => {
       try {

@@ -10,7 +10,7 @@ const errors = [];
 const print = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
 const trail = createAuditTrail({
   sinks: [jsonlSink({ dir: config.dir })],
-  limits: config.limits,
+  ...(config.limits ? { limits: config.limits } : {}),
   onError: (e) => errors.push(e.message),
 });
 const recorded = [];

@@ -13,14 +13,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const sinks = [jsonlSink({ dir: config.dir })];
 if (config.url) sinks.push(webhookSink({ url: config.url, secret: config.secret, delivery: config.delivery }));
-const trail = createAuditTrail({
-  sinks,
-  delivery: config.delivery,
-  exitHandlers: config.exitHandlers,
-  exitFlushMs: config.exitFlushMs,
-  limits: config.limits,
-  onError: (e) => errors.push(e.message),
-});
+// Only the options the test set: an option left out must mean the default, not `undefined`.
+const given = (names) => Object.fromEntries(names.filter((n) => config[n] !== undefined).map((n) => [n, config[n]]));
+const trail = createAuditTrail({ sinks, ...given(["delivery", "exitHandlers", "exitFlushMs", "limits"]), onError: (e) => errors.push(e.message) });
 
 // A second copy of the library in the same process (two versions in one monorepo), with its own trail.
 let second;
@@ -74,13 +69,13 @@ switch (config.then) {
   }
   case "stream": {
     // Keeps recording until killed or signalled.
-    print({ step: "streaming" });
+    print({ step: "streaming", chain: trail.chainId });
     while (record(i++)) await sleep(config.yieldMs ?? 2);
     print({ step: "closed" });
     break;
   }
   case "wait": {
-    print({ step: "waiting" });
+    print({ step: "waiting", chain: trail.chainId, sigterm_listeners: process.listenerCount("SIGTERM") });
     setInterval(() => {}, 1_000);
     break;
   }
