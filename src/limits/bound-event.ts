@@ -36,18 +36,20 @@ const ENVELOPE_RESERVE = 1024 + MAX_LISTED * (MAX_PATH_LENGTH + 4);
 const MAX_REDACTION_ENTRIES = 200;
 
 /**
- * How long a string capture keeps, before redaction: long enough that redaction sees whole any
- * secret that straddles the final cut.
+ * Of a string capture cut, the redacted text's last characters are never kept: a secret capture
+ * split there may have gone undetected. Far longer than any credential or key block (a PEM RSA-4096
+ * private key is about 3.3 KB).
  */
-export function captureStringLength(maxStringLength: number): number {
-  return Math.max(4 * maxStringLength, maxStringLength + 1024 * 1024);
-}
+const CAPTURE_CUT_GUARD = 16 * 1024;
 
 /**
- * Of a string capture cut, the redacted text's last characters are never kept: a secret capture
- * split there may have gone undetected. Far longer than any credential or key block.
+ * How long a string capture keeps, before redaction: long enough that redaction sees whole any
+ * secret that straddles the final cut, and short enough that redaction (which runs on the agent's
+ * thread) never scans much more than the limit itself.
  */
-const CAPTURE_CUT_GUARD = 64 * 1024;
+export function captureStringLength(maxStringLength: number): number {
+  return maxStringLength + 2 * CAPTURE_CUT_GUARD;
+}
 
 const IDENTIFIERS = ["session_id", "user_id", "trace_id", "run_id", "parent_run_id", "name"] as const;
 

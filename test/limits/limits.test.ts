@@ -70,13 +70,13 @@ describe("every event fits the limits", () => {
   });
 
   it("a secret split by capture's own cut of a giant string is never kept, even when redaction shrank the rest", () => {
-    // Capture shortens a giant string before redaction (here to 1,248,576 chars). If redaction then
+    // Capture shortens a giant string before redaction (here to 232,768 chars). If redaction then
     // shrinks what is left below maxStringLength (thousands of e-mail addresses become "[EMAIL]"),
     // the end of capture's cut would be kept — with the first half of a key cut there, which no
     // detector can recognise any more. The bounding pass never keeps that end.
     const { trail, events } = memoryTrail({ limits: { maxStringLength: 200_000 } });
     const email = "a.very.long.mailbox.name.for.testing@subdomain.example-company.com ";
-    const cutAt = 1_248_576;
+    const cutAt = 200_000 + 32 * 1024;
     const key = `ghp_${"x1Y2z3W4v5".repeat(3)}abcdef`;
     const head = email.repeat(Math.floor((cutAt - 20) / email.length));
     const giant = head + "-".repeat(cutAt - 20 - head.length) + key + " tail ".repeat(100_000);
