@@ -32,6 +32,8 @@ const MAX_LISTED = 32;
 const MAX_PATH_LENGTH = 128;
 /** Room kept for the envelope (ids, time, hashes) and the `truncated` list. */
 const ENVELOPE_RESERVE = 1024 + MAX_LISTED * (MAX_PATH_LENGTH + 4);
+/** What an identifier keeps when nothing else could make the event fit. */
+const HARD_IDENTIFIER_LENGTH = 256;
 /** Redaction reports beyond this many entries are summed up per entity. */
 const MAX_REDACTION_ENTRIES = 200;
 
@@ -86,13 +88,14 @@ export function boundEvent(event: UnsealedEvent, limits: EventLimits): UnsealedE
   let data = cutter.visit(event.data, ["data"]) as Record<string, unknown>;
   if (data !== event.data) changed = true;
   let redactions = event.redactions;
-  if (redactions && redactions.length > MAX_REDACTION_ENTRIES) {
-    redactions = summariseRedactions(redactions);
+  if (redactions && (redactions.length > MAX_REDACTION_ENTRIES || redactions.some((r) => r.path.length > MAX_PATH_LENGTH))) {
+    redactions = redactions.length > MAX_REDACTION_ENTRIES ? summariseRedactions(redactions) : redactions.map((r) => (r.path.length > MAX_PATH_LENGTH ? { ...r, path: `${r.path.slice(0, MAX_PATH_LENGTH)}…` } : r));
     changed = true;
   }
+  const redactionChars = redactions ? redactions.reduce((n, r) => n + r.path.length + r.entity.length + 40, 0) : 0;
 
   // Only an event that might be large is measured exactly: JSON escapes are at most 6 bytes a char.
-  if (cutter.size > limits.maxEventBytes / 6) {
+  if (cutter.size + redactionChars > limits.maxEventBytes / 6) {
     const budget = limits.maxEventBytes - ENVELOPE_RESERVE - (redactions ? jsonBytes(redactions) : 0);
     const content = () => ({ ...event, ...out, tags, metadata, data });
     let excess = jsonBytes(content()) - budget;
@@ -117,7 +120,25 @@ export function boundEvent(event: UnsealedEvent, limits: EventLimits): UnsealedE
       }
       if (excess > 0 && tags) {
         cutter.cuts.push("tags");
+        excess -= jsonBytes(tags);
         tags = undefined;
+      }
+      // 3. Still too big: long keys, identifiers full of escapes. Keep the envelope, say what was lost.
+      if (excess > 0) {
+        for (const field of IDENTIFIERS) {
+          const v = (out[field] ?? event[field]) as string | undefined;
+          if (v !== undefined && v.length > HARD_IDENTIFIER_LENGTH) {
+            out[field] = cutText(v, HARD_IDENTIFIER_LENGTH, v.length);
+            cutter.cuts.push(field);
+          }
+        }
+        if (redactions && redactions.length > 1) redactions = summariseRedactions(redactions);
+        // The whole of data goes: one path says so better than a thousand.
+        const kept = cutter.cuts.filter((c) => !c.startsWith("data.") && !c.startsWith("metadata."));
+        cutter.cuts.length = 0;
+        cutter.cuts.push(...kept, "data", ...(metadata ? ["metadata"] : []));
+        data = { "…": omittedValue(jsonBytes(data)) };
+        if (metadata) metadata = { "…": omittedValue(jsonBytes(metadata)) };
       }
     }
   }
@@ -258,6 +279,7 @@ function dropLargest(obj: Record<string, unknown>, excess: number, root: string,
   for (const { key, bytes } of sizes) {
     if (excess <= 0) break;
     const mark = omittedValue(bytes);
+    if (bytes <= mark.length) break; // the rest are smaller than the mark itself
     copy[key] = mark;
     cuts.push(pathText([root, key]));
     excess -= bytes - mark.length;

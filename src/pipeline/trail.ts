@@ -381,7 +381,7 @@ export class AuditTrail {
    * or undefined when the trail's level filters it out.
    */
   record(event: ManualEvent): AuditEvent | undefined {
-    const parsed = manualEventSchema.safeParse(event);
+    const parsed = this.parseManual(event);
     if (!parsed.success) {
       const detail = parsed.error.issues.map((i) => `${i.path.join(".") || "(event)"}: ${i.message}`).join("; ");
       throw new TypeError(`agent-audit-trail: trail.record() got an invalid event: ${detail}`);
@@ -409,6 +409,22 @@ export class AuditTrail {
       duration_ms: e.duration_ms,
       status: e.status,
     });
+  }
+
+  /**
+   * Validates a manual event. Reading it can throw (a getter, a hostile proxy in `data`): that is
+   * bad runtime data, not a misuse of the API, so what can be read is recorded instead.
+   */
+  private parseManual(event: ManualEvent): ReturnType<typeof manualEventSchema.safeParse> {
+    try {
+      return manualEventSchema.safeParse(event);
+    } catch (err) {
+      this.reportError(new Error(`trail.record(): reading the event threw (${describeError(err)}); recording what could be read`), "record");
+      const snap = toJson(event, this.captureLimits);
+      const obj = (snap && typeof snap === "object" && !Array.isArray(snap) ? snap : {}) as Record<string, unknown>;
+      const asRecord = (v: unknown) => (v === undefined || (v !== null && typeof v === "object" && !Array.isArray(v)) ? v : { value: v });
+      return manualEventSchema.safeParse({ ...obj, data: asRecord(obj.data), metadata: asRecord(obj.metadata) });
+    }
   }
 
   /**

@@ -12,7 +12,7 @@
  * a fresh line. The failure is returned per event; the trail keeps the events and writes them later.
  */
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, statSync, writeSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import * as z from "zod";
 import type { AuditEvent } from "../events/schema.js";
 import { parseOptions } from "../pipeline/options.js";
@@ -82,6 +82,17 @@ export function jsonlSink(options: JsonlSinkOptions = {}): JsonlSink {
     torn = false;
   };
 
+  /**
+   * The segment an event goes to: its UTC day's, but never one older than the segment in use. A
+   * clock stepped back across midnight must not reopen yesterday's file: segments are read in name
+   * order (by verify and by delivery cursors), so the chain would come back out of order.
+   */
+  const segmentFor = (event: AuditEvent) => {
+    const name = segmentName(event);
+    const current = file === undefined ? undefined : basename(file);
+    return current !== undefined && name < current && current.endsWith(`.${event.chain_id}.jsonl`) ? current : name;
+  };
+
   /** Appends `text` whole, or leaves the file as it was and throws. */
   const appendWhole = (text: string) => {
     const bytes = Buffer.from(torn ? `\n${text}` : text);
@@ -109,6 +120,17 @@ export function jsonlSink(options: JsonlSinkOptions = {}): JsonlSink {
     dirty = true;
   };
 
+  if (typeof fsyncPolicy === "number") {
+    timer = setInterval(() => {
+      try {
+        sync();
+      } catch {
+        // reported by the next write or flush
+      }
+    }, fsyncPolicy);
+    timer.unref();
+  }
+
   return {
     name: "jsonl",
     kind: "local",
@@ -120,12 +142,12 @@ export function jsonlSink(options: JsonlSinkOptions = {}): JsonlSink {
       let i = 0;
       try {
         while (i < batch.length) {
-          const name = segmentName(batch[i]!);
+          const name = segmentFor(batch[i]!);
           if (fd === undefined || !file!.endsWith(name)) openFor(name);
           let text = "";
           let j = i;
           // Lines of one segment go out in one write(2).
-          for (; j < batch.length && segmentName(batch[j]!) === name; j++) text += JSON.stringify(batch[j]) + "\n";
+          for (; j < batch.length && segmentFor(batch[j]!) === name; j++) text += JSON.stringify(batch[j]) + "\n";
           appendWhole(text);
           i = j;
         }

@@ -100,6 +100,21 @@ describe("a script that never calls shutdown()", () => {
     expect(missing(child.recorded(), up.ids)).toEqual([]);
   });
 
+  it("a hung destination never holds a finished script open: it exits after the exit flush, not after delivery.timeoutMs", async () => {
+    const r = await receiver(() => "hang");
+    const dir = tempDir();
+    const started = Date.now();
+    const child = runChild({ dir, url: r.url, secret: SECRET, count: 10, delivery: { ...FAST, timeoutMs: 60_000 }, exitFlushMs: 500 });
+    expect((await child.exit).code).toBe(0);
+    expect(r.requests).toBeGreaterThan(0);
+    expect(Date.now() - started).toBeLessThan(15_000); // the hung request alone would hold it 60 s
+    // And the events wait in the spool.
+    const healthy = await receiver();
+    const next = runChild({ dir, url: healthy.url, secret: SECRET, count: 0, delivery: FAST, then: "shutdown", timeoutMs: 20_000 });
+    expect((await next.exit).code).toBe(0);
+    expect(missing(child.recorded(), healthy.ids)).toEqual([]);
+  });
+
   it("exitHandlers: false: no exit flush; the events wait in the spool for the next trail", async () => {
     const r = await receiver();
     const dir = tempDir();

@@ -124,7 +124,7 @@ describe("delivery under faults", () => {
       ids.push(...(body.data as { events: AuditEvent[] }).events.map((e) => e.id));
       return [200, ""] as [number, string];
     };
-    nock(HOST).post("/audit").reply(500).post("/audit").replyWithError({ code: "ECONNRESET", message: "socket hang up" }).post("/audit").reply(502);
+    nock(HOST).post("/audit").reply(500).post("/audit").replyWithError(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })).post("/audit").reply(502);
     nock(HOST).persist().post("/audit").reply(collect as never);
     const { trail } = trailWith([webhookSink({ url: `${HOST}/audit`, secret: SECRET })]);
     const sent = record(trail, 5);
@@ -132,7 +132,7 @@ describe("delivery under faults", () => {
     expect(ids).toEqual(sent);
     expect(trail.stats().sinks.webhook).toMatchObject({ delivered: 5, failed: 0, pending: 0, retries: 3 });
 
-    nock("https://nowhere.example.test").post("/audit").replyWithError({ code: "ENOTFOUND", message: "getaddrinfo ENOTFOUND nowhere.example.test" });
+    nock("https://nowhere.example.test").post("/audit").replyWithError(Object.assign(new Error("getaddrinfo ENOTFOUND nowhere.example.test"), { code: "ENOTFOUND" }));
     nock("https://nowhere.example.test").post("/audit").reply(200);
     const dns = trailWith([webhookSink({ url: "https://nowhere.example.test/audit", secret: SECRET, name: "dns" })]);
     record(dns.trail, 2);

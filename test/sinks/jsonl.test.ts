@@ -97,3 +97,40 @@ describe("reading a trail back", () => {
     expect(sessions).toMatchObject([{ session_id: "s", invocations: 2, llm_calls: 1, total_tokens: 5, events: 2 }]);
   });
 });
+
+describe("jsonlSink under time and durability settings", () => {
+  const event = (seq: number, ts: string): AuditEvent => ({ schema_version: "1", id: `01900000-0000-7000-8000-${String(seq).padStart(12, "0")}`, ts, seq, level: "info", type: "custom", data: {}, chain_id: "01900000-0000-7000-8000-00000000c10c" }) as AuditEvent;
+
+  it("a clock stepped back across midnight does not reopen yesterday's segment: the chain stays in order", () => {
+    const dir = tempDir();
+    const sink = jsonlSink({ dir });
+    sink.send([event(1, "2026-12-02T00:00:01.000Z")]);
+    sink.send([event(2, "2026-12-01T23:59:59.000Z"), event(3, "2026-12-02T00:00:02.000Z")]);
+    sink.close?.();
+    const files = readdirSync(dir).filter((n) => n.endsWith(".jsonl"));
+    expect(files).toEqual(["2026-12-02.01900000-0000-7000-8000-00000000c10c.jsonl"]);
+    expect(lines(join(dir, files[0]!)).map((e) => e.seq)).toEqual([1, 2, 3]);
+  });
+
+  it("fsync: <ms> really syncs on that interval", async () => {
+    const fs = await import("node:fs");
+    const { syncBuiltinESMExports } = await import("node:module");
+    const real = fs.default.fsyncSync;
+    let syncs = 0;
+    fs.default.fsyncSync = (fd: number) => {
+      syncs++;
+      return real(fd);
+    };
+    syncBuiltinESMExports();
+    try {
+      const sink = jsonlSink({ dir: tempDir(), fsync: 20 });
+      sink.send([event(1, new Date().toISOString())]);
+      await new Promise((r) => setTimeout(r, 150));
+      expect(syncs).toBeGreaterThan(0);
+      sink.close?.();
+    } finally {
+      fs.default.fsyncSync = real;
+      syncBuiltinESMExports();
+    }
+  });
+});
