@@ -2,6 +2,10 @@
 // receiver): `node bench/soak-child.mjs <dir> <url> <events> <chunk>`. It imports the built package
 // the way users run it, records <events> custom events in chunks (yielding between chunks so
 // delivery runs alongside), samples its own RSS every second, then shuts the trail down.
+// Run with --expose-gc: every 5 s (and when recording ends, and at the very end) it forces a full
+// garbage collection and samples process.memoryUsage() right after it. The heap left after a full
+// GC is what is really retained, free of the GC sawtooth and of V8 growing its heap lazily: that is
+// the leak measure (RSS is still sampled every second, as it is what the operator sees).
 // stdout: one JSON object per line — {"progress": …} lines, then one {"final": …} line.
 import { createAuditTrail, jsonlSink, webhookSink } from "../dist/index.js";
 
@@ -20,6 +24,11 @@ const t0 = performance.now();
 const now = () => (performance.now() - t0) / 1000;
 const rssMB = () => process.memoryUsage().rss / 2 ** 20;
 const out = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
+if (typeof globalThis.gc !== "function") {
+  console.error("soak-child: run me with node --expose-gc (bench/soak.mjs does)");
+  process.exit(2);
+}
+const GC_EVERY_MS = 5000;
 
 const trail = createAuditTrail({
   sinks: [jsonlSink({ dir }), webhookSink({ url, secret: SECRET })],
@@ -36,13 +45,30 @@ const sample = () => {
   return s;
 };
 sample();
+// Full GC, then memoryUsage(): what is retained (MB).
+const gcSamples = [];
+const mb = (n) => Number((n / 2 ** 20).toFixed(2));
+const gcSample = () => {
+  const g0 = performance.now();
+  globalThis.gc();
+  const gc_ms = Number((performance.now() - g0).toFixed(1));
+  const m = process.memoryUsage();
+  const s = { t: Number(now().toFixed(2)), heap: mb(m.heapUsed), heap_total: mb(m.heapTotal), external: mb(m.external), array_buffers: mb(m.arrayBuffers), rss: mb(m.rss), gc_ms, phase };
+  gcSamples.push(s);
+  return s;
+};
+gcSample();
+let lastGc;
+const gcSampler = setInterval(() => {
+  lastGc = gcSample();
+}, GC_EVERY_MS);
 let ticks = 0;
 const sampler = setInterval(() => {
   const s = sample();
   // A progress line every 5 s while draining (recording reports per 50,000 events below).
   if (phase !== "recording" && ++ticks % 5 === 0) {
     const w = trail.stats().sinks.webhook;
-    out({ progress: { phase, t: s.t, rss_mb: s.mb, recorded: trail.stats().recorded, delivered: w?.delivered, pending: w?.pending, retries: w?.retries } });
+    out({ progress: { phase, t: s.t, rss_mb: s.mb, heap_after_gc_mb: lastGc?.heap, recorded: trail.stats().recorded, delivered: w?.delivered, pending: w?.pending, retries: w?.retries } });
   }
 }, 1000);
 
@@ -53,7 +79,7 @@ for (let i = 0; i < EVENTS; ) {
   recorded = i;
   if (recorded % 50_000 === 0 || recorded === EVENTS) {
     const w = trail.stats().sinks.webhook;
-    out({ progress: { phase, t: Number(now().toFixed(2)), rss_mb: Number(rssMB().toFixed(1)), recorded, delivered: w?.delivered, pending: w?.pending, retries: w?.retries } });
+    out({ progress: { phase, t: Number(now().toFixed(2)), rss_mb: Number(rssMB().toFixed(1)), heap_after_gc_mb: lastGc?.heap, recorded, delivered: w?.delivered, pending: w?.pending, retries: w?.retries } });
   }
   await new Promise((r) => setImmediate(r)); // let delivery share the process
 }
@@ -61,6 +87,7 @@ const recordSeconds = (performance.now() - recordStart) / 1000;
 const recordedAt = now();
 const statsAtRecordEnd = trail.stats();
 sample();
+const gcAtRecordEnd = gcSample();
 
 phase = "shutdown";
 const shutdownStart = performance.now();
@@ -69,6 +96,8 @@ const shutdownSeconds = (performance.now() - shutdownStart) / 1000;
 phase = "done";
 sample();
 clearInterval(sampler);
+clearInterval(gcSampler);
+const gcAtEnd = gcSample();
 
 out({
   final: {
@@ -82,5 +111,9 @@ out({
     stats: trail.stats(),
     shutdown,
     rss: samples,
+    gc_every_ms: GC_EVERY_MS,
+    after_gc: gcSamples,
+    after_gc_at_record_end: gcAtRecordEnd,
+    after_gc_at_end: gcAtEnd,
   },
 });

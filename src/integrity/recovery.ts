@@ -9,10 +9,11 @@
  * Only chains whose writer is gone are touched: a live writer's last line may be mid-write.
  */
 import { createHash } from "node:crypto";
-import { closeSync, fstatSync, openSync, readdirSync, readSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { SEGMENT_PATTERN } from "../sinks/jsonl.js";
-import { writerAlive } from "../pipeline/spool.js";
+import { processAlive, writerAlive, writersDir } from "../pipeline/spool.js";
 import type { RecoveryData } from "./records.js";
 
 const CHUNK = 64 * 1024;
@@ -44,10 +45,11 @@ export function lastLine(file: string): { offset: number; length: number; sha256
   try {
     const size = fstatSync(fd).size;
     if (size === 0) return undefined;
+    // Trailing newlines end the line (two trails that both acknowledged it leave two).
     const one = Buffer.alloc(1);
-    readSync(fd, one, 0, 1, size - 1);
-    const terminated = one[0] === 10;
-    const end = terminated ? size - 1 : size;
+    let end = size;
+    while (end > 0 && readSync(fd, one, 0, 1, end - 1) === 1 && one[0] === 10) end--;
+    const terminated = end < size;
     // Walk back to the newline before the line.
     let start = 0;
     const buf = Buffer.alloc(CHUNK);
@@ -91,17 +93,50 @@ export function acknowledgeTornTails(dir: string, ownChain: string, acknowledge:
   for (const [chain, name] of lastSegments(dir)) {
     if (chain === ownChain || writerAlive(dir, chain)) continue;
     const file = join(dir, name);
-    const tail = tornTail(file);
-    if (!tail) continue;
-    const record: RecoveryData = { chain_id: chain, file: name, ...tail };
-    if (!acknowledge(record)) continue;
-    const fd = openSync(file, "a");
+    if (!tornTail(file)) continue;
+    // Two trails opening the directory at once must not both acknowledge (and end) the same line.
+    const release = lockRecovery(dir, chain);
+    if (!release) continue;
     try {
-      writeSync(fd, "\n");
+      const tail = tornTail(file); // again, under the lock: another trail may just have done it
+      if (!tail) continue;
+      const record: RecoveryData = { chain_id: chain, file: name, ...tail };
+      if (!acknowledge(record)) continue;
+      const fd = openSync(file, "a");
+      try {
+        writeSync(fd, "\n");
+      } finally {
+        closeSync(fd);
+      }
+      handled.push(record);
     } finally {
-      closeSync(fd);
+      release();
     }
-    handled.push(record);
   }
   return handled;
 }
+
+/** An exclusive lock on acknowledging one chain's tail; a lock left by a dead process is taken over. */
+function lockRecovery(dir: string, chain: string): (() => void) | undefined {
+  const lock = join(writersDir(dir), `${chain}.recovering`);
+  mkdirSync(writersDir(dir), { recursive: true, mode: 0o700 });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lock, "wx", 0o600);
+      writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname() }));
+      closeSync(fd);
+      return () => rmSync(lock, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") return undefined;
+      try {
+        const holder = JSON.parse(readFileSync(lock, "utf8")) as { pid: number; host: string };
+        if (holder.host !== hostname() || processAlive(holder.pid)) return undefined;
+      } catch {
+        // unreadable: being written this instant, or left half-written by a crash; treat as stale
+      }
+      rmSync(lock, { force: true });
+    }
+  }
+  return undefined;
+}
+

@@ -3,6 +3,8 @@
  * flush is pending it is what keeps the process alive (every delivery timer is unref'd so that an
  * idle trail never holds a process open), and it bounds every step's wait by the same clock.
  */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class Deadline {
   static readonly EXPIRED: unique symbol = Symbol("deadline expired");
   private readonly at: number;
@@ -11,6 +13,8 @@ export class Deadline {
   private done = false;
 
   constructor(timeoutMs: number) {
+    // Node fires a timer set beyond 2^31-1 ms (or to Infinity) after 1 ms: clamp to about 24 days.
+    timeoutMs = Math.min(Math.max(0, Number.isFinite(timeoutMs) ? timeoutMs : MAX_TIMER_MS), MAX_TIMER_MS);
     this.at = Date.now() + timeoutMs;
     this.expiry = new Promise((resolve) => {
       this.timer = setTimeout(() => {

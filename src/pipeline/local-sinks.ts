@@ -64,10 +64,11 @@ export class LocalSlot {
     this.writesFiles = (sink as { dir?: string }).dir !== undefined;
   }
 
-  /** Events not written yet (waiting in memory), and whether some were given up undeclared. */
+  /** Events not written yet: waiting in memory, or handed to an asynchronous sink that has not answered. */
   get unwritten(): number {
-    return this.backlog.length;
+    return this.backlog.length + this.inFlight;
   }
+  private inFlight = 0;
 
   /** Nothing waits in memory and no gap is open: what the chain holds so far is on this sink. */
   get caughtUp(): boolean {
@@ -152,10 +153,12 @@ export class LocalSlot {
     if (isPromise(result)) {
       // An asynchronous local sink answers later; its failures are counted, not buffered.
       const n = batch.length;
+      this.inFlight += n;
       const p = result.then(
         (r) => (r.ok ? (this.stats.delivered += n) : this.asyncFailed(n, r.error)),
         (err) => this.asyncFailed(n, describeError(err)),
       );
+      void p.finally(() => (this.inFlight -= n));
       this.async.add(p);
       void p.finally(() => this.async.delete(p));
       return undefined;

@@ -115,7 +115,8 @@ export class SpoolSource implements Source {
 
   /** Full spool: skip (and count) the oldest undelivered events until the backlog fits again. */
   private async enforceCapacity(): Promise<void> {
-    let excess = backlogBytes(this.dir, this.chainId, this.readPosition) - this.maxBacklogBytes * 0.9;
+    // Whole bytes: a fractional length would reach fs.read (maxBytes × 0.9) and fail every read.
+    let excess = Math.ceil(backlogBytes(this.dir, this.chainId, this.readPosition) - this.maxBacklogBytes * 0.9);
     if (excess <= this.maxBacklogBytes * 0.1) return; // within the limit
     let skipped = 0;
     while (excess > 0) {

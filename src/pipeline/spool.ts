@@ -44,7 +44,8 @@ export const deliveryDir = (dir: string) => join(dir, ".delivery");
 export const sinkDir = (dir: string, sink: string) => join(deliveryDir(dir), safeName(sink));
 export const cursorFile = (dir: string, sink: string, chainId: string) => join(sinkDir(dir, sink), `${chainId}.cursor.json`);
 export const deadLetterFile = (dir: string, sink: string) => join(sinkDir(dir, sink), "dead-letter.jsonl");
-const writerFile = (dir: string, chainId: string) => join(deliveryDir(dir), "writers", `${chainId}.json`);
+export const writersDir = (dir: string) => join(deliveryDir(dir), "writers");
+const writerFile = (dir: string, chainId: string) => join(writersDir(dir), `${chainId}.json`);
 
 function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9._#-]/g, "_");
@@ -96,7 +97,8 @@ export function unregisterWriter(dir: string, chainId: string): void {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** Is a process of this host alive (EPERM: alive, owned by another user)? */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -183,7 +185,8 @@ export async function readFrom(dir: string, chainId: string, cursor: Cursor, max
     const file = join(dir, result.next.segment!);
     const size = existsSync(file) ? (await stat(file)).size : 0;
     if (size > result.next.offset && result.events.length < maxEvents && result.bytes < maxBytes) {
-      const chunk = await readChunk(file, result.next.offset, Math.min(size - result.next.offset, Math.max(maxBytes - result.bytes, 64 * 1024)));
+      // Whole bytes, and at most READ_CHUNK_MAX at a time (a longer line is read whole below).
+      const chunk = await readChunk(file, result.next.offset, Math.floor(Math.min(size - result.next.offset, Math.max(maxBytes - result.bytes, 64 * 1024), READ_CHUNK_MAX)));
       let consumed = 0;
       let start = 0;
       for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
@@ -232,6 +235,9 @@ export async function readFrom(dir: string, chainId: string, cursor: Cursor, max
     return result;
   }
 }
+
+/** The most bytes read at once: skipping a full spool's excess must not allocate hundreds of MB. */
+const READ_CHUNK_MAX = 8 * 1024 * 1024;
 
 async function readChunk(file: string, offset: number, length: number): Promise<Buffer> {
   const handle = await open(file, "r");

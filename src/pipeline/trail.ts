@@ -138,7 +138,9 @@ export class AuditTrail {
   readonly prices: Readonly<Record<string, ModelPrice>>;
   /** Undefined when `integrity: false`. */
   private readonly sealer: Sealer | undefined;
-  private checkpointer: Checkpointer | undefined;
+  /** One per directory this trail writes files into. */
+  private readonly checkpointers: Checkpointer[] = [];
+  private fileDirs: string[] = [];
   /** Encryption at rest of the local trail (and spool). */
   readonly encryptionKey: Buffer | undefined;
   /** Undefined only when the user turned redaction off explicitly (`redaction: false`). */
@@ -154,7 +156,7 @@ export class AuditTrail {
   private readonly exitFlushMs: number;
   private readonly exit: ExitParticipant;
   private exitFlushed = false;
-  private writerDir: string | undefined;
+  private readonly writerDirs: string[] = [];
   /** Crash-torn tails of dead writers this trail acknowledged when it opened the directory. */
   recovered: readonly RecoveryData[] = [];
 
@@ -236,13 +238,16 @@ export class AuditTrail {
       }
     }
     const trailDir = this.trailDir;
-    if (trailDir) {
+    // Every directory this trail writes files into (a JSONL sink's, the spool's): each gets this
+    // chain's liveness, checkpoints and crash recovery, so none of them is a second-class trail.
+    this.fileDirs = [...new Set(this.slots.filter((s) => s.writesFiles).map((s) => resolve((s.sink as JsonlSink).dir)))];
+    for (const dir of this.fileDirs) {
       // Marks this chain as live, so no other trail mistakes its half-written last line for a crash.
       try {
-        registerWriter(trailDir, this.chainId);
-        this.writerDir = trailDir;
+        registerWriter(dir, this.chainId);
+        this.writerDirs.push(dir);
       } catch (err) {
-        this.reportError(new Error(`cannot register this trail's writer in ${trailDir}: ${describeError(err)}`), "writer");
+        this.reportError(new Error(`cannot register this trail's writer in ${dir}: ${describeError(err)}`), "writer");
       }
     }
     for (const r of this.remotes) {
@@ -261,18 +266,24 @@ export class AuditTrail {
         failConfig(`createAuditTrail: ${(err as Error).message}.`);
       }
       const sealer = this.sealer;
-      this.checkpointer = new Checkpointer(
-        trailDir,
-        this.chainId,
-        key,
-        integrity.checkpointEvery ?? 1000,
-        integrity.checkpointIntervalMs ?? 60_000,
-        () => ({ seq: this.seq, hash: sealer.lastHash }),
-        (err) => this.reportError(new Error(`cannot write a checkpoint: ${describeError(err)}`), "checkpoint"),
-        // A checkpoint signs only what is on disk: never events still held in memory or given up.
-        () => this.slots.every((s) => !s.writesFiles || s.caughtUp),
-      );
-      this.acknowledgeCrashes(trailDir);
+      for (const dir of this.fileDirs) {
+        const slotsHere = this.slots.filter((s) => s.writesFiles && resolve((s.sink as JsonlSink).dir) === dir);
+        this.checkpointers.push(
+          new Checkpointer(
+            dir,
+            this.chainId,
+            key,
+            integrity.checkpointEvery ?? 1000,
+            integrity.checkpointIntervalMs ?? 60_000,
+            () => ({ seq: this.seq, hash: sealer.lastHash }),
+            (err) => this.reportError(new Error(`cannot write a checkpoint in ${dir}: ${describeError(err)}`), "checkpoint"),
+            // A checkpoint signs only what is on disk: never events still held in memory or given
+            // up, nor past a gap whose trail.gap record is not written yet.
+            () => this.closedGaps.length === 0 && slotsHere.every((s) => s.caughtUp),
+          ),
+        );
+      }
+      for (const dir of this.fileDirs) this.acknowledgeCrashes(dir);
     }
     this.exit = {
       handlesExit: opts.exitHandlers !== false,
@@ -290,12 +301,13 @@ export class AuditTrail {
    */
   private acknowledgeCrashes(dir: string): void {
     try {
-      const acknowledged = (this.recovered = acknowledgeTornTails(dir, this.chainId, (tail) => {
+      const acknowledged = acknowledgeTornTails(dir, this.chainId, (tail) => {
         this.emitSystem(RECOVERY_RECORD, "warn", { ...tail, reason: "the chain's writer died in the middle of writing its last line" });
         return this.slots.every((s) => !s.writesFiles || s.caughtUp);
-      }));
+      });
+      this.recovered = [...this.recovered, ...acknowledged];
       // Signed at once: verify trusts an acknowledgment only under a signed checkpoint.
-      if (acknowledged.length) this.checkpointer?.write();
+      if (acknowledged.length) this.writeCheckpoints();
     } catch (err) {
       this.reportError(new Error(`cannot check ${dir} for crash-torn lines: ${describeError(err)}`), "recovery");
     }
@@ -305,18 +317,22 @@ export class AuditTrail {
   private onBeforeExit(): void {
     if (this.closed || this.exitFlushed) return;
     this.exitFlushed = true;
-    void this.flush({ timeoutMs: this.exitFlushMs }).then(() => this.checkpointer?.write());
+    void this.flush({ timeoutMs: this.exitFlushMs }).then(() => this.writeCheckpoints());
   }
 
   /** The process is exiting: only synchronous work can still happen. */
   private onExitSync(): void {
     if (this.closed) return;
     for (const slot of this.slots) slot.retry();
-    this.checkpointer?.close();
+    for (const c of this.checkpointers) c.close();
     for (const slot of this.slots) {
       if (slot.unwritten) this.reportError(new Error(`sink "${slot.name}": ${slot.unwritten} event(s) could not be written before the process exited and are lost`), `exit:${slot.name}`);
     }
-    if (this.writerDir) unregisterWriter(this.writerDir, this.chainId);
+    for (const dir of this.writerDirs) unregisterWriter(dir, this.chainId);
+  }
+
+  private writeCheckpoints(): void {
+    for (const c of this.checkpointers) c.write();
   }
 
   /** A LangChain callback handler recording into this trail. */
@@ -509,7 +525,7 @@ export class AuditTrail {
     } finally {
       this.routing = false;
     }
-    this.checkpointer?.sealed();
+    for (const c of this.checkpointers) c.sealed();
     for (const r of this.remotes) {
       if (r.memory) r.memory.push(event);
       r.own.wake();
@@ -527,7 +543,7 @@ export class AuditTrail {
       this.emitSystem(GAP_RECORD, "error", { ...gap });
     }
     // Signed at once: verify trusts a declaration only under a signed checkpoint.
-    this.checkpointer?.write();
+    this.writeCheckpoints();
   }
 
   /**
@@ -606,7 +622,7 @@ export class AuditTrail {
       for (const slot of this.slots) if (slot.gapOpen && slot.unwritten === 0) slot.closeGap();
       if (this.closedGaps.length) this.declareGaps();
       this.closed = true;
-      this.checkpointer?.close();
+      for (const c of this.checkpointers) c.close();
       leaveExit(this.exit);
       const deliverers = this.remotes.flatMap((r) => [r.own, ...r.adopted]);
       await deadline.race(Promise.all(deliverers.map((d) => d.stop())), 100);
@@ -616,7 +632,7 @@ export class AuditTrail {
       for (const slot of this.slots) {
         if (slot.unwritten) this.reportError(new Error(`sink "${slot.name}": ${slot.unwritten} event(s) could not be written before shutdown and are lost`), `shutdown:${slot.name}`);
       }
-      if (this.writerDir) unregisterWriter(this.writerDir, this.chainId);
+      for (const dir of this.writerDirs) unregisterWriter(dir, this.chainId);
       return {
         complete: flushed.complete && Object.values(pending).every((n) => n === 0),
         pending,
@@ -656,7 +672,9 @@ export class AuditTrail {
     if (r.memory) return r.memory.backlog;
     const src = r.own.source;
     const recordedAfterStart = this.counts.recorded;
-    return Math.max(0, recordedAfterStart - src.delivered - src.deadLettered - r.counters.dropped);
+    // Events the spool's own writer gave up (a full disk, declared by trail.gap) never reach the spool.
+    const neverSpooled = this.slots.find((s) => s.writesFiles && (s.sink as JsonlSink).dir === this.spoolDir)?.stats.dropped ?? 0;
+    return Math.max(0, recordedAfterStart - src.delivered - src.deadLettered - r.counters.dropped - neverSpooled);
   }
 
   get isClosed(): boolean {

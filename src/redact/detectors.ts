@@ -82,7 +82,12 @@ const KEY_NAMES = ["api[_-]?key", "apikey", "secret(?:[_-]?key)?", "token", "acc
   .join("|");
 // Anchored on the name itself (after a non-letter, or after `_`/`-` as in OPENAI_API_KEY) so the
 // scan does not try every word of a text as a possible key name.
-const ASSIGNMENT = `(?:${PASSWORD_NAMES}|${KEY_NAMES})["']?[ \\t]*[:=][ \\t]*["']?[^\\s"'\`,;)}\\]]{4,}`;
+// The value is matched up to ASSIGNMENT_VALUE_MAX characters and extended past that only when it is
+// accepted: an unbounded match would rescan the rest of the text at every rejected candidate
+// ("api_key=api_key=…" took seconds on 64 KB), which blocks the agent's thread.
+const ASSIGNMENT_VALUE_MAX = 512;
+const ASSIGNMENT = `(?:${PASSWORD_NAMES}|${KEY_NAMES})["']?[ \\t]*[:=][ \\t]*["']?[^\\s"'\`,;)}\\]]{4,${ASSIGNMENT_VALUE_MAX}}`;
+const VALUE_REST = /[^\s"'`,;)}\]]*/y;
 const VALUE_START = /[:=][ \t]*["']?/;
 
 function checkAssignment(match: string, text: string, index: number): CheckResult {
@@ -95,10 +100,17 @@ function checkAssignment(match: string, text: string, index: number): CheckResul
   const value = match.slice(start);
   const name = match.slice(0, sep.index).toLowerCase();
   if (/^(?:\*+|x+|<[^>]*>?|\[[a-z_]+\]?|null|none|undefined|true|false|redacted)$/i.test(value)) return false;
-  for (const s of SECRET_EXACT) if (s.re.test(value)) return { start, entity: s.entity };
-  if (/pass|pwd/.test(name)) return { start, entity: "PASSWORD" };
+  const accept = (entity: string): CheckResult => {
+    if (value.length < ASSIGNMENT_VALUE_MAX) return { start, entity };
+    // A value longer than the pattern's bound: the whole of it goes.
+    VALUE_REST.lastIndex = index + match.length;
+    VALUE_REST.exec(text);
+    return { start, end: VALUE_REST.lastIndex - index, entity };
+  };
+  for (const s of SECRET_EXACT) if (s.re.test(value)) return accept(s.entity);
+  if (/pass|pwd/.test(name)) return accept("PASSWORD");
   // Other key-like names: only values that look generated (long, varied), not `token: 42`.
-  if (value.length >= 12 && entropy(value) >= 3 && /[0-9]/.test(value) && /[A-Za-z]/.test(value)) return { start, entity: "SECRET" };
+  if (value.length >= 12 && entropy(value) >= 3 && /[0-9]/.test(value) && /[A-Za-z]/.test(value)) return accept("SECRET");
   return false;
 }
 

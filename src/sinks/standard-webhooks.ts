@@ -15,7 +15,7 @@ const DEFAULT_TOLERANCE_SECONDS = 300;
 const DEFAULT_MAX_IDS = 100_000;
 // A timestamp is accepted while now is within ±tolerance of it, a window of 2× the tolerance; an id
 // first accepted anywhere in that window must be remembered until the window closes.
-const DEFAULT_TTL_SECONDS = 2 * DEFAULT_TOLERANCE_SECONDS;
+const DEFAULT_TTL_SECONDS = 2 * DEFAULT_TOLERANCE_SECONDS + 1;
 
 /** The HMAC key inside a `whsec_…` secret; throws with the fix if it is not one. */
 export function secretKey(secret: string): Buffer {
@@ -75,7 +75,7 @@ const replayGuardOptionsSchema = z
   .object({
     /** Most ids remembered; past it the oldest accepted is evicted (default 100,000). */
     maxIds: z.number().int().positive().optional(),
-    /** How long an id is remembered at least (default 600 s: 2× the default tolerance). */
+    /** How long an id is remembered at least (default 601 s: 2× the default tolerance, plus a second for rounding). */
     ttlSeconds: z.number().positive().optional(),
     /** The clock in milliseconds (default Date.now), for tests. */
     clock: z.custom<() => number>((v) => typeof v === "function", { message: "expected a function () => milliseconds" }).optional(),
@@ -221,7 +221,8 @@ function authenticate(input: VerifyWebhookCommon): Authenticated {
   if (!signatureMatches(sign(key, id, timestamp, body).slice("v1,".length), signatures)) {
     throw new WebhookVerificationError("bad_signature", "no webhook-signature matches: the secret differs, or the id, timestamp or body was changed on the way");
   }
-  return { id, payload: parseBody(body), ttlSeconds: 2 * tolerance };
+  // One second more than the window, for timestamps rounded to whole seconds at either end.
+  return { id, payload: parseBody(body), ttlSeconds: 2 * tolerance + 1 };
 }
 
 function accept(verified: Authenticated, replayed: unknown): unknown {

@@ -80,6 +80,20 @@ describe("a crash-torn last line", () => {
     expect(JSON.parse(verified.out).recoveries).toHaveLength(1);
   });
 
+  it("several trails opening the directory at once acknowledge the torn line exactly once", async () => {
+    for (let round = 0; round < 3; round++) {
+      const { dir, file } = await killedWriter(8);
+      const torn = tear(file);
+      const before = readFileSync(file, "utf8");
+      const openers = Array.from({ length: 4 }, () => runChild({ dir, count: 1, then: "shutdown", timeoutMs: 5_000 }));
+      for (const o of openers) expect((await o.exit).code).toBe(0);
+      expect(readFileSync(file, "utf8")).toBe(`${before}\n`);
+      const verified = await cli(["verify", "--dir", dir, "--json"]);
+      expect(verified.code).toBe(0);
+      expect(JSON.parse(verified.out).recoveries).toMatchObject([{ length: torn.length }]);
+    }
+  }, 60_000);
+
   it("a live writer's unfinished line is left alone by other trails", async () => {
     const dir = tempDir();
     const live = runChild({ dir, count: 5, then: "wait" });

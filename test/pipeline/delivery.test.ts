@@ -291,6 +291,22 @@ describe("queues that fill up", () => {
     expect(delivered).toContain(59); // the newest are kept, the oldest given up
     expect(delivered).not.toContain(0);
   });
+
+  it("disk mode: a limit that is not a multiple of ten, far exceeded, still skips and delivers (no fractional read length)", async () => {
+    let up = false;
+    const got: AuditEvent[] = [];
+    const flaky: Sink = { name: "flaky", send: (batch) => (up ? (got.push(...batch), { ok: true }) : { ok: false, retryable: true, error: "down" }) };
+    const errors: Error[] = [];
+    const { trail } = trailWith([flaky], { spool: { maxBytes: 100_001 }, delivery: { ...FAST, batchSize: 50 }, onError: (e: Error) => errors.push(e) });
+    for (let i = 0; i < 1000; i++) trail.record({ type: "custom", name: "step", data: { i, pad: "p".repeat(300) } });
+    await new Promise((r) => setTimeout(r, 200));
+    up = true;
+    for (let i = 0; i < 3; i++) await trail.flush({ timeoutMs: 5_000 });
+    expect(errors.map((e) => e.message).filter((m) => m.includes("cannot read the spool"))).toEqual([]);
+    const delivered = got.filter((e) => e.name === "step").map((e) => (e.data as { i: number }).i);
+    expect(delivered).toContain(999);
+    expect(delivered.length + trail.stats().sinks.flaky!.dropped).toBe(1000);
+  });
 });
 
 describe("the spool on disk", () => {

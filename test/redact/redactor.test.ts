@@ -144,3 +144,12 @@ describe("custom detectors, allow-list, entity selection", () => {
     }
   });
 });
+
+describe("assignments with very long values", () => {
+  it("redact the whole value past the pattern's 512-character bound", () => {
+    const r = createRedactor();
+    const secret = "aB3dE5gH7jK9".repeat(100); // 1,200 characters
+    expect(r.redactText(`api_key=${secret} after`)).toBe("api_key=[SECRET] after");
+    expect(r.redactText(`password: ${"p4ss".repeat(200)}; next`)).toBe("password: [PASSWORD]; next");
+  });
+});

@@ -243,11 +243,11 @@ describe("verifyWebhook: replays", () => {
     expect(verify(req, { seen })).toBeDefined();
     expect(codeOf(() => verify(req, { seen }))).toBe("replayed");
     expect(calls).toEqual([
-      [req.id, 600],
-      [req.id, 600],
+      [req.id, 601],
+      [req.id, 601],
     ]);
     verify(signed(), { seen, toleranceSeconds: 30 });
-    expect(calls.at(-1)![1]).toBe(60); // 2× the tolerance: how long the id stays replayable
+    expect(calls.at(-1)![1]).toBe(61); // 2× the tolerance, plus a second for rounding: how long the id stays replayable
     // The caller's store is the only one consulted: the default guard never saw this id.
     expect(verify(req)).toBeDefined();
     expect(() => verify(signed(), { seen: () => undefined })).toThrow(/seen must return true .* or false/);
@@ -270,7 +270,7 @@ describe("verifyWebhook: replays", () => {
     expect(calls).toBe(0);
     await expect(verifyWebhookAsync(input(req))).resolves.toMatchObject({ type: "audit.events" });
     expect(await asyncCodeOf(verifyWebhookAsync(input(req)))).toBe("replayed");
-    expect(store.get(req.id)).toBe(600);
+    expect(store.get(req.id)).toBe(601);
     store.delete(req.id); // the caller's "forget"
     await expect(verifyWebhookAsync(input(req))).resolves.toBeDefined();
     // Without seen it uses the default guard; a synchronous seen works too; errors reject, never throw.
@@ -328,11 +328,11 @@ describe("createReplayGuard", () => {
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(8 * 2 ** 20);
   });
 
-  it("forgets ids after ttlSeconds (default 600 s), or later when a caller asks for longer", () => {
+  it("forgets ids after ttlSeconds (default 601 s: the 600 s window and a second for rounding), or later when a caller asks for longer", () => {
     let now = 1_000_000;
     const guard = createReplayGuard({ clock: () => now });
     expect(guard.seen("a")).toBe(false);
-    now += 599_999;
+    now += 600_999;
     expect(guard.seen("a")).toBe(true);
     now += 1;
     expect(guard.size).toBe(0);
