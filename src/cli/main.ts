@@ -18,6 +18,7 @@ import { parseAge, purgeOlderThan } from "../integrity/retention.js";
 import { loadOrCreateSigningKey } from "../integrity/keys.js";
 import { appendAccess, currentActor } from "../integrity/access-log.js";
 import { parseKey } from "../redact/operators.js";
+import { createRedactor } from "../redact/redactor.js";
 import { VERSION } from "../version.js";
 import { deliveryStatus } from "../store/delivery-status.js";
 import { deadLetterFile } from "../pipeline/spool.js";
@@ -252,9 +253,12 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
           io.out(`Erased ${n} row(s) of the user in PostgreSQL; recorded in the maintenance log.`);
           return 0;
         }
-        reading("erase", `user (${values.reason ?? "no reason given"})`);
+        // The reason is free text: redacted before it is stored in the record, tombstones or access log.
+        const reason = values.reason !== undefined ? createRedactor().redactText(values.reason) : undefined;
+        reading("erase", `user (${reason ?? "no reason given"})`);
         const key = process.env.AGENT_AUDIT_ENCRYPTION_KEY ? parseKey(process.env.AGENT_AUDIT_ENCRYPTION_KEY, "AGENT_AUDIT_ENCRYPTION_KEY") : undefined;
-        const result = eraseUserInTrail(dir, values.user, { actor, reason: values.reason, encryptionKey: key });
+        const signingKey = loadOrCreateSigningKey({ keyFile: values["key-file"], trailDir: dir });
+        const result = eraseUserInTrail(dir, values.user, { actor, reason, encryptionKey: key, signingKey });
         if (values.json) io.out(JSON.stringify(result, null, 2));
         else {
           io.out(`Erased ${result.events} event(s) in ${result.files.length} file(s) of ${dir}; the hash chain still verifies (agent-audit verify).`);

@@ -4,6 +4,11 @@
  * why). The line is rewritten in place and padded to its old length, so delivery cursors (byte
  * offsets) stay valid and a writer appending to the file is not disturbed. The hash chain still
  * verifies: it committed to `content_hash`, which stays; without the salt it reveals nothing.
+ *
+ * First, for every affected chain, a signed erasure record listing exactly the events about to be
+ * tombstoned is appended beside its checkpoints (erasure-records.ts): `verify` accepts a tombstone
+ * only under such a record. A crash between the two leaves a record whose events are not erased yet;
+ * running the erasure again finishes it.
  */
 import { closeSync, existsSync, openSync, readFileSync, readdirSync, writeSync } from "node:fs";
 import { join } from "node:path";
@@ -12,6 +17,8 @@ import { SEGMENT_PATTERN } from "../sinks/jsonl.js";
 import { deliveryDir } from "../pipeline/spool.js";
 import { CONTENT_FIELDS } from "./seal.js";
 import { decryptEvent } from "./encryption.js";
+import type { KeyObject } from "node:crypto";
+import { appendErasure, signErasure } from "./erasure-records.js";
 
 export interface ErasureResult {
   events: number;
@@ -22,7 +29,10 @@ export interface ErasureResult {
 
 export interface EraseOptions {
   actor: string;
+  /** Stored as given in the signed record (redact it first: the trail does), shortened in tombstones. */
   reason?: string;
+  /** The trail's signing key: signs the erasure records that make the tombstones legitimate. */
+  signingKey?: KeyObject;
   /** Needed when the trail is encrypted at rest: user ids are inside the encrypted content. */
   encryptionKey?: Buffer;
   now?: Date;
@@ -71,6 +81,27 @@ function eraseInFile(file: string, match: (line: Record<string, unknown>) => Aud
   return count;
 }
 
+/** The user's events in the trail's segments, per chain: what the signed records must name. */
+function findUsersEvents(dir: string, segments: string[], isUsers: (e: AuditEvent | undefined) => AuditEvent | undefined): Map<string, Array<{ seq: number; content_hash: string }>> {
+  const byChain = new Map<string, Array<{ seq: number; content_hash: string }>>();
+  for (const name of segments) {
+    for (const text of readFileSync(join(dir, name), "utf8").split("\n")) {
+      if (!text.trim()) continue;
+      let line: AuditEvent;
+      try {
+        line = JSON.parse(text) as AuditEvent;
+      } catch {
+        continue;
+      }
+      if (!isUsers(line) || !line.content_hash) continue;
+      const list = byChain.get(line.chain_id) ?? [];
+      list.push({ seq: line.seq, content_hash: line.content_hash });
+      byChain.set(line.chain_id, list);
+    }
+  }
+  return byChain;
+}
+
 export function eraseUserInTrail(dir: string, userId: string, opts: EraseOptions): ErasureResult {
   const at = (opts.now ?? new Date()).toISOString();
   const traces = new Set<string>();
@@ -78,7 +109,14 @@ export function eraseUserInTrail(dir: string, userId: string, opts: EraseOptions
   let events = 0;
   const plain = (e: AuditEvent) => (e.enc && opts.encryptionKey ? decryptEvent(e, opts.encryptionKey) : e);
   const isUsers = (e: AuditEvent | undefined) => (e && !e.erased && plain(e).user_id === userId ? plain(e) : undefined);
-  for (const name of existsSync(dir) ? readdirSync(dir).filter((n) => SEGMENT_PATTERN.test(n)) : []) {
+  const segments = existsSync(dir) ? readdirSync(dir).filter((n) => SEGMENT_PATTERN.test(n)) : [];
+  if (opts.signingKey) {
+    // The signed records first: a tombstone without its record would be reported as forged.
+    for (const [chain, list] of findUsersEvents(dir, segments, isUsers)) {
+      appendErasure(dir, signErasure(opts.signingKey, { chain_id: chain, events: list, at, by: opts.actor, ...(opts.reason ? { reason: opts.reason } : {}) }));
+    }
+  }
+  for (const name of segments) {
     const n = eraseInFile(join(dir, name), (line) => isUsers(line as AuditEvent), (line, length) => tombstone(line as AuditEvent, length, opts.actor, opts.reason, at), traces);
     if (n) files.push(name);
     events += n;

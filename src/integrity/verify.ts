@@ -14,11 +14,12 @@ import { createInterface } from "node:readline";
 import type { AuditEvent } from "../events/schema.js";
 import { SEGMENT_PATTERN } from "../sinks/jsonl.js";
 import { checkpointValid, publicKeyFile, readCheckpoints, type Checkpoint } from "./checkpoints.js";
-import { contentHash, envelopeHash, GENESIS } from "./seal.js";
+import { CONTENT_FIELDS, contentHash, envelopeHash, GENESIS } from "./seal.js";
+import type { ErasureRecord } from "./erasure-records.js";
 import { GAP_RECORD, RECOVERY_RECORD, type GapData, type RecoveryData } from "./records.js";
 import { lastLine } from "./recovery.js";
 
-export type ProblemKind = "corrupt_line" | "modified" | "deleted" | "inserted" | "broken_link" | "truncated" | "replaced" | "forged_checkpoint" | "unsigned";
+export type ProblemKind = "corrupt_line" | "modified" | "deleted" | "inserted" | "broken_link" | "truncated" | "replaced" | "forged_checkpoint" | "forged_erasure" | "unsigned";
 /** Findings that are not tampering: a crash's mark, reported so an operator acknowledges it. */
 export type WarningKind = "torn_tail";
 
@@ -154,14 +155,36 @@ function judgeTails(dir: string, report: VerifyReport, findings: Map<string, Cha
   }
 }
 
+/**
+ * Why a tombstone is not a legitimate erasure, or undefined when it is: a signed erasure record
+ * must name this event with the content_hash the chain holds, and nothing of its content may be left.
+ */
+function erasureProblem(e: AuditEvent, signed: ReadonlyMap<number, string>): string | undefined {
+  const recorded = signed.get(e.seq);
+  if (recorded === undefined) return "a tombstone that no signed erasure record covers (content removed, not erased)";
+  if (recorded !== e.content_hash) return "the signed erasure record names a different content_hash";
+  const left = CONTENT_FIELDS.filter((f) => f !== "data" && e[f] !== undefined);
+  if (e.salt !== undefined) left.push("salt" as never);
+  if (e.data && Object.keys(e.data).length) left.push("data");
+  if (left.length) return `a tombstone still holding content (${left.join(", ")})`;
+  return undefined;
+}
+
 async function verifyChain(dir: string, chain: string, files: string[], publicKey: KeyObject | undefined, report: VerifyReport, found: ChainFindings): Promise<ChainReport> {
   const problem = (p: Omit<VerifyProblem, "chain_id">) => report.problems.push({ chain_id: chain, ...p });
   const checkpoints: Checkpoint[] = [];
+  // seq → content_hash of every event a signed erasure record of this chain covers.
+  const signedErasures = new Map<number, string>();
   for (const cp of readCheckpoints(dir, chain)) {
+    const erasure = (cp as unknown as { type?: string }).type === "erasure" ? (cp as unknown as ErasureRecord) : undefined;
     if ("bad" in cp) problem({ kind: "forged_checkpoint", file: `.digests/${chain}.jsonl`, line: cp.line, detail: "a checkpoint line is not valid JSON" });
     else if (!publicKey) problem({ kind: "unsigned", seq: cp.seq, detail: "no public key to check checkpoint signatures (pass --public-key)" });
-    else if (!checkpointValid(publicKey, cp)) problem({ kind: "forged_checkpoint", seq: cp.seq, file: `.digests/${chain}.jsonl`, detail: `checkpoint at seq ${cp.seq} has a bad signature` });
-    else checkpoints.push(cp);
+    else if (!checkpointValid(publicKey, cp)) {
+      if (erasure) problem({ kind: "forged_erasure", file: `.digests/${chain}.jsonl`, detail: "an erasure record has a bad signature" });
+      else problem({ kind: "forged_checkpoint", seq: cp.seq, file: `.digests/${chain}.jsonl`, detail: `checkpoint at seq ${cp.seq} has a bad signature` });
+    } else if (erasure) {
+      for (const ev of erasure.events ?? []) signedErasures.set(ev.seq, ev.content_hash);
+    } else checkpoints.push(cp);
   }
   const purged = checkpoints.flatMap((c) => c.purged ?? []);
   const lastPurged = purged.reduce<{ last_seq: number; last_hash: string } | undefined>((a, p) => (!a || p.last_seq > a.last_seq ? p : a), undefined);
@@ -198,8 +221,12 @@ async function verifyChain(dir: string, chain: string, files: string[], publicKe
       if (e.seq > expected) missing.push({ first: expected, last: e.seq - 1, file, line: n, nextPrevHash: e.prev_hash });
       else if (e.seq < expected) problem({ kind: "inserted", file, line: n, seq: e.seq, detail: `seq ${e.seq} after ${expected - 1}: inserted, duplicated or reordered` });
       if (e.erased) {
-        chainReport.erased++;
-        report.erasures.push({ chain_id: chain, seq: e.seq, file, line: n, at: e.erased.at, by: e.erased.by, reason: e.erased.reason });
+        const forged = erasureProblem(e, signedErasures);
+        if (forged) problem({ kind: "forged_erasure", file, line: n, seq: e.seq, detail: forged });
+        else {
+          chainReport.erased++;
+          report.erasures.push({ chain_id: chain, seq: e.seq, file, line: n, at: e.erased.at, by: e.erased.by, reason: e.erased.reason });
+        }
       } else if (!e.salt || !e.content_hash || contentHash(e.salt, e) !== e.content_hash) {
         problem({ kind: "modified", file, line: n, seq: e.seq, detail: "content does not match its content_hash" });
       } else if (e.type === "custom" && e.name === GAP_RECORD) {

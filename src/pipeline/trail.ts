@@ -157,6 +157,8 @@ export class AuditTrail {
   private readonly exit: ExitParticipant;
   private exitFlushed = false;
   private readonly writerDirs: string[] = [];
+  /** Signs checkpoints and erasure records (undefined with `integrity: false`). */
+  private signingKey: import("node:crypto").KeyObject | undefined;
   /** Crash-torn tails of dead writers this trail acknowledged when it opened the directory. */
   recovered: readonly RecoveryData[] = [];
 
@@ -265,6 +267,7 @@ export class AuditTrail {
       } catch (err) {
         failConfig(`createAuditTrail: ${(err as Error).message}.`);
       }
+      this.signingKey = key;
       const sealer = this.sealer;
       for (const dir of this.fileDirs) {
         const slotsHere = this.slots.filter((s) => s.writesFiles && resolve((s.sink as JsonlSink).dir) === dir);
@@ -354,8 +357,10 @@ export class AuditTrail {
     const dir = this.trailDir;
     if (!dir) throw new Error("eraseUser: this trail has no files on disk (no jsonlSink or spool); nothing to erase here");
     const actor = options.actor ?? currentActor();
-    appendAccess(dir, { actor, action: "erase", target: `user (${options.reason ?? "no reason given"})` });
-    const local = eraseUserInTrail(dir, userId, { actor, reason: options.reason, encryptionKey: this.encryptionKey });
+    appendAccess(dir, { actor, action: "erase", target: `user (${options.reason !== undefined ? this.diagnostics.sanitize(options.reason) : "no reason given"})` });
+    // The reason is free text: it is redacted before it is stored anywhere.
+    const reason = options.reason !== undefined ? this.diagnostics.sanitize(options.reason) : undefined;
+    const local = eraseUserInTrail(dir, userId, { actor, reason, encryptionKey: this.encryptionKey, signingKey: this.signingKey });
     const forwarded: Record<string, string> = {};
     for (const r of this.remotes) {
       if (!local.traces.length) {

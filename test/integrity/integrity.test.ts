@@ -1,5 +1,6 @@
 // The tamper-evident trail: hash chain, signed checkpoints, verify, erasure, retention, access log,
 // permissions and encryption at rest.
+import { signErasure } from "../../src/integrity/erasure-records.js";
 import { describe, expect, it } from "vitest";
 import { chmodSync, cpSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -151,10 +152,62 @@ describe("right to erasure", () => {
     await trail.shutdown({ timeoutMs: 100 });
     expect((await verifyTrail(dir, { publicKey: keys.publicKey })).ok).toBe(true);
 
-    const cli = await run(["erase", "--dir", dir, "--user", "user-bob", "--actor", "dpo@company", "--reason", "request #43"]);
+    writeKeyFile();
+    const cli = await run(["erase", "--dir", dir, "--user", "user-bob", "--actor", "dpo@company", "--reason", "request #43 from bob@example.com", "--key-file", keyFilePath]);
     expect(cli.code).toBe(0);
     expect(allBytes(dir)).not.toContain("bob note");
+    expect(allBytes(dir)).not.toContain("bob@example.com"); // the reason is redacted everywhere it is stored
+    const after = await verifyTrail(dir, { publicKey: keys.publicKey });
+    expect(after.ok).toBe(true);
+    expect(after.erasures).toHaveLength(12); // all of alice's and bob's, each under its signed record
+  });
+
+  it("a tombstone is legitimate only under a signed erasure record naming exactly that event", async () => {
+    const dir = tempDir();
+    const trail = createAuditTrail({ sinks: [jsonlSink({ dir })], integrity: { signingKey: keys.privateKey } });
+    for (let i = 0; i < 6; i++) trail.record({ type: "custom", user_id: i < 3 ? "u-1" : "u-2", data: { i, note: `secret ${i}` } });
+    await trail.eraseUser("u-1", { actor: "dpo", reason: "request" });
+    await trail.shutdown();
+    const file = join(dir, readdirSync(dir).find((f) => f.endsWith(".jsonl"))!);
     expect((await verifyTrail(dir, { publicKey: keys.publicKey })).ok).toBe(true);
+    const pristine = readFileSync(file, "utf8");
+    const edit = (seq: number, change: (e: Record<string, unknown>) => void) => {
+      const lines = pristine.split("\n").map((l) => {
+        if (!l.trim()) return l;
+        const e = JSON.parse(l) as Record<string, unknown>;
+        if (e.seq !== seq) return l;
+        change(e);
+        return JSON.stringify(e);
+      });
+      writeFileSync(file, lines.join("\n"));
+    };
+    const kindsAfter = async () => kinds(await verifyTrail(dir, { publicKey: keys.publicKey }));
+    // A fake erasure: content deleted, a marker added, no erasure ever run for this event.
+    edit(5, (e) => {
+      for (const f of ["user_id", "data", "salt"]) delete e[f];
+      e.data = {};
+      e.erased = { at: new Date().toISOString(), by: "dpo", reason: "request" };
+    });
+    expect(await kindsAfter()).toEqual(["forged_erasure"]);
+    // Forged content behind a real tombstone (user_id and data put back with other values).
+    edit(1, (e) => {
+      e.user_id = "u-9";
+      e.data = { note: "forged" };
+    });
+    expect(await kindsAfter()).toEqual(["forged_erasure"]);
+    // A record whose signature does not verify (signed with another key) covers nothing.
+    writeFileSync(file, pristine);
+    const digest = join(dir, ".digests", `${trail.chainId}.jsonl`);
+    const records = readFileSync(digest, "utf8");
+    const other = generateKeyPairSync("ed25519").privateKey;
+    const forgedRecord = signErasure(other, { chain_id: trail.chainId, events: [{ seq: 4, content_hash: JSON.parse(pristine.split("\n")[3]!).content_hash }], at: new Date().toISOString(), by: "attacker" });
+    writeFileSync(digest, records + JSON.stringify(forgedRecord) + "\n");
+    edit(4, (e) => {
+      for (const f of ["user_id", "data", "salt"]) delete e[f];
+      e.data = {};
+      e.erased = { at: new Date().toISOString(), by: "attacker" };
+    });
+    expect(await kindsAfter()).toEqual(expect.arrayContaining(["forged_erasure"]));
   });
 });
 
