@@ -19,6 +19,7 @@ import { loadOrCreateSigningKey } from "../integrity/keys.js";
 import { appendAccess, currentActor } from "../integrity/access-log.js";
 import { parseKey } from "../redact/operators.js";
 import { createRedactor } from "../redact/redactor.js";
+import { keyStoreDir, storedKeys, trustAdd } from "../integrity/trust.js";
 import { VERSION } from "../version.js";
 import { deliveryStatus } from "../store/delivery-status.js";
 import { deadLetterFile } from "../pipeline/spool.js";
@@ -48,8 +49,9 @@ Commands:
   serve                a local web viewer: sessions, waterfall, stats (--port 4319, --host, --token)
   migrate              create the PostgreSQL table, trigger and functions (--store postgres://…, --roles)
   verify               check the hash chain and signed checkpoints (--public-key <pem>)
-                       exit 0 intact, 1 tampering found, 3 only a crash-torn last line (run repair)
-  repair               acknowledge crash-torn last lines of dead writers in a signed trail.recovery record
+                       exit 0 intact, 1 tampering found, 3 only marks of a crash: a torn or unsigned tail (run repair)
+  repair               acknowledge dead writers' torn last lines (trail.recovery) and sign their unsigned tails
+  trust add <key|dir>  trust a public key, or pin a trail directory to the key it publishes; trust list
   erase --user <id>    right to erasure: tombstone a user's events (--actor, --reason; --store postgres://… too)
   purge --older-than 90d   retention: remove expired segments, recorded in a signed checkpoint (or rows, with --store postgres://…)
 
@@ -230,18 +232,33 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
         else for (const line of describeVerify(report, dir)) io.out(line);
         return verifyStatus(report);
       }
+      case "trust": {
+        const [verb, target] = rest;
+        if (verb === "list") {
+          const keys = [...storedKeys().keys()];
+          if (values.json) io.out(JSON.stringify({ key_store: keyStoreDir(), keys }, null, 2));
+          else io.out(keys.length ? `Trusted keys in ${keyStoreDir()}:\n${keys.map((k) => `  ${k}`).join("\n")}` : `No trusted keys in ${keyStoreDir()} yet.`);
+          return 0;
+        }
+        if (verb !== "add" || !target) throw new UsageError("trust add <key.pem|trail dir> pins a key (check it out of band first); trust list shows the trusted keys");
+        const added = trustAdd(target);
+        io.out(added.pinned ? `Pinned ${added.pinned} to key ${added.key_id}: verify will trust that key for this trail, and say so if the trail's key ever changes.` : `Trusted key ${added.key_id} (in ${keyStoreDir()}).`);
+        return 0;
+      }
       case "repair": {
         if (!existsSync(dir)) throw new UsageError(`no trail at ${dir}`);
         reading("repair");
         // Opening a trail on the directory is what acknowledges dead writers' torn tails.
         const trail = createAuditTrail({ sinks: [jsonlSink({ dir })], exitHandlers: false, integrity: values["key-file"] ? { keyFile: values["key-file"] } : undefined });
         const recovered = trail.recovered;
+        const sealed = trail.sealedChains;
         await trail.shutdown();
-        if (values.json) io.out(JSON.stringify({ recovered, chain_id: trail.chainId }, null, 2));
-        else if (!recovered.length) io.out(`Nothing to repair in ${dir}: no dead writer left a torn last line.`);
+        if (values.json) io.out(JSON.stringify({ recovered, sealed, chain_id: trail.chainId }, null, 2));
+        else if (!recovered.length && !sealed.length) io.out(`Nothing to repair in ${dir}: no dead writer left a torn last line or unsigned events.`);
         else {
           for (const r of recovered) io.out(`acknowledged ${r.file}: ${r.length} torn byte(s) at offset ${r.offset} (sha256 ${r.sha256}), chain ${r.chain_id}`);
-          io.out(`Sealed ${recovered.length} trail.recovery record(s) in chain ${trail.chainId} under a signed checkpoint; verify no longer reports these as torn tails (run agent-audit verify for the rest).`);
+          for (const c of sealed) io.out(`sealed chain ${c}: a signed checkpoint now covers the events its dead writer left unsigned`);
+          if (recovered.length) io.out(`Sealed ${recovered.length} trail.recovery record(s) in chain ${trail.chainId} under a signed checkpoint; verify no longer reports these as torn tails (run agent-audit verify for the rest).`);
         }
         return 0;
       }
@@ -400,14 +417,14 @@ function describeVerify(r: VerifyReport, dir: string): string[] {
     lines.push(`chain ${c.chain_id}: ${c.events} events, seq ${c.first_seq ?? "-"}–${c.last_seq ?? "-"}, ${to}${c.erased ? `, ${c.erased} erased` : ""}${c.purged.length ? `, ${c.purged.length} segment(s) purged` : ""}`);
   }
   for (const p of r.problems) lines.push(`✗ ${p.kind}${p.file ? ` ${p.file}${p.line ? `:${p.line}` : ""}` : ""}${p.seq !== undefined ? ` (seq ${p.seq})` : ""}: ${p.detail}`);
-  for (const w of r.warnings) lines.push(`! ${w.kind} ${w.file}:${w.line}: ${w.detail} (${w.length} bytes at offset ${w.offset})`);
+  for (const w of r.warnings) lines.push(w.kind === "torn_tail" ? `! torn_tail ${w.file}:${w.line}: ${w.detail} (${w.length} bytes at offset ${w.offset})` : `! ${w.kind} chain ${w.chain_id}${w.seq !== undefined ? ` (seq ${w.seq})` : ""}: ${w.detail}`);
   for (const g of r.gaps) lines.push(`gap: chain ${g.chain_id} seq ${g.first_seq}–${g.last_seq} (${g.count} event(s)) given up by sink "${g.sink}", declared by a sealed trail.gap record at seq ${g.declared_at}${g.reason ? ` — ${g.reason}` : ""}`);
   for (const rec of r.recoveries) lines.push(`recovered: ${rec.file}: a crash-torn last line of ${rec.length} byte(s), acknowledged by chain ${rec.by_chain} seq ${rec.by_seq}`);
   for (const e of r.erasures.slice(0, 20)) lines.push(`erased: ${e.file}:${e.line} (seq ${e.seq}) by ${e.by} at ${e.at}${e.reason ? ` — ${e.reason}` : ""}`);
   if (r.erasures.length > 20) lines.push(`… and ${r.erasures.length - 20} more erased events`);
-  if (!r.publicKeyTrusted) lines.push(`note: checked with the public key stored in ${dir}/.digests; pass --public-key with your own copy to rule out a replaced key`);
+  if (r.trust_source) lines.push(`signatures checked with keys from the ${r.trust_source} (never the trail's own copy)`);
   if (!r.ok) lines.push(`✗ ${dir}: ${r.problems.length} problem(s) found`);
-  else if (r.warnings.length) lines.push(`! ${dir}: ${r.events} events intact, but ${r.warnings.length} crash-torn last line(s) not yet acknowledged: run agent-audit repair --dir ${dir}`);
+  else if (r.warnings.length) lines.push(`! ${dir}: ${r.events} events intact, but ${r.warnings.length} mark(s) of a crash not yet acknowledged (torn or unsigned tails): run agent-audit repair --dir ${dir}`);
   else lines.push(`✓ ${dir}: ${r.events} events intact (${Math.round(r.eventsPerSecond)} events/s)`);
   return lines;
 }

@@ -26,6 +26,8 @@ export interface Checkpoint {
   ts: string;
   /** Retention: segments removed on purpose, with where the chain continues. */
   purged?: PurgedRange[];
+  /** Written by a later writer for a dead writer's chain it found unsealed: that writer's chain id. */
+  sealed_by?: string;
   key_id: string;
   sig: string;
 }

@@ -15,6 +15,8 @@ import { join } from "node:path";
 import { SEGMENT_PATTERN } from "../sinks/jsonl.js";
 import { processAlive, writerAlive, writersDir } from "../pipeline/spool.js";
 import type { RecoveryData } from "./records.js";
+import type { KeyObject } from "node:crypto";
+import { appendCheckpoint, readCheckpoints, signCheckpoint } from "./checkpoints.js";
 
 const CHUNK = 64 * 1024;
 
@@ -140,3 +142,46 @@ function lockRecovery(dir: string, chain: string): (() => void) | undefined {
   return undefined;
 }
 
+
+/** The last line of a file that parses as an event (a torn or corrupt tail is skipped). */
+function lastEvent(file: string): { seq: number; hash: string } | undefined {
+  const fd = openSync(file, "r");
+  try {
+    const size = fstatSync(fd).size;
+    // Events are bounded (limits.maxEventBytes), so the last few MiB hold the last whole one.
+    const from = Math.max(0, size - 4 * 1024 * 1024);
+    const buf = Buffer.alloc(size - from);
+    readSync(fd, buf, 0, buf.length, from);
+    const lines = buf.toString("utf8").split("\n");
+    for (let i = lines.length - 1; i >= (from > 0 ? 1 : 0); i--) {
+      try {
+        const e = JSON.parse(lines[i]!) as { seq?: unknown; hash?: unknown };
+        if (typeof e.seq === "number" && typeof e.hash === "string") return { seq: e.seq, hash: e.hash };
+      } catch {
+        // torn or corrupt: look further back
+      }
+    }
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A writer killed before its next checkpoint leaves events no signature covers. The next trail
+ * on the directory signs a checkpoint for what it finds there (`sealed_by` its own chain), so such
+ * a chain is told apart from one whose checkpoints were deleted later. Returns the chains sealed.
+ */
+export function sealDeadChains(dir: string, ownChain: string, key: KeyObject, now = new Date()): string[] {
+  const sealed: string[] = [];
+  for (const [chain, name] of lastSegments(dir)) {
+    if (chain === ownChain || writerAlive(dir, chain)) continue;
+    const last = lastEvent(join(dir, name));
+    if (!last) continue;
+    const newest = readCheckpoints(dir, chain).reduce((m, c) => ("bad" in c || (c as { type?: string }).type !== "checkpoint" ? m : Math.max(m, c.seq)), 0);
+    if (newest >= last.seq) continue;
+    appendCheckpoint(dir, signCheckpoint(key, { chain_id: chain, seq: last.seq, hash: last.hash, ts: now.toISOString(), sealed_by: ownChain }));
+    sealed.push(chain);
+  }
+  return sealed;
+}

@@ -13,15 +13,16 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { AuditEvent } from "../events/schema.js";
 import { SEGMENT_PATTERN } from "../sinks/jsonl.js";
-import { checkpointValid, publicKeyFile, readCheckpoints, type Checkpoint } from "./checkpoints.js";
+import { checkpointValid, readCheckpoints, type Checkpoint } from "./checkpoints.js";
+import { pinnedKeyId, trustedKeysFor, type TrustSource } from "./trust.js";
 import { CONTENT_FIELDS, contentHash, envelopeHash, GENESIS } from "./seal.js";
 import type { ErasureRecord } from "./erasure-records.js";
 import { GAP_RECORD, RECOVERY_RECORD, type GapData, type RecoveryData } from "./records.js";
 import { lastLine } from "./recovery.js";
 
-export type ProblemKind = "corrupt_line" | "modified" | "deleted" | "inserted" | "broken_link" | "truncated" | "replaced" | "forged_checkpoint" | "forged_erasure" | "unsigned";
-/** Findings that are not tampering: a crash's mark, reported so an operator acknowledges it. */
-export type WarningKind = "torn_tail";
+export type ProblemKind = "corrupt_line" | "modified" | "deleted" | "inserted" | "broken_link" | "truncated" | "replaced" | "forged_checkpoint" | "forged_erasure" | "unsigned" | "untrusted_key" | "unsealed";
+/** Findings a crash can explain, reported so an operator acknowledges them (`agent-audit repair`). */
+export type WarningKind = "torn_tail" | "unsealed";
 
 export interface VerifyProblem {
   kind: ProblemKind;
@@ -35,12 +36,13 @@ export interface VerifyProblem {
 export interface VerifyWarning {
   kind: WarningKind;
   chain_id: string;
-  file: string;
-  line: number;
-  /** The torn bytes: where they start, how many, their SHA-256 (what `repair` acknowledges). */
-  offset: number;
-  length: number;
-  sha256: string;
+  file?: string;
+  line?: number;
+  seq?: number;
+  /** torn_tail: the torn bytes, where they start, how many, their SHA-256 (what `repair` acknowledges). */
+  offset?: number;
+  length?: number;
+  sha256?: string;
   detail: string;
 }
 
@@ -87,8 +89,10 @@ export interface VerifyReport {
   events: number;
   seconds: number;
   eventsPerSecond: number;
-  /** false when the public key came from the trail directory itself rather than from the caller. */
+  /** A trusted key was available: from the caller, the environment or the key store, never the trail. */
   publicKeyTrusted: boolean;
+  /** Where the trusted keys came from. */
+  trust_source: TrustSource | undefined;
 }
 
 /** What one chain's pass leaves for the whole-directory decisions made at the end. */
@@ -99,16 +103,29 @@ interface ChainFindings {
   recoveries: Array<{ seq: number; data: RecoveryData }>;
 }
 
-export async function verifyTrail(dir: string, options: { publicKey?: KeyObject | string } = {}): Promise<VerifyReport> {
+export interface VerifyOptions {
+  /** The key you trust; else AGENT_AUDIT_PUBLIC_KEY, else the local key store. Never the trail's own copy. */
+  publicKey?: KeyObject | string;
+  /**
+   * A chain whose last events are newer than its last signed checkpoint by more than this is
+   * `unsealed` (default 60 s, the writer's checkpoint interval, plus 30 s of slack).
+   */
+  sealIntervalMs?: number;
+  /** The writers' `integrity.checkpointEvery` (default 1,000): more events unsigned is `unsealed`. */
+  checkpointEvery?: number;
+}
+
+const HOW_TO_TRUST = "pass --public-key <key.pem> (the writer's public key, from a copy you keep elsewhere), set AGENT_AUDIT_PUBLIC_KEY, or pin this trail's key with `agent-audit trust add <dir|key.pem>` after checking it out of band";
+
+export async function verifyTrail(dir: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const started = process.hrtime.bigint();
-  let publicKey: KeyObject | undefined;
-  let trusted = true;
-  if (options.publicKey) publicKey = typeof options.publicKey === "string" ? createPublicKey(options.publicKey) : options.publicKey;
-  else if (existsSync(publicKeyFile(dir))) {
-    publicKey = createPublicKey(readFileSync(publicKeyFile(dir), "utf8"));
-    trusted = false;
-  }
-  const report: VerifyReport = { ok: true, problems: [], warnings: [], chains: [], erasures: [], gaps: [], recoveries: [], events: 0, seconds: 0, eventsPerSecond: 0, publicKeyTrusted: trusted };
+  let { keys, source } = trustedKeysFor(options.publicKey);
+  const report: VerifyReport = { ok: true, problems: [], warnings: [], chains: [], erasures: [], gaps: [], recoveries: [], events: 0, seconds: 0, eventsPerSecond: 0, publicKeyTrusted: keys.size > 0, trust_source: source };
+  // A directory pinned to one key (trust add <dir>) is checked against that key only.
+  const pinned = source === "key store" ? pinnedKeyId(dir) : undefined;
+  if (pinned) keys = keys.has(pinned) ? new Map([[pinned, keys.get(pinned)!]]) : new Map();
+  if (keys.size === 0) report.problems.push({ kind: "untrusted_key", chain_id: "*", detail: `no trusted public key to check the signatures with: ${HOW_TO_TRUST}` });
+  const context: ChainContext = { keys, pinned, sealIntervalMs: options.sealIntervalMs ?? 90_000, checkpointEvery: options.checkpointEvery ?? 1000 };
   const segments = existsSync(dir) ? readdirSync(dir).filter((n) => SEGMENT_PATTERN.test(n)).sort() : [];
   const byChain = new Map<string, string[]>();
   for (const s of segments) {
@@ -121,7 +138,7 @@ export async function verifyTrail(dir: string, options: { publicKey?: KeyObject 
   const findings = new Map<string, ChainFindings>();
   for (const [chain, files] of byChain) {
     const found: ChainFindings = { recoveries: [] };
-    report.chains.push(await verifyChain(dir, chain, files, publicKey, report, found));
+    report.chains.push(await verifyChain(dir, chain, files, context, report, found));
     findings.set(chain, found);
   }
   judgeTails(dir, report, findings);
@@ -170,16 +187,47 @@ function erasureProblem(e: AuditEvent, signed: ReadonlyMap<number, string>): str
   return undefined;
 }
 
-async function verifyChain(dir: string, chain: string, files: string[], publicKey: KeyObject | undefined, report: VerifyReport, found: ChainFindings): Promise<ChainReport> {
+/**
+ * Events no signed checkpoint covers. An honest writer signs at least every `checkpointEvery`
+ * events and every interval, so more than that is tampering (the newest checkpoints were removed):
+ * `unsealed` as a problem. Fewer, within one interval, is what a writer killed before its next
+ * checkpoint leaves: a warning, settled by the next trail on the directory or `agent-audit repair`
+ * (which sign what they find). Only a witness can tell how much more there was.
+ */
+function judgeSeal(chain: string, newestSeq: number, first: { seq: number; ts: string }, last: { seq: number; ts: string }, count: number, context: ChainContext, report: VerifyReport): void {
+  const span = Date.parse(last.ts) - Date.parse(first.ts);
+  const what = newestSeq ? `events ${first.seq}–${last.seq} after the last signed checkpoint (seq ${newestSeq})` : `events ${first.seq}–${last.seq}, and no signed checkpoint at all`;
+  if (span > context.sealIntervalMs || count > context.checkpointEvery) {
+    report.problems.push({ kind: "unsealed", chain_id: chain, seq: last.seq, detail: `${what}: ${count} event(s) over ${Math.round(span / 1000)} s, more than a writer goes without signing; its newest checkpoints were removed` });
+  } else {
+    report.warnings.push({ kind: "unsealed", chain_id: chain, seq: last.seq, detail: `${what}: its writer stopped before signing them (a crash), or their checkpoint was removed. Run agent-audit repair to seal what is there` });
+  }
+}
+
+interface ChainContext {
+  keys: ReadonlyMap<string, KeyObject>;
+  pinned: string | undefined;
+  sealIntervalMs: number;
+  checkpointEvery: number;
+}
+
+async function verifyChain(dir: string, chain: string, files: string[], context: ChainContext, report: VerifyReport, found: ChainFindings): Promise<ChainReport> {
   const problem = (p: Omit<VerifyProblem, "chain_id">) => report.problems.push({ chain_id: chain, ...p });
   const checkpoints: Checkpoint[] = [];
   // seq → content_hash of every event a signed erasure record of this chain covers.
   const signedErasures = new Map<number, string>();
+  const untrusted = new Set<string>();
   for (const cp of readCheckpoints(dir, chain)) {
     const erasure = (cp as unknown as { type?: string }).type === "erasure" ? (cp as unknown as ErasureRecord) : undefined;
+    const publicKey = "bad" in cp ? undefined : context.keys.get(cp.key_id);
     if ("bad" in cp) problem({ kind: "forged_checkpoint", file: `.digests/${chain}.jsonl`, line: cp.line, detail: "a checkpoint line is not valid JSON" });
-    else if (!publicKey) problem({ kind: "unsigned", seq: cp.seq, detail: "no public key to check checkpoint signatures (pass --public-key)" });
-    else if (!checkpointValid(publicKey, cp)) {
+    else if (!publicKey) {
+      if (context.keys.size && !untrusted.has(cp.key_id)) {
+        untrusted.add(cp.key_id);
+        const why = context.pinned ? `this trail was pinned to key ${context.pinned}, but its records are signed by key ${cp.key_id}: the trail's key changed (a new writer key, or a replaced trail). If the change is expected, ${HOW_TO_TRUST}` : `records are signed by key ${cp.key_id}, which is not trusted here: ${HOW_TO_TRUST}`;
+        problem({ kind: "untrusted_key", file: `.digests/${chain}.jsonl`, detail: why });
+      }
+    } else if (!checkpointValid(publicKey, cp)) {
       if (erasure) problem({ kind: "forged_erasure", file: `.digests/${chain}.jsonl`, detail: "an erasure record has a bad signature" });
       else problem({ kind: "forged_checkpoint", seq: cp.seq, file: `.digests/${chain}.jsonl`, detail: `checkpoint at seq ${cp.seq} has a bad signature` });
     } else if (erasure) {
@@ -194,6 +242,11 @@ async function verifyChain(dir: string, chain: string, files: string[], publicKe
   const missing: Array<{ first: number; last: number; file: string; line: number; nextPrevHash: string | undefined }> = [];
   const declared: Array<{ seq: number; data: GapData & { reason?: string } }> = [];
 
+  let lastEvent: { seq: number; ts: string } | undefined;
+  // Events after the newest signed checkpoint, for the unsealed check.
+  let firstUncovered: { seq: number; ts: string } | undefined;
+  let uncoveredCount = 0;
+  const newestSeq = checkpoints.filter((c) => !c.purged).reduce((m, c) => Math.max(m, c.seq), 0);
   let expected = lastPurged ? lastPurged.last_seq + 1 : 1;
   let prev = lastPurged ? lastPurged.last_hash : GENESIS;
   for (let f = 0; f < files.length; f++) {
@@ -243,6 +296,9 @@ async function verifyChain(dir: string, chain: string, files: string[], publicKe
       }
       prev = e.hash ?? prev;
       expected = Math.max(expected, e.seq + 1);
+      lastEvent = { seq: e.seq, ts: e.ts };
+      if (e.seq > newestSeq && !firstUncovered) firstUncovered = { seq: e.seq, ts: e.ts };
+      if (e.seq > newestSeq) uncoveredCount++;
     }
     if (pendingBad) {
       if (f === files.length - 1) found.unreadableTail = { file, line: pendingBad.line };
@@ -260,5 +316,9 @@ async function verifyChain(dir: string, chain: string, files: string[], publicKe
   chainReport.last_seq = expected - 1 >= (chainReport.first_seq ?? expected) ? expected - 1 : undefined;
   const maxCp = checkpoints.filter((c) => !c.purged).reduce((m, c) => Math.max(m, c.seq), 0);
   if (maxCp > expected - 1) problem({ kind: "truncated", seq: maxCp, detail: `a signed checkpoint covers seq ${maxCp} but the data ends at ${expected - 1}` });
+  // Events no signed checkpoint covers, for longer than a writer waits between checkpoints: the
+  // newest checkpoints were removed (or never written). Only signed state outside the trail (a
+  // witness) can tell how much more was there.
+  if (context.keys.size && lastEvent && firstUncovered) judgeSeal(chain, newestSeq, firstUncovered, lastEvent, uncoveredCount, context, report);
   return chainReport;
 }

@@ -22,7 +22,8 @@ import { LocalSlot, type Gap, type LocalSinkStats } from "./local-sinks.js";
 import { joinExit, leaveExit, type ExitParticipant } from "./exit-hooks.js";
 import { Deadline } from "./deadline.js";
 import { boundEvent, captureStringLength, type EventLimits } from "../limits/bound-event.js";
-import { acknowledgeTornTails } from "../integrity/recovery.js";
+import { acknowledgeTornTails, sealDeadChains } from "../integrity/recovery.js";
+import { trustKey } from "../integrity/trust.js";
 import { GAP_RECORD, RECOVERY_RECORD, type RecoveryData } from "../integrity/records.js";
 import { Diagnostics } from "./diagnostics.js";
 import { startRemoteSink, type RemoteSlot } from "./remote-sinks.js";
@@ -159,6 +160,8 @@ export class AuditTrail {
   private readonly writerDirs: string[] = [];
   /** Signs checkpoints and erasure records (undefined with `integrity: false`). */
   private signingKey: import("node:crypto").KeyObject | undefined;
+  /** Dead writers' chains this trail signed a checkpoint for when it opened the directory (killed before sealing). */
+  sealedChains: readonly string[] = [];
   /** Crash-torn tails of dead writers this trail acknowledged when it opened the directory. */
   recovered: readonly RecoveryData[] = [];
 
@@ -268,6 +271,12 @@ export class AuditTrail {
         failConfig(`createAuditTrail: ${(err as Error).message}.`);
       }
       this.signingKey = key;
+      try {
+        // This machine signs with the key, so verify here trusts it (a trail's own copy never counts).
+        trustKey(key);
+      } catch (err) {
+        this.reportError(new Error(`cannot add the signing key to the local key store: ${describeError(err)}`), "key-store");
+      }
       const sealer = this.sealer;
       for (const dir of this.fileDirs) {
         const slotsHere = this.slots.filter((s) => s.writesFiles && resolve((s.sink as JsonlSink).dir) === dir);
@@ -287,6 +296,15 @@ export class AuditTrail {
         );
       }
       for (const dir of this.fileDirs) this.acknowledgeCrashes(dir);
+      // Dead writers' chains that end past their last checkpoint (killed before sealing): sign what
+      // is there now, so verify can tell them from chains whose checkpoints were removed.
+      for (const dir of this.fileDirs) {
+        try {
+          this.sealedChains = [...this.sealedChains, ...sealDeadChains(dir, this.chainId, key)];
+        } catch (err) {
+          this.reportError(new Error(`cannot seal dead writers' chains in ${dir}: ${describeError(err)}`), "recovery");
+        }
+      }
     }
     this.exit = {
       handlesExit: opts.exitHandlers !== false,
