@@ -60,7 +60,8 @@ Options:
   --dir <path>         trail directory (default: $AGENT_AUDIT_DIR or ${DEFAULT_AUDIT_DIR})
   --json               machine-readable output (sessions, show, tail, status)
   -n, --lines <n>      tail: how many events (default 20)
-  --public-key <file>  verify: the Ed25519 public key (PEM) you trust
+  --public-key <file>  verify: the Ed25519 public key (PEM) you trust (else AGENT_AUDIT_PUBLIC_KEY, else the key store)
+  --witness <dir>      verify: also hold the trail to the checkpoints a witness directory kept
   --actor <name>       who is acting (access log, erasure tombstones; default: the OS user)
   --allow-insecure-permissions   read a trail whose files other users can read
   -f, --follow         tail: wait for new events
@@ -85,6 +86,7 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
         help: { type: "boolean", short: "h", default: false },
         version: { type: "boolean", short: "v", default: false },
         "public-key": { type: "string" },
+        witness: { type: "string" },
         user: { type: "string" },
         actor: { type: "string" },
         reason: { type: "string" },
@@ -227,7 +229,7 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
           }
         }
         reading("verify");
-        const report = await verifyTrail(dir, { publicKey });
+        const report = await verifyTrail(dir, { publicKey, witness: values.witness });
         if (values.json) io.out(JSON.stringify(report, null, 2));
         else for (const line of describeVerify(report, dir)) io.out(line);
         return verifyStatus(report);

@@ -5,7 +5,7 @@
  * recomputed chain, no longer matches what was signed.
  */
 import { sign, verify, type KeyObject } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { appendLineWhole } from "./append.js";
 import { join } from "node:path";
 import { canonicalJson } from "./canonical.js";
@@ -56,6 +56,23 @@ export function appendCheckpoint(dir: string, cp: Checkpoint): void {
   appendLineWhole(digestFile(dir, cp.chain_id), JSON.stringify(cp) + "\n");
 }
 
+/** Copies a signed checkpoint to a witness directory: `<witness>/<chain>.jsonl`, whole lines only. */
+export function witnessCheckpoint(witness: string, cp: Checkpoint): void {
+  mkdirSync(witness, { recursive: true, mode: 0o700 });
+  appendLineWhole(join(witness, `${cp.chain_id}.jsonl`), JSON.stringify(cp) + "\n");
+}
+
+/** Every checkpoint line a witness directory holds for each chain. */
+export function readWitness(witness: string): Map<string, Array<Checkpoint | { bad: string; line: number }>> {
+  const out = new Map<string, Array<Checkpoint | { bad: string; line: number }>>();
+  if (!existsSync(witness)) return out;
+  for (const name of readdirSync(witness)) {
+    if (!/^[0-9a-f-]{36}\.jsonl$/.test(name)) continue;
+    out.set(name.slice(0, 36), parseCheckpointLines(readFileSync(join(witness, name), "utf8")));
+  }
+  return out;
+}
+
 /** Publishes the public key beside the digests (a convenience: verifiers should pin their own copy). */
 export function publishPublicKey(dir: string, key: KeyObject): void {
   mkdirSync(digestDir(dir), { recursive: true, mode: 0o700 });
@@ -67,7 +84,11 @@ export function publishPublicKey(dir: string, key: KeyObject): void {
 export function readCheckpoints(dir: string, chainId: string): Array<Checkpoint | { bad: string; line: number }> {
   const file = digestFile(dir, chainId);
   if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8")
+  return parseCheckpointLines(readFileSync(file, "utf8"));
+}
+
+function parseCheckpointLines(text: string): Array<Checkpoint | { bad: string; line: number }> {
+  return text
     .split("\n")
     .map((text, i) => ({ text, line: i + 1 }))
     .filter((l) => l.text.trim())
@@ -97,6 +118,8 @@ export class Checkpointer {
     private readonly onError: (err: unknown) => void,
     /** false while the events up to `state()` are not all on disk yet: then nothing is signed. */
     private readonly canWrite: () => boolean = () => true,
+    /** A directory every checkpoint is also copied to (outside the trail). */
+    private readonly witness?: string,
   ) {
     try {
       publishPublicKey(dir, key);
@@ -121,7 +144,16 @@ export class Checkpointer {
     const { seq, hash } = this.state();
     if (seq === 0 || seq === this.lastSeq || !this.canWrite()) return;
     try {
-      appendCheckpoint(this.dir, signCheckpoint(this.key, { chain_id: this.chainId, seq, hash, ts: new Date().toISOString() }));
+      const cp = signCheckpoint(this.key, { chain_id: this.chainId, seq, hash, ts: new Date().toISOString() });
+      appendCheckpoint(this.dir, cp);
+      if (this.witness) {
+        try {
+          witnessCheckpoint(this.witness, cp);
+        } catch (err) {
+          // The witness being unavailable never stops the trail; it is reported.
+          this.onError(err);
+        }
+      }
       this.lastSeq = seq;
       this.sinceLast = 0;
       this.lastAt = Date.now();

@@ -13,14 +13,14 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { AuditEvent } from "../events/schema.js";
 import { SEGMENT_PATTERN } from "../sinks/jsonl.js";
-import { checkpointValid, readCheckpoints, type Checkpoint } from "./checkpoints.js";
+import { checkpointValid, readCheckpoints, readWitness, type Checkpoint } from "./checkpoints.js";
 import { pinnedKeyId, trustedKeysFor, type TrustSource } from "./trust.js";
 import { CONTENT_FIELDS, contentHash, envelopeHash, GENESIS } from "./seal.js";
 import type { ErasureRecord } from "./erasure-records.js";
 import { GAP_RECORD, RECOVERY_RECORD, type GapData, type RecoveryData } from "./records.js";
 import { lastLine } from "./recovery.js";
 
-export type ProblemKind = "corrupt_line" | "modified" | "deleted" | "inserted" | "broken_link" | "truncated" | "replaced" | "forged_checkpoint" | "forged_erasure" | "unsigned" | "untrusted_key" | "unsealed";
+export type ProblemKind = "corrupt_line" | "modified" | "deleted" | "inserted" | "broken_link" | "truncated" | "replaced" | "forged_checkpoint" | "forged_erasure" | "unsigned" | "untrusted_key" | "unsealed" | "deleted_chain" | "fork";
 /** Findings a crash can explain, reported so an operator acknowledges them (`agent-audit repair`). */
 export type WarningKind = "torn_tail" | "unsealed";
 
@@ -113,6 +113,11 @@ export interface VerifyOptions {
   sealIntervalMs?: number;
   /** The writers' `integrity.checkpointEvery` (default 1,000): more events unsigned is `unsealed`. */
   checkpointEvery?: number;
+  /**
+   * A witness directory (`integrity.witness` of the writers): its signed checkpoints are held to
+   * the trail too, so truncation, rollback, a deleted chain or a fork shows against them.
+   */
+  witness?: string;
 }
 
 const HOW_TO_TRUST = "pass --public-key <key.pem> (the writer's public key, from a copy you keep elsewhere), set AGENT_AUDIT_PUBLIC_KEY, or pin this trail's key with `agent-audit trust add <dir|key.pem>` after checking it out of band";
@@ -125,7 +130,8 @@ export async function verifyTrail(dir: string, options: VerifyOptions = {}): Pro
   const pinned = source === "key store" ? pinnedKeyId(dir) : undefined;
   if (pinned) keys = keys.has(pinned) ? new Map([[pinned, keys.get(pinned)!]]) : new Map();
   if (keys.size === 0) report.problems.push({ kind: "untrusted_key", chain_id: "*", detail: `no trusted public key to check the signatures with: ${HOW_TO_TRUST}` });
-  const context: ChainContext = { keys, pinned, sealIntervalMs: options.sealIntervalMs ?? 90_000, checkpointEvery: options.checkpointEvery ?? 1000 };
+  const witnessed = options.witness ? readWitness(options.witness) : new Map<string, Array<Checkpoint | { bad: string; line: number }>>();
+  const context: ChainContext = { keys, pinned, sealIntervalMs: options.sealIntervalMs ?? 90_000, checkpointEvery: options.checkpointEvery ?? 1000, witnessed };
   const segments = existsSync(dir) ? readdirSync(dir).filter((n) => SEGMENT_PATTERN.test(n)).sort() : [];
   const byChain = new Map<string, string[]>();
   for (const s of segments) {
@@ -135,6 +141,8 @@ export async function verifyTrail(dir: string, options: VerifyOptions = {}): Pro
   // Chains that only have checkpoints left (everything purged, or everything deleted).
   const digests = join(dir, ".digests");
   if (existsSync(digests)) for (const f of readdirSync(digests)) if (f.endsWith(".jsonl") && !byChain.has(f.slice(0, 36))) byChain.set(f.slice(0, 36), []);
+  // Chains only the witness remembers: deleted from the trail, segments and checkpoints alike.
+  for (const chain of witnessed.keys()) if (!byChain.has(chain)) byChain.set(chain, []);
   const findings = new Map<string, ChainFindings>();
   for (const [chain, files] of byChain) {
     const found: ChainFindings = { recoveries: [] };
@@ -209,6 +217,7 @@ interface ChainContext {
   pinned: string | undefined;
   sealIntervalMs: number;
   checkpointEvery: number;
+  witnessed: ReadonlyMap<string, ReadonlyArray<Checkpoint | { bad: string; line: number }>>;
 }
 
 async function verifyChain(dir: string, chain: string, files: string[], context: ChainContext, report: VerifyReport, found: ChainFindings): Promise<ChainReport> {
@@ -233,6 +242,19 @@ async function verifyChain(dir: string, chain: string, files: string[], context:
     } else if (erasure) {
       for (const ev of erasure.events ?? []) signedErasures.set(ev.seq, ev.content_hash);
     } else checkpoints.push(cp);
+  }
+  // The witness's copies count like the trail's own, and must agree with them.
+  for (const cp of context.witnessed.get(chain) ?? []) {
+    if ("bad" in cp) continue;
+    const key = context.keys.get(cp.key_id);
+    if (!key) continue;
+    if (!checkpointValid(key, cp)) {
+      problem({ kind: "forged_checkpoint", seq: cp.seq, detail: `the witness holds a checkpoint at seq ${cp.seq} with a bad signature` });
+      continue;
+    }
+    const same = checkpoints.find((c) => c.seq === cp.seq && !c.purged);
+    if (same && same.hash !== cp.hash) problem({ kind: "fork", seq: cp.seq, detail: `two different signed hashes for seq ${cp.seq}: the trail's checkpoint and the witness's disagree (the history was rewritten and re-signed)` });
+    else if (!same) checkpoints.push(cp);
   }
   const purged = checkpoints.flatMap((c) => c.purged ?? []);
   const lastPurged = purged.reduce<{ last_seq: number; last_hash: string } | undefined>((a, p) => (!a || p.last_seq > a.last_seq ? p : a), undefined);
@@ -315,7 +337,10 @@ async function verifyChain(dir: string, chain: string, files: string[], context:
   }
   chainReport.last_seq = expected - 1 >= (chainReport.first_seq ?? expected) ? expected - 1 : undefined;
   const maxCp = checkpoints.filter((c) => !c.purged).reduce((m, c) => Math.max(m, c.seq), 0);
-  if (maxCp > expected - 1) problem({ kind: "truncated", seq: maxCp, detail: `a signed checkpoint covers seq ${maxCp} but the data ends at ${expected - 1}` });
+  if (maxCp > expected - 1) {
+    if (files.length === 0 && !purged.length) problem({ kind: "deleted_chain", seq: maxCp, detail: `a signed checkpoint covers seq ${maxCp} of this chain, but none of its segments is left: the chain was deleted` });
+    else problem({ kind: "truncated", seq: maxCp, detail: `a signed checkpoint covers seq ${maxCp} but the data ends at ${expected - 1} (the tail was cut, or the trail rolled back)` });
+  }
   // Events no signed checkpoint covers, for longer than a writer waits between checkpoints: the
   // newest checkpoints were removed (or never written). Only signed state outside the trail (a
   // witness) can tell how much more was there.

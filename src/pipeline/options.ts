@@ -82,6 +82,11 @@ export const trailOptionsSchema = z
             keyFile: z.string().min(1).optional(),
             checkpointEvery: z.number().int().positive().optional(),
             checkpointIntervalMs: z.number().positive().optional(),
+            /**
+             * A second place every signed checkpoint is copied to as it is made (a directory on
+             * another volume), so truncation, rollback and deleted chains show against it.
+             */
+            witness: z.string().min(1).optional(),
           })
           .strict(),
       ])
@@ -113,7 +118,8 @@ const FIX: Record<string, string> = {
   userId: "give a non-empty string, or leave it out to take the user from run metadata",
   dir: "give a directory path, e.g. dir: '.audit'",
   redaction: "pass redaction options, e.g. redaction: { operators: { EMAIL: 'hash' } }, or redaction: false to turn it off explicitly",
-  integrity: "pass { keyFile, checkpointEvery, checkpointIntervalMs }, or integrity: false",
+  integrity: "pass { keyFile, checkpointEvery, checkpointIntervalMs, witness }, or integrity: false",
+  witness: "give a directory outside the trail, e.g. witness: '/mnt/other-volume/audit-witness'",
   key: "give 32 bytes: a Buffer, 64 hex digits or base64",
   spool: "pass { dir: '.audit' } for a disk spool, or { memory: true, maxEvents: 10000 } without a disk",
   maxEvents: "give a positive whole number of events",

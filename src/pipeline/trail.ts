@@ -12,7 +12,7 @@ import { DEFAULT_LIMITS, toJson, describeError, type SerializeLimits } from "../
 import { AuditCallbackHandler, type AuditHandlerOptions } from "../capture/handler.js";
 import { auditMiddleware, type AuditMiddlewareOptions } from "../capture/middleware.js";
 import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
-import { resolve } from "node:path";
+import { isAbsolute, relative, resolve } from "node:path";
 import { jsonlSink, DEFAULT_AUDIT_DIR, type JsonlSink } from "../sinks/jsonl.js";
 import { isRemote, type Sink } from "../sinks/types.js";
 import { DEFAULT_DELIVERY } from "./delivery.js";
@@ -271,6 +271,11 @@ export class AuditTrail {
         failConfig(`createAuditTrail: ${(err as Error).message}.`);
       }
       this.signingKey = key;
+      if (integrity.witness) {
+        const witness = resolve(integrity.witness);
+        const inside = this.fileDirs.find((d) => !relative(d, witness).startsWith("..") && !isAbsolute(relative(d, witness)));
+        if (inside) failConfig(`createAuditTrail: integrity.witness (${witness}) is inside the trail directory ${inside}, where whoever rewrites the trail rewrites the witness too. Fix: put it on another volume or host, e.g. /mnt/other-volume/audit-witness.`);
+      }
       try {
         // This machine signs with the key, so verify here trusts it (a trail's own copy never counts).
         trustKey(key);
@@ -292,6 +297,7 @@ export class AuditTrail {
             // A checkpoint signs only what is on disk: never events still held in memory or given
             // up, nor past a gap whose trail.gap record is not written yet.
             () => this.closedGaps.length === 0 && slotsHere.every((s) => s.caughtUp),
+            integrity.witness ? resolve(integrity.witness) : undefined,
           ),
         );
       }

@@ -15,7 +15,7 @@ const sinks = [jsonlSink({ dir: config.dir })];
 if (config.url) sinks.push(webhookSink({ url: config.url, secret: config.secret, delivery: config.delivery }));
 // Only the options the test set: an option left out must mean the default, not `undefined`.
 const given = (names) => Object.fromEntries(names.filter((n) => config[n] !== undefined).map((n) => [n, config[n]]));
-const trail = createAuditTrail({ sinks, ...given(["delivery", "exitHandlers", "exitFlushMs", "limits"]), onError: (e) => errors.push(e.message) });
+const trail = createAuditTrail({ sinks, ...given(["delivery", "exitHandlers", "exitFlushMs", "limits", "integrity"]), onError: (e) => errors.push(e.message) });
 
 // A second copy of the library in the same process (two versions in one monorepo), with its own trail.
 let second;
