@@ -28,6 +28,11 @@ export interface Checkpoint {
   purged?: PurgedRange[];
   /** Written by a later writer for a dead writer's chain it found unsealed: that writer's chain id. */
   sealed_by?: string;
+  /** The writer's checkpointEvery and checkpointIntervalMs: how long its tail may go unsigned. */
+  every?: number;
+  interval_ms?: number;
+  /** The writer's last checkpoint at a clean shutdown: no event of the chain may follow it. */
+  final?: boolean;
   key_id: string;
   sig: string;
 }
@@ -133,18 +138,22 @@ export class Checkpointer {
 
   sealed(): void {
     this.sinceLast++;
-    if (this.sinceLast >= this.every) this.write();
+    // The chain's first event is signed at once: from then on every event links back to a
+    // signature, and a later writer can tell this chain's unsigned tail from a forged chain.
+    if (this.sinceLast >= this.every || this.lastSeq === 0) this.write();
   }
 
   private maybe(timed: boolean): void {
     if (this.sinceLast > 0 && (!timed || Date.now() - this.lastAt >= this.intervalMs)) this.write();
   }
 
-  write(): void {
+  write(final = false): void {
     const { seq, hash } = this.state();
-    if (seq === 0 || seq === this.lastSeq || !this.canWrite()) return;
+    if (seq === 0 || (seq === this.lastSeq && !final) || !this.canWrite()) return;
     try {
-      const cp = signCheckpoint(this.key, { chain_id: this.chainId, seq, hash, ts: new Date().toISOString() });
+      // The writer's own cadence is signed too: verify holds its unsigned tail to it. The last
+      // checkpoint of a clean shutdown says so: nothing may follow it.
+      const cp = signCheckpoint(this.key, { chain_id: this.chainId, seq, hash, ts: new Date().toISOString(), every: this.every, interval_ms: this.intervalMs, ...(final ? { final: true } : {}) });
       appendCheckpoint(this.dir, cp);
       if (this.witness) {
         try {
@@ -164,6 +173,6 @@ export class Checkpointer {
 
   close(): void {
     if (this.timer) clearInterval(this.timer);
-    this.write();
+    this.write(true);
   }
 }

@@ -15,8 +15,10 @@ import { join } from "node:path";
 import { SEGMENT_PATTERN } from "../sinks/jsonl.js";
 import { processAlive, writerAlive, writersDir } from "../pipeline/spool.js";
 import type { RecoveryData } from "./records.js";
-import type { KeyObject } from "node:crypto";
-import { appendCheckpoint, readCheckpoints, signCheckpoint } from "./checkpoints.js";
+import { createPublicKey, type KeyObject } from "node:crypto";
+import type { AuditEvent } from "../events/schema.js";
+import { appendCheckpoint, checkpointValid, readCheckpoints, signCheckpoint, witnessCheckpoint, type Checkpoint } from "./checkpoints.js";
+import { contentHash, envelopeHash } from "./seal.js";
 
 const CHUNK = 64 * 1024;
 
@@ -143,45 +145,70 @@ function lockRecovery(dir: string, chain: string): (() => void) | undefined {
 }
 
 
-/** The last line of a file that parses as an event (a torn or corrupt tail is skipped). */
-function lastEvent(file: string): { seq: number; hash: string } | undefined {
-  const fd = openSync(file, "r");
-  try {
-    const size = fstatSync(fd).size;
-    // Events are bounded (limits.maxEventBytes), so the last few MiB hold the last whole one.
-    const from = Math.max(0, size - 4 * 1024 * 1024);
-    const buf = Buffer.alloc(size - from);
-    readSync(fd, buf, 0, buf.length, from);
-    const lines = buf.toString("utf8").split("\n");
-    for (let i = lines.length - 1; i >= (from > 0 ? 1 : 0); i--) {
-      try {
-        const e = JSON.parse(lines[i]!) as { seq?: unknown; hash?: unknown };
-        if (typeof e.seq === "number" && typeof e.hash === "string") return { seq: e.seq, hash: e.hash };
-      } catch {
-        // torn or corrupt: look further back
-      }
-    }
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
-}
+/** Segments larger than this are not read back to seal a tail (the warning stays for an operator). */
+const SEAL_READ_MAX = 64 * 1024 * 1024;
 
 /**
- * A writer killed before its next checkpoint leaves events no signature covers. The next trail
- * on the directory signs a checkpoint for what it finds there (`sealed_by` its own chain), so such
- * a chain is told apart from one whose checkpoints were deleted later. Returns the chains sealed.
+ * A writer killed before its next checkpoint leaves events no signature covers. The next trail on
+ * the directory signs a checkpoint over them (`sealed_by` its own chain), but only what an honest
+ * crash can leave: the chain must already have a checkpoint signed with this key; the unsigned
+ * events must follow it, each linked to the one before and whole (their hashes recomputed); and
+ * there may be no more of them, over no longer, than the writer's own signed cadence allows.
+ * Anything else (forged events appended, a chain that was never signed) is left for verify to
+ * report. Returns the chains sealed.
  */
-export function sealDeadChains(dir: string, ownChain: string, key: KeyObject, now = new Date()): string[] {
+export function sealDeadChains(dir: string, ownChain: string, key: KeyObject, options: { every: number; intervalMs: number; witness?: string }, now = new Date()): string[] {
+  const publicKey = createPublicKey(key);
   const sealed: string[] = [];
   for (const [chain, name] of lastSegments(dir)) {
     if (chain === ownChain || writerAlive(dir, chain)) continue;
-    const last = lastEvent(join(dir, name));
-    if (!last) continue;
-    const newest = readCheckpoints(dir, chain).reduce((m, c) => ("bad" in c || (c as { type?: string }).type !== "checkpoint" ? m : Math.max(m, c.seq)), 0);
-    if (newest >= last.seq) continue;
-    appendCheckpoint(dir, signCheckpoint(key, { chain_id: chain, seq: last.seq, hash: last.hash, ts: now.toISOString(), sealed_by: ownChain }));
+    const signed = readCheckpoints(dir, chain).filter((c): c is Checkpoint => !("bad" in c) && c.type === "checkpoint" && c.chain_id === chain && !c.purged && checkpointValid(publicKey, c));
+    const newest = signed.reduce<Checkpoint | undefined>((a, c) => (!a || c.seq > a.seq ? c : a), undefined);
+    // A chain closed cleanly has nothing unsigned: events after its final checkpoint were added later.
+    if (!newest || newest.final) continue;
+    const tail = unsignedTail(join(dir, name), newest);
+    if (!tail || tail.length === 0) continue;
+    const every = newest.every ?? options.every;
+    const interval = newest.interval_ms ?? options.intervalMs;
+    const last = tail[tail.length - 1]!;
+    if (tail.length > every || Date.parse(last.ts) - Date.parse(newest.ts) > 2 * interval + 30_000) continue;
+    const cp = signCheckpoint(key, { chain_id: chain, seq: last.seq, hash: last.hash!, ts: now.toISOString(), sealed_by: ownChain });
+    appendCheckpoint(dir, cp);
+    if (options.witness) witnessCheckpoint(options.witness, cp);
     sealed.push(chain);
   }
   return sealed;
+}
+
+/** The events after checkpoint `from` in a segment, if they are whole and each links to the last; else undefined. */
+function unsignedTail(file: string, from: Checkpoint): AuditEvent[] | undefined {
+  const fd = openSync(file, "r");
+  let text: string;
+  try {
+    const size = fstatSync(fd).size;
+    if (size > SEAL_READ_MAX) return undefined;
+    const buf = Buffer.alloc(size);
+    readSync(fd, buf, 0, size, 0);
+    text = buf.toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
+  const events: AuditEvent[] = [];
+  for (const line of text.split("\n")) {
+    try {
+      if (line.trim()) events.push(JSON.parse(line) as AuditEvent);
+    } catch {
+      // a torn line (acknowledged separately) ends nothing here; it is not an event
+    }
+  }
+  const at = events.findIndex((e) => e.seq === from.seq && e.hash === from.hash);
+  if (at === -1) return undefined;
+  const tail = events.slice(at + 1);
+  let prev = events[at]!;
+  for (const e of tail) {
+    const whole = e.hash === envelopeHash(e) && (e.erased !== undefined || (e.salt !== undefined && e.content_hash === contentHash(e.salt, e)));
+    if (e.seq !== prev.seq + 1 || e.prev_hash !== prev.hash || !whole) return undefined;
+    prev = e;
+  }
+  return tail;
 }

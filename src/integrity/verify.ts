@@ -108,7 +108,8 @@ export interface VerifyOptions {
   publicKey?: KeyObject | string;
   /**
    * A chain whose last events are newer than its last signed checkpoint by more than this is
-   * `unsealed` (default 60 s, the writer's checkpoint interval, plus 30 s of slack).
+   * `unsealed` (default 150 s: two of the writer's 60 s checkpoint intervals plus 30 s of slack;
+   * checkpoints that carry the writer's own interval override it).
    */
   sealIntervalMs?: number;
   /** The writers' `integrity.checkpointEvery` (default 1,000): more events unsigned is `unsealed`. */
@@ -131,7 +132,9 @@ export async function verifyTrail(dir: string, options: VerifyOptions = {}): Pro
   if (pinned) keys = keys.has(pinned) ? new Map([[pinned, keys.get(pinned)!]]) : new Map();
   if (keys.size === 0) report.problems.push({ kind: "untrusted_key", chain_id: "*", detail: `no trusted public key to check the signatures with: ${HOW_TO_TRUST}` });
   const witnessed = options.witness ? readWitness(options.witness) : new Map<string, Array<Checkpoint | { bad: string; line: number }>>();
-  const context: ChainContext = { keys, pinned, sealIntervalMs: options.sealIntervalMs ?? 90_000, checkpointEvery: options.checkpointEvery ?? 1000, witnessed };
+  // A writer's timer can leave events unsigned for up to about two intervals (a tick skipped after
+  // a count-triggered checkpoint), so the default allows two 60 s intervals and 30 s of slack.
+  const context: ChainContext = { keys, pinned, sealIntervalMs: options.sealIntervalMs ?? 150_000, checkpointEvery: options.checkpointEvery ?? 1000, witnessed };
   const segments = existsSync(dir) ? readdirSync(dir).filter((n) => SEGMENT_PATTERN.test(n)).sort() : [];
   const byChain = new Map<string, string[]>();
   for (const s of segments) {
@@ -184,14 +187,20 @@ function judgeTails(dir: string, report: VerifyReport, findings: Map<string, Cha
  * Why a tombstone is not a legitimate erasure, or undefined when it is: a signed erasure record
  * must name this event with the content_hash the chain holds, and nothing of its content may be left.
  */
-function erasureProblem(e: AuditEvent, signed: ReadonlyMap<number, string>): string | undefined {
-  const recorded = signed.get(e.seq);
-  if (recorded === undefined) return "a tombstone that no signed erasure record covers (content removed, not erased)";
-  if (recorded !== e.content_hash) return "the signed erasure record names a different content_hash";
-  const left = CONTENT_FIELDS.filter((f) => f !== "data" && e[f] !== undefined);
-  if (e.salt !== undefined) left.push("salt" as never);
-  if (e.data && Object.keys(e.data).length) left.push("data");
+function erasureProblem(e: AuditEvent, signed: ReadonlyMap<number, { content_hash: string; record: ErasureRecord }>): string | undefined {
+  const covered = signed.get(e.seq);
+  if (covered === undefined) return "a tombstone that no signed erasure record covers (content removed, not erased)";
+  if (covered.content_hash !== e.content_hash) return "the signed erasure record names a different content_hash";
+  const left: string[] = CONTENT_FIELDS.filter((f) => f !== "data" && e[f] !== undefined);
+  if (e.salt !== undefined) left.push("salt");
+  const data = e.data as unknown;
+  if (data === null || typeof data !== "object" || Array.isArray(data) || Object.keys(data).length) left.push("data");
   if (left.length) return `a tombstone still holding content (${left.join(", ")})`;
+  const { at, by, reason } = covered.record;
+  const marker = e.erased!;
+  // The tombstone may only shorten the signed reason (to fit the line), never change it.
+  const reasonFits = marker.reason === undefined || marker.reason === reason || (marker.reason.endsWith("…") && (reason ?? "").startsWith(marker.reason.slice(0, -1)));
+  if (marker.at !== at || marker.by !== by || !reasonFits || Object.keys(marker).some((k) => !["at", "by", "reason"].includes(k))) return "the tombstone's who, when or why differs from its signed erasure record";
   return undefined;
 }
 
@@ -223,13 +232,17 @@ interface ChainContext {
 async function verifyChain(dir: string, chain: string, files: string[], context: ChainContext, report: VerifyReport, found: ChainFindings): Promise<ChainReport> {
   const problem = (p: Omit<VerifyProblem, "chain_id">) => report.problems.push({ chain_id: chain, ...p });
   const checkpoints: Checkpoint[] = [];
-  // seq → content_hash of every event a signed erasure record of this chain covers.
-  const signedErasures = new Map<number, string>();
+  // seq → the signed erasure record of this chain that covers it (and the content_hash it names).
+  const signedErasures = new Map<number, { content_hash: string; record: ErasureRecord }>();
   const untrusted = new Set<string>();
   for (const cp of readCheckpoints(dir, chain)) {
     const erasure = (cp as unknown as { type?: string }).type === "erasure" ? (cp as unknown as ErasureRecord) : undefined;
     const publicKey = "bad" in cp ? undefined : context.keys.get(cp.key_id);
     if ("bad" in cp) problem({ kind: "forged_checkpoint", file: `.digests/${chain}.jsonl`, line: cp.line, detail: "a checkpoint line is not valid JSON" });
+    else if (cp.chain_id !== chain || (cp.purged ?? []).some((p) => !p.segment.includes(chain))) {
+      // A genuine record of another chain, planted here (a purge record would hide a deleted chain).
+      problem({ kind: "forged_checkpoint", seq: cp.seq, file: `.digests/${chain}.jsonl`, detail: `a signed record of chain ${cp.chain_id} (or naming its segments) sits in this chain's digest file` });
+    }
     else if (!publicKey) {
       if (context.keys.size && !untrusted.has(cp.key_id)) {
         untrusted.add(cp.key_id);
@@ -240,12 +253,16 @@ async function verifyChain(dir: string, chain: string, files: string[], context:
       if (erasure) problem({ kind: "forged_erasure", file: `.digests/${chain}.jsonl`, detail: "an erasure record has a bad signature" });
       else problem({ kind: "forged_checkpoint", seq: cp.seq, file: `.digests/${chain}.jsonl`, detail: `checkpoint at seq ${cp.seq} has a bad signature` });
     } else if (erasure) {
-      for (const ev of erasure.events ?? []) signedErasures.set(ev.seq, ev.content_hash);
+      for (const ev of erasure.events ?? []) signedErasures.set(ev.seq, { content_hash: ev.content_hash, record: erasure });
     } else checkpoints.push(cp);
   }
   // The witness's copies count like the trail's own, and must agree with them.
   for (const cp of context.witnessed.get(chain) ?? []) {
     if ("bad" in cp) continue;
+    if (cp.chain_id !== chain || (cp.purged ?? []).some((p) => !p.segment.includes(chain))) {
+      problem({ kind: "forged_checkpoint", seq: cp.seq, detail: `the witness file of this chain holds a record of chain ${cp.chain_id}` });
+      continue;
+    }
     const key = context.keys.get(cp.key_id);
     if (!key) continue;
     if (!checkpointValid(key, cp)) {
@@ -300,7 +317,9 @@ async function verifyChain(dir: string, chain: string, files: string[], context:
         if (forged) problem({ kind: "forged_erasure", file, line: n, seq: e.seq, detail: forged });
         else {
           chainReport.erased++;
-          report.erasures.push({ chain_id: chain, seq: e.seq, file, line: n, at: e.erased.at, by: e.erased.by, reason: e.erased.reason });
+          // Who, when and why come from the signed record, never from the tombstone.
+          const { record } = signedErasures.get(e.seq)!;
+          report.erasures.push({ chain_id: chain, seq: e.seq, file, line: n, at: record.at, by: record.by, reason: record.reason });
         }
       } else if (!e.salt || !e.content_hash || contentHash(e.salt, e) !== e.content_hash) {
         problem({ kind: "modified", file, line: n, seq: e.seq, detail: "content does not match its content_hash" });
@@ -344,6 +363,13 @@ async function verifyChain(dir: string, chain: string, files: string[], context:
   // Events no signed checkpoint covers, for longer than a writer waits between checkpoints: the
   // newest checkpoints were removed (or never written). Only signed state outside the trail (a
   // witness) can tell how much more was there.
-  if (context.keys.size && lastEvent && firstUncovered) judgeSeal(chain, newestSeq, firstUncovered, lastEvent, uncoveredCount, context, report);
+  if (context.keys.size && lastEvent && firstUncovered) {
+    // The writer signed its own cadence into its checkpoints: hold its tail to that, not to ours.
+    const newest = checkpoints.filter((c) => !c.purged && !c.sealed_by).reduce<Checkpoint | undefined>((a, c) => (!a || c.seq > a.seq ? c : a), undefined);
+    const cadence = { ...context, ...(newest?.every ? { checkpointEvery: newest.every } : {}), ...(newest?.interval_ms ? { sealIntervalMs: 2 * newest.interval_ms + 30_000 } : {}) };
+    const closing = checkpoints.find((c) => c.final && c.seq === newestSeq);
+    if (closing) problem({ kind: "unsealed", seq: lastEvent.seq, detail: `events ${firstUncovered.seq}–${lastEvent.seq} follow the writer's final checkpoint (seq ${closing.seq}, its clean shutdown): they were added afterwards` });
+    else judgeSeal(chain, newestSeq, firstUncovered, lastEvent, uncoveredCount, cadence, report);
+  }
   return chainReport;
 }

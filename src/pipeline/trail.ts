@@ -306,7 +306,7 @@ export class AuditTrail {
       // is there now, so verify can tell them from chains whose checkpoints were removed.
       for (const dir of this.fileDirs) {
         try {
-          this.sealedChains = [...this.sealedChains, ...sealDeadChains(dir, this.chainId, key)];
+          this.sealedChains = [...this.sealedChains, ...sealDeadChains(dir, this.chainId, key, { every: integrity.checkpointEvery ?? 1000, intervalMs: integrity.checkpointIntervalMs ?? 60_000, witness: integrity.witness ? resolve(integrity.witness) : undefined })];
         } catch (err) {
           this.reportError(new Error(`cannot seal dead writers' chains in ${dir}: ${describeError(err)}`), "recovery");
         }

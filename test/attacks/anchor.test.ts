@@ -101,7 +101,8 @@ describe("the history: checkpoints deleted, tails cut, chains deleted, forks", (
     const seg = join(dir, readdirSync(dir).find((f) => f.endsWith(".jsonl"))!);
     writeFileSync(seg, lines(seg).slice(0, 25).join("\n") + "\n");
     const digest = join(dir, ".digests", `${chain}.jsonl`);
-    writeFileSync(digest, lines(digest).filter((l) => JSON.parse(l).seq <= 20).join("\n") + "\n");
+    // Checkpoints are signed at seq 1, then every 10: 11, 21, 31, and 40 at shutdown.
+    writeFileSync(digest, lines(digest).filter((l) => JSON.parse(l).seq <= 21).join("\n") + "\n");
     // Within one checkpoint interval and under checkpointEvery: a crash could leave just this.
     expect((await verify(dir)).kinds).toEqual([]);
     const against = await verify(dir, ["--witness", witness]);
@@ -120,7 +121,7 @@ describe("the history: checkpoints deleted, tails cut, chains deleted, forks", (
   it("a fork (the history rewritten and re-signed with the real key) shows against the witness", async () => {
     const witness = tempDir("audit-witness-");
     const { dir, chain } = await writeTrail(20, { integrity: { checkpointEvery: 10, witness } });
-    // Re-sign a different hash for seq 10 in the trail's own digest file, as a key holder could.
+    // Re-sign a different hash for seq 11 in the trail's own digest file, as a key holder could.
     const { createPrivateKey, sign } = await import("node:crypto");
     const { canonicalJson } = await import("../../src/integrity/canonical.js");
     const key = createPrivateKey(readFileSync(join(process.env.AGENT_AUDIT_KEY_DIR!, "signing-key.pem"), "utf8"));
@@ -130,7 +131,7 @@ describe("the history: checkpoints deleted, tails cut, chains deleted, forks", (
       lines(digest)
         .map((l) => {
           const cp = JSON.parse(l) as Record<string, unknown>;
-          if (cp.seq !== 10) return l;
+          if (cp.seq !== 11) return l;
           const unsigned: Record<string, unknown> = { ...cp, hash: "f".repeat(64) };
           delete unsigned.sig;
           return JSON.stringify({ ...unsigned, sig: sign(null, Buffer.from(canonicalJson(unsigned)), key).toString("base64") });

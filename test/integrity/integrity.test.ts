@@ -54,7 +54,9 @@ describe("hash chain and checkpoints", () => {
       expect(envelopeHash(e)).toBe(e.hash);
     }
     const checkpoints = lines(digestFile(dir, chain)).map((l) => JSON.parse(l));
-    expect(checkpoints.map((c) => c.seq)).toEqual([10, 20, 30, 40]);
+    // The first event is signed at once, then every 10, and the shutdown's final checkpoint.
+    expect(checkpoints.map((c) => c.seq)).toEqual([1, 11, 21, 31, 40]);
+    expect(checkpoints.at(-1)).toMatchObject({ final: true, every: 10 });
     const report = await verifyTrail(dir, { publicKey: keys.publicKey });
     expect(report).toMatchObject({ ok: true, problems: [], events: 40, publicKeyTrusted: true });
     expect(report.chains[0]!.verified_to!.seq).toBe(40);
@@ -104,7 +106,7 @@ describe("hash chain and checkpoints", () => {
 
     const cpDir = copy(original.dir).dir;
     const cpFile = digestFile(cpDir, original.chain);
-    write(cpFile, lines(cpFile).map((l, i) => (i === 1 ? l.replace('"seq":20', '"seq":25') : l)));
+    write(cpFile, lines(cpFile).map((l, i) => (i === 1 ? l.replace('"seq":11', '"seq":25') : l)));
     expect(kinds(await verifyTrail(cpDir, { publicKey: keys.publicKey }))).toContain("forged_checkpoint");
 
     const other = generateKeyPairSync("ed25519").publicKey;
