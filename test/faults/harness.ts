@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Webhook } from "standardwebhooks";
+import { onTestFinished } from "vitest";
 
 export const SECRET = `whsec_${Buffer.from("fault-suite-secret-32-bytes-long!").toString("base64")}`;
 const CHILD = fileURLToPath(new URL("./children/trail-child.mjs", import.meta.url));
@@ -43,6 +44,14 @@ export function runChild(config: Record<string, unknown>, options: { preload?: s
   const proc = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } });
   running.add(proc);
   const limit = setTimeout(() => proc.kill("SIGKILL"), CHILD_LIMIT_MS);
+  // However the test ends (a failed assertion included), its children end with it.
+  try {
+    onTestFinished(() => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+    });
+  } catch {
+    // not inside a test (a hook): the exit handler above still covers it
+  }
   proc.on("exit", () => {
     running.delete(proc);
     clearTimeout(limit);
