@@ -4,27 +4,12 @@
 // Each asserts the exact finding and a non-zero exit; where only a witness can see the attack,
 // the test shows that too.
 import { describe, expect, it } from "vitest";
-import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { tempDir } from "../helpers.js";
-import { runChild } from "../faults/harness.js";
+import { cli, runChild } from "../faults/harness.js";
 
-const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
-const exec = promisify(execFile);
-
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout } = await exec(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
-    return { code: 0, out: stdout };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, out: e.stdout + e.stderr };
-  }
-}
 
 async function verify(dir: string, extra: string[] = []): Promise<{ code: number; kinds: string[]; warnings: string[] }> {
   const r = await cli(["verify", "--dir", dir, "--json", ...extra]);

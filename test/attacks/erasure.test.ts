@@ -2,26 +2,11 @@
 // them: through the CLI, on a real trail written by a child process. Each asserts the exact
 // finding and a non-zero exit.
 import { describe, expect, it } from "vitest";
-import { execFile } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { tempDir } from "../helpers.js";
-import { runChild } from "../faults/harness.js";
+import { cli, runChild } from "../faults/harness.js";
 
-const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
-const exec = promisify(execFile);
-
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout } = await exec(process.execPath, [CLI, ...args]);
-    return { code: 0, out: stdout };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, out: e.stdout + e.stderr };
-  }
-}
 
 /** A trail of 12 events of two users, written by a real process; u-1 erased through the CLI. */
 async function erasedTrail(): Promise<{ dir: string; file: string }> {

@@ -4,7 +4,8 @@
  * Retry-After, a hang, a connection reset mid-body, a slow answer). Receivers verify every
  * delivery with the reference Standard Webhooks library and collect event ids.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { promisify } from "node:util";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -169,6 +170,20 @@ export class Receiver {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server = undefined;
+  }
+}
+
+const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const execFileAsync = promisify(execFile);
+
+/** Runs the built `agent-audit` CLI; its exit status and everything it printed. */
+export async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout } = await execFileAsync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+    return { code: 0, out: stdout };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout + e.stderr };
   }
 }
 

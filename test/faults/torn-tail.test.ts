@@ -3,26 +3,11 @@
 // exactly those bytes in a signed trail.recovery record, and `verify` passes again. What an
 // attacker does to look like a crash is still tampering (exit 1). Real processes, built package.
 import { describe, expect, it } from "vitest";
-import { execFile } from "node:child_process";
 import { appendFileSync, readdirSync, readFileSync, truncateSync, writeFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { tempDir } from "../helpers.js";
-import { runChild } from "./harness.js";
+import { cli, runChild } from "./harness.js";
 
-const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
-const exec = promisify(execFile);
-
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout } = await exec(process.execPath, [CLI, ...args]);
-    return { code: 0, out: stdout };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, out: e.stdout + e.stderr };
-  }
-}
 
 /** A trail whose writer was killed (-9) after `count` events; returns its dir and segment file. */
 async function killedWriter(count: number, extra: Record<string, unknown> = {}): Promise<{ dir: string; file: string }> {
