@@ -7,6 +7,7 @@
 import { sign, verify, type KeyObject } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { appendLineWhole } from "./append.js";
+import { signNote } from "./signed-note.js";
 import { join } from "node:path";
 import { canonicalJson } from "./canonical.js";
 import { keyId, publicKeyPem } from "./keys.js";
@@ -33,6 +34,11 @@ export interface Checkpoint {
   interval_ms?: number;
   /** The writer's last checkpoint at a clean shutdown: no event of the chain may follow it. */
   final?: boolean;
+  /** RFC 6962 tree over the chain's event hashes (leaf = SHA-256(0x00 ‖ hash)): its size and base64 root. */
+  tree_size?: number;
+  root?: string;
+  /** The same tree head as a C2SP tlog-checkpoint signed note. */
+  note?: string;
   key_id: string;
   sig: string;
 }
@@ -40,6 +46,19 @@ export interface Checkpoint {
 export const digestDir = (dir: string) => join(dir, ".digests");
 export const digestFile = (dir: string, chainId: string) => join(digestDir(dir), `${chainId}.jsonl`);
 export const publicKeyFile = (dir: string) => join(digestDir(dir), "public-key.pem");
+
+/** The C2SP origin line of a chain's checkpoints: a schema-less name, no spaces, no '+'. */
+export const checkpointOrigin = (chainId: string) => `agent-audit-trail/${chainId}`;
+
+/**
+ * The chain's tree head as a C2SP tlog-checkpoint signed note: origin, tree size, base64 root, no
+ * extension lines (time and chain metadata stay beside it, in the JSON line), signed with the
+ * trail key under the origin's name. Transparency-log tools can check it without our code.
+ */
+export function checkpointNote(key: KeyObject, chainId: string, treeSize: number, root: string): string {
+  const origin = checkpointOrigin(chainId);
+  return signNote(`${origin}\n${treeSize}\n${root}\n`, origin, key);
+}
 
 export function signCheckpoint(key: KeyObject, body: Omit<Checkpoint, "sig" | "key_id" | "type">): Checkpoint {
   const unsigned = { type: "checkpoint" as const, ...body, key_id: keyId(key) };
@@ -119,7 +138,7 @@ export class Checkpointer {
     private readonly key: KeyObject,
     private readonly every: number,
     private readonly intervalMs: number,
-    private readonly state: () => { seq: number; hash: string },
+    private readonly state: () => { seq: number; hash: string; root?: string },
     private readonly onError: (err: unknown) => void,
     /** false while the events up to `state()` are not all on disk yet: then nothing is signed. */
     private readonly canWrite: () => boolean = () => true,
@@ -148,12 +167,13 @@ export class Checkpointer {
   }
 
   write(final = false): void {
-    const { seq, hash } = this.state();
+    const { seq, hash, root } = this.state();
     if (seq === 0 || (seq === this.lastSeq && !final) || !this.canWrite()) return;
     try {
       // The writer's own cadence is signed too: verify holds its unsigned tail to it. The last
       // checkpoint of a clean shutdown says so: nothing may follow it.
-      const cp = signCheckpoint(this.key, { chain_id: this.chainId, seq, hash, ts: new Date().toISOString(), every: this.every, interval_ms: this.intervalMs, ...(final ? { final: true } : {}) });
+      const tree = root ? { tree_size: seq, root, note: checkpointNote(this.key, this.chainId, seq, root) } : {};
+      const cp = signCheckpoint(this.key, { chain_id: this.chainId, seq, hash, ts: new Date().toISOString(), every: this.every, interval_ms: this.intervalMs, ...tree, ...(final ? { final: true } : {}) });
       appendCheckpoint(this.dir, cp);
       if (this.witness) {
         try {

@@ -136,3 +136,37 @@ export function verifyConsistency(size1: number | bigint, size2: number | bigint
   }
   return sn === 0n && fr.equals(root1) && sr.equals(root2);
 }
+
+/**
+ * The right edge of a growing tree (a compact range): O(log n) subtree roots, enough to give the
+ * root of everything pushed so far. Each push costs one leaf hash and, amortised, one node hash.
+ */
+export class MerkleFrontier {
+  /** Roots of perfect subtrees, largest first; `sizes[i]` leaves under `roots[i]`. */
+  private readonly roots: Hash[] = [];
+  private readonly sizes: number[] = [];
+  size = 0;
+
+  push(leaf: Hash): void {
+    let node = leaf;
+    let width = 1;
+    while (this.sizes.length && this.sizes[this.sizes.length - 1] === width) {
+      node = nodeHash(this.roots.pop()!, node);
+      this.sizes.pop();
+      width *= 2;
+    }
+    this.roots.push(node);
+    this.sizes.push(width);
+    this.size++;
+  }
+
+  root(): Hash {
+    if (this.roots.length === 0) return emptyRoot();
+    let r = this.roots[this.roots.length - 1]!;
+    for (let i = this.roots.length - 2; i >= 0; i--) r = nodeHash(this.roots[i]!, r);
+    return r;
+  }
+}
+
+/** The leaf of a chain's tree for one event: its `hash`, as 32 raw bytes. */
+export const eventLeaf = (eventHash: string): Hash => leafHash(Buffer.from(eventHash, "hex"));

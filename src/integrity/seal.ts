@@ -11,6 +11,7 @@ import * as crypto from "node:crypto";
 import { createHash, randomFillSync } from "node:crypto";
 import type { AuditEvent } from "../events/schema.js";
 import { canonicalJson } from "./canonical.js";
+import { eventLeaf, MerkleFrontier } from "./merkle.js";
 
 /** The fields that hold what an event is about (personal data lives here), erasable. */
 export const CONTENT_FIELDS = ["session_id", "user_id", "name", "tags", "metadata", "data", "enc"] as const;
@@ -81,13 +82,19 @@ function salt(): string {
   return pool.toString("hex", at - 16, at);
 }
 
-/** Seals events of one chain in order. */
+/** Seals events of one chain in order, and keeps the chain's RFC 6962 tree over their hashes. */
 export class Sealer {
   private prev = GENESIS;
+  private readonly tree = new MerkleFrontier();
 
   /** The last hash sealed (what a checkpoint signs). */
   get lastHash(): string {
     return this.prev;
+  }
+
+  /** The Merkle root over every event hash sealed so far (base64), what a checkpoint's note signs. */
+  get treeRoot(): string {
+    return this.tree.root().toString("base64");
   }
 
   seal(event: AuditEvent): void {
@@ -96,5 +103,6 @@ export class Sealer {
     event.prev_hash = this.prev;
     event.hash = envelopeHash(event);
     this.prev = event.hash;
+    this.tree.push(eventLeaf(event.hash));
   }
 }

@@ -13,7 +13,9 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { AuditEvent } from "../events/schema.js";
 import { SEGMENT_PATTERN } from "../sinks/jsonl.js";
-import { checkpointValid, readCheckpoints, readWitness, type Checkpoint } from "./checkpoints.js";
+import { checkpointOrigin, checkpointValid, readCheckpoints, readWitness, type Checkpoint } from "./checkpoints.js";
+import { eventLeaf, MerkleFrontier } from "./merkle.js";
+import { openNote } from "./signed-note.js";
 import { pinnedKeyId, trustedKeysFor, type TrustSource } from "./trust.js";
 import { CONTENT_FIELDS, contentHash, envelopeHash, GENESIS } from "./seal.js";
 import type { ErasureRecord } from "./erasure-records.js";
@@ -184,6 +186,22 @@ function judgeTails(dir: string, report: VerifyReport, findings: Map<string, Cha
 }
 
 /**
+ * A checkpoint's C2SP note must be signed by the same key and say exactly what the JSON line says
+ * (origin, tree size, root); undefined when it does, or when the checkpoint has no note (older ones).
+ */
+function noteProblem(cp: Checkpoint, chain: string, publicKey: KeyObject): string | undefined {
+  if (cp.note === undefined) return undefined;
+  const origin = checkpointOrigin(chain);
+  try {
+    const { text } = openNote(cp.note, [{ name: origin, publicKey }]);
+    if (text !== `${origin}\n${cp.tree_size}\n${cp.root}\n` || cp.tree_size !== cp.seq) return `the checkpoint note at seq ${cp.seq} does not match its checkpoint`;
+  } catch (err) {
+    return `the checkpoint note at seq ${cp.seq} does not verify: ${(err as Error).message}`;
+  }
+  return undefined;
+}
+
+/**
  * Why a tombstone is not a legitimate erasure, or undefined when it is: a signed erasure record
  * must name this event with the content_hash the chain holds, and nothing of its content may be left.
  */
@@ -254,7 +272,11 @@ async function verifyChain(dir: string, chain: string, files: string[], context:
       else problem({ kind: "forged_checkpoint", seq: cp.seq, file: `.digests/${chain}.jsonl`, detail: `checkpoint at seq ${cp.seq} has a bad signature` });
     } else if (erasure) {
       for (const ev of erasure.events ?? []) signedErasures.set(ev.seq, { content_hash: ev.content_hash, record: erasure });
-    } else checkpoints.push(cp);
+    } else {
+      const bad = noteProblem(cp, chain, publicKey);
+      if (bad) problem({ kind: "forged_checkpoint", seq: cp.seq, file: `.digests/${chain}.jsonl`, detail: bad });
+      else checkpoints.push(cp);
+    }
   }
   // The witness's copies count like the trail's own, and must agree with them.
   for (const cp of context.witnessed.get(chain) ?? []) {
@@ -265,8 +287,9 @@ async function verifyChain(dir: string, chain: string, files: string[], context:
     }
     const key = context.keys.get(cp.key_id);
     if (!key) continue;
-    if (!checkpointValid(key, cp)) {
-      problem({ kind: "forged_checkpoint", seq: cp.seq, detail: `the witness holds a checkpoint at seq ${cp.seq} with a bad signature` });
+    const badNote = checkpointValid(key, cp) ? noteProblem(cp, chain, key) : "a bad signature";
+    if (badNote) {
+      problem({ kind: "forged_checkpoint", seq: cp.seq, detail: `the witness holds a checkpoint at seq ${cp.seq} with ${badNote}` });
       continue;
     }
     const same = checkpoints.find((c) => c.seq === cp.seq && !c.purged);
@@ -282,6 +305,7 @@ async function verifyChain(dir: string, chain: string, files: string[], context:
   const declared: Array<{ seq: number; data: GapData & { reason?: string } }> = [];
 
   let lastEvent: { seq: number; ts: string } | undefined;
+  let tree: MerkleFrontier | undefined = lastPurged ? undefined : new MerkleFrontier();
   // Events after the newest signed checkpoint, for the unsealed check.
   let firstUncovered: { seq: number; ts: string } | undefined;
   let uncoveredCount = 0;
@@ -330,9 +354,13 @@ async function verifyChain(dir: string, chain: string, files: string[], context:
       }
       if (!e.hash || envelopeHash(e) !== e.hash) problem({ kind: "modified", file, line: n, seq: e.seq, detail: "envelope does not match its hash" });
       else if (e.seq === expected && e.prev_hash !== prev) problem({ kind: "broken_link", file, line: n, seq: e.seq, detail: "prev_hash does not match the previous event" });
+      // The chain's Merkle tree, rebuilt while streaming, as long as it is read from seq 1 without gaps.
+      if (tree && e.seq === tree.size + 1 && e.hash) tree.push(eventLeaf(e.hash));
+      else tree = undefined;
       const cp = wanted.get(e.seq);
       if (cp) {
         if (cp.hash !== e.hash) problem({ kind: "replaced", file, line: n, seq: e.seq, detail: `the signed checkpoint at seq ${e.seq} has a different hash: the chain was rewritten` });
+        else if (cp.root && tree && tree.size === cp.seq && tree.root().toString("base64") !== cp.root) problem({ kind: "replaced", file, line: n, seq: e.seq, detail: `the Merkle root signed at size ${cp.seq} is not the root of the chain's events: the chain was rewritten` });
         else if (!chainReport.verified_to || cp.seq > chainReport.verified_to.seq) chainReport.verified_to = { seq: cp.seq, ts: cp.ts };
       }
       prev = e.hash ?? prev;

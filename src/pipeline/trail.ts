@@ -292,7 +292,7 @@ export class AuditTrail {
             key,
             integrity.checkpointEvery ?? 1000,
             integrity.checkpointIntervalMs ?? 60_000,
-            () => ({ seq: this.seq, hash: sealer.lastHash }),
+            () => ({ seq: this.seq, hash: sealer.lastHash, root: sealer.treeRoot }),
             (err) => this.reportError(new Error(`cannot write a checkpoint in ${dir}: ${describeError(err)}`), "checkpoint"),
             // A checkpoint signs only what is on disk: never events still held in memory or given
             // up, nor past a gap whose trail.gap record is not written yet.

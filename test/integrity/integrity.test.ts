@@ -303,3 +303,28 @@ const keyFilePath = join(tempDir(), "signing-key.pem");
 function writeKeyFile() {
   writeFileSync(keyFilePath, keys.privateKey.export({ type: "pkcs8", format: "pem" }) as string, { mode: 0o600 });
 }
+
+describe("Merkle checkpoints", () => {
+  it("each checkpoint carries the RFC 6962 root of the chain's event hashes as a C2SP tlog-checkpoint note", async () => {
+    const { openNote, verifierKey, parseVerifierKey } = await import("../../src/integrity/signed-note.js");
+    const { eventLeaf, rootOf } = await import("../../src/integrity/merkle.js");
+    const { dir, file, chain } = await makeTrail(25);
+    const events = lines(file).map((l) => JSON.parse(l) as AuditEvent);
+    const cps = lines(digestFile(dir, chain)).map((l) => JSON.parse(l) as { seq: number; tree_size: number; root: string; note: string });
+    const origin = `agent-audit-trail/${chain}`;
+    const vkey = parseVerifierKey(verifierKey(origin, keys.publicKey));
+    for (const cp of cps) {
+      expect(cp.tree_size).toBe(cp.seq);
+      expect(cp.root).toBe(rootOf(events.slice(0, cp.seq).map((e) => eventLeaf(e.hash!))).toString("base64"));
+      expect(openNote(cp.note, [vkey]).text).toBe(`${origin}\n${cp.seq}\n${cp.root}\n`);
+    }
+    expect((await verifyTrail(dir, { publicKey: keys.publicKey })).ok).toBe(true);
+  });
+
+  it("a checkpoint whose note or root was edited is forged", async () => {
+    const { dir, chain } = await makeTrail(15);
+    const file = digestFile(dir, chain);
+    write(file, lines(file).map((l, i) => (i === 1 ? l.replace(/"root":"[^"]+"/, `"root":"${Buffer.alloc(32).toString("base64")}"`) : l)));
+    expect(kinds(await verifyTrail(dir, { publicKey: keys.publicKey }))).toContain("forged_checkpoint");
+  });
+});

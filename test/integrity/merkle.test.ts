@@ -81,3 +81,18 @@ describe("RFC 6962 Merkle trees", () => {
     expect(hex(consistencyProof(6, leaves))).toEqual(hex([i, j, k]));
   });
 });
+
+describe("MerkleFrontier", () => {
+  it("gives the same root as the whole tree at every size", async () => {
+    const { MerkleFrontier } = await import("../../src/integrity/merkle.js");
+    const f = new MerkleFrontier();
+    const leaves: Buffer[] = [];
+    expect(f.root().equals(emptyRoot())).toBe(true);
+    for (let n = 1; n <= 70; n++) {
+      const leaf = leafHash(randomBytes(4));
+      leaves.push(leaf);
+      f.push(leaf);
+      expect(f.root().equals(rootOf(leaves)), `size ${n}`).toBe(true);
+    }
+  });
+});
