@@ -87,13 +87,14 @@ describe("a script that never calls shutdown()", () => {
     const down = await receiver(() => ({ status: 503 }));
     const dir = tempDir();
     const started = Date.now();
-    const child = runChild({ dir, url: down.url, secret: SECRET, count: 20, delivery: FAST, exitFlushMs: 700 });
+    // Retries come at most maxBackoffMs (400) apart, so over a 1.5 s exit flush they span > 1 s.
+    const child = runChild({ dir, url: down.url, secret: SECRET, count: 20, delivery: FAST, exitFlushMs: 1_500 });
     expect((await child.exit).code).toBe(0);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(down.ids.size).toBe(0);
     // It really tried, for about exitFlushMs, and then let the process go.
     expect(down.requests).toBeGreaterThan(2);
-    expect(down.requestTimes.at(-1)! - down.requestTimes[0]!).toBeGreaterThanOrEqual(400);
+    expect(down.requestTimes.at(-1)! - down.requestTimes[0]!).toBeGreaterThanOrEqual(700);
     const up = await receiver();
     const next = runChild({ dir, url: up.url, secret: SECRET, count: 0, delivery: FAST, then: "shutdown", timeoutMs: 20_000 });
     expect((await next.exit).code).toBe(0);
