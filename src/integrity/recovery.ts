@@ -8,14 +8,13 @@
  *
  * Only chains whose writer is gone are touched: a live writer's last line may be mid-write.
  */
-import { createHash } from "node:crypto";
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { SEGMENT_PATTERN } from "../sinks/jsonl.js";
 import { processAlive, writerAlive, writersDir } from "../pipeline/spool.js";
 import type { RecoveryData } from "./records.js";
-import { createPublicKey, type KeyObject } from "node:crypto";
+import { createHash, createPublicKey, type KeyObject } from "node:crypto";
 import type { AuditEvent } from "../events/schema.js";
 import { appendCheckpoint, checkpointValid, readCheckpoints, signCheckpoint, witnessCheckpoint, type Checkpoint } from "./checkpoints.js";
 import { contentHash, envelopeHash } from "./seal.js";

@@ -1,14 +1,16 @@
 /**
- * `verifyTrail(dir, { publicKey })`: checks every chain in a trail directory and names, with file
- * and line, every modified event (content or envelope), deleted event (seq gap), inserted or
- * reordered event, torn or corrupt line, truncated tail (a signed checkpoint beyond the data),
- * replaced chain (a checkpoint whose hash the data no longer has) and forged checkpoint (bad
- * signature). Erasures, retention purges, gaps declared by a sealed trail.gap record (a full disk)
- * and crash-torn tails acknowledged by a signed trail.recovery record are legitimate and reported
- * as such; an unacknowledged torn tail is a warning (`torn_tail`), not tampering. Streams the files.
+ * `verifyTrail(dir, { publicKey, witness })`: checks every chain in a trail directory and names,
+ * with file and line, every modified event (content or envelope), deleted event (seq gap),
+ * inserted or reordered event, corrupt line, truncated tail (a signed checkpoint beyond the data),
+ * replaced chain (a checkpoint hash or Merkle root the data no longer has), forged checkpoint or
+ * erasure, events no signed checkpoint covers (`unsealed`), and, against a witness, deleted chains
+ * and forks. Signatures are checked only with keys from outside the trail (trust.ts). Erasures
+ * under a signed record, retention purges, gaps declared by a sealed trail.gap record (a full disk)
+ * and crash-torn tails acknowledged by a signed trail.recovery record are legitimate and reported as
+ * such; what a crash can leave (a torn tail, a short unsigned tail) is a warning. Streams the files.
  */
-import { createPublicKey, type KeyObject } from "node:crypto";
-import { createReadStream, existsSync, readFileSync, readdirSync } from "node:fs";
+import type { KeyObject } from "node:crypto";
+import { createReadStream, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { AuditEvent } from "../events/schema.js";
