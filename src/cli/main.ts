@@ -12,7 +12,8 @@ import { DEFAULT_TABLE, checkTableName, migrate } from "../store/postgres-schema
 import { csvHeader, csvRow, filterFrom, renderStats, statsReport } from "./analytics.js";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { verifyTrail, type VerifyReport } from "../integrity/verify.js";
+import { verifyTrail } from "../integrity/verify.js";
+import { describeVerify, verifyStatus } from "./verify-output.js";
 import { eraseUserInTrail } from "../integrity/erase.js";
 import { parseAge, purgeOlderThan } from "../integrity/retention.js";
 import { loadOrCreateSigningKey } from "../integrity/keys.js";
@@ -404,31 +405,6 @@ function widenedPermissions(dir: string): string | undefined {
     if (statSync(file).mode & 0o077) return file;
   }
   return undefined;
-}
-
-/** 0: intact; 1: tampering (or anything unexplained); 3: only warnings, such as a crash-torn last line. */
-function verifyStatus(r: VerifyReport): number {
-  if (!r.ok) return 1;
-  return r.warnings.length ? 3 : 0;
-}
-
-function describeVerify(r: VerifyReport, dir: string): string[] {
-  const lines: string[] = [];
-  for (const c of r.chains) {
-    const to = c.verified_to ? `verified to signed checkpoint seq ${c.verified_to.seq} (${c.verified_to.ts})` : "no signed checkpoint covers it yet";
-    lines.push(`chain ${c.chain_id}: ${c.events} events, seq ${c.first_seq ?? "-"}–${c.last_seq ?? "-"}, ${to}${c.erased ? `, ${c.erased} erased` : ""}${c.purged.length ? `, ${c.purged.length} segment(s) purged` : ""}`);
-  }
-  for (const p of r.problems) lines.push(`✗ ${p.kind}${p.file ? ` ${p.file}${p.line ? `:${p.line}` : ""}` : ""}${p.seq !== undefined ? ` (seq ${p.seq})` : ""}: ${p.detail}`);
-  for (const w of r.warnings) lines.push(w.kind === "torn_tail" ? `! torn_tail ${w.file}:${w.line}: ${w.detail} (${w.length} bytes at offset ${w.offset})` : `! ${w.kind} chain ${w.chain_id}${w.seq !== undefined ? ` (seq ${w.seq})` : ""}: ${w.detail}`);
-  for (const g of r.gaps) lines.push(`gap: chain ${g.chain_id} seq ${g.first_seq}–${g.last_seq} (${g.count} event(s)) given up by sink "${g.sink}", declared by a sealed trail.gap record at seq ${g.declared_at}${g.reason ? ` — ${g.reason}` : ""}`);
-  for (const rec of r.recoveries) lines.push(`recovered: ${rec.file}: a crash-torn last line of ${rec.length} byte(s), acknowledged by chain ${rec.by_chain} seq ${rec.by_seq}`);
-  for (const e of r.erasures.slice(0, 20)) lines.push(`erased: ${e.file}:${e.line} (seq ${e.seq}) by ${e.by} at ${e.at}${e.reason ? ` — ${e.reason}` : ""}`);
-  if (r.erasures.length > 20) lines.push(`… and ${r.erasures.length - 20} more erased events`);
-  if (r.trust_source) lines.push(`signatures checked with keys from the ${r.trust_source} (never the trail's own copy)`);
-  if (!r.ok) lines.push(`✗ ${dir}: ${r.problems.length} problem(s) found`);
-  else if (r.warnings.length) lines.push(`! ${dir}: ${r.events} events intact, but ${r.warnings.length} mark(s) of a crash not yet acknowledged (torn or unsigned tails): run agent-audit repair --dir ${dir}`);
-  else lines.push(`✓ ${dir}: ${r.events} events intact (${Math.round(r.eventsPerSecond)} events/s)`);
-  return lines;
 }
 
 function version(): string {

@@ -15,115 +15,16 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { AuditEvent } from "../events/schema.js";
 import { SEGMENT_PATTERN } from "../sinks/jsonl.js";
-import { checkpointOrigin, checkpointValid, readCheckpoints, readWitness, type Checkpoint } from "./checkpoints.js";
+import { checkpointValid, readCheckpoints, readWitness, type Checkpoint } from "./checkpoints.js";
+import { erasureProblem, noteProblem } from "./record-checks.js";
+import type { ChainFindings, ChainReport, VerifyOptions, VerifyProblem, VerifyReport } from "./verify-report.js";
+export type { ChainReport, DeclaredGap, ProblemKind, Recovery, VerifyOptions, VerifyProblem, VerifyReport, VerifyWarning, WarningKind } from "./verify-report.js";
 import { eventLeaf, MerkleFrontier } from "./merkle.js";
-import { openNote } from "./signed-note.js";
-import { pinnedKeyId, trustedKeysFor, type TrustSource } from "./trust.js";
-import { CONTENT_FIELDS, contentHash, envelopeHash, GENESIS } from "./seal.js";
+import { pinnedKeyId, trustedKeysFor } from "./trust.js";
+import { contentHash, envelopeHash, GENESIS } from "./seal.js";
 import type { ErasureRecord } from "./erasure-records.js";
 import { GAP_RECORD, RECOVERY_RECORD, type GapData, type RecoveryData } from "./records.js";
 import { lastLine } from "./recovery.js";
-
-export type ProblemKind = "corrupt_line" | "modified" | "deleted" | "inserted" | "broken_link" | "truncated" | "replaced" | "forged_checkpoint" | "forged_erasure" | "unsigned" | "untrusted_key" | "unsealed" | "deleted_chain" | "fork";
-/** Findings a crash can explain, reported so an operator acknowledges them (`agent-audit repair`). */
-export type WarningKind = "torn_tail" | "unsealed";
-
-export interface VerifyProblem {
-  kind: ProblemKind;
-  chain_id: string;
-  file?: string;
-  line?: number;
-  seq?: number;
-  detail: string;
-}
-
-export interface VerifyWarning {
-  kind: WarningKind;
-  chain_id: string;
-  file?: string;
-  line?: number;
-  seq?: number;
-  /** torn_tail: the torn bytes, where they start, how many, their SHA-256 (what `repair` acknowledges). */
-  offset?: number;
-  length?: number;
-  sha256?: string;
-  detail: string;
-}
-
-export interface ChainReport {
-  chain_id: string;
-  events: number;
-  first_seq: number | undefined;
-  last_seq: number | undefined;
-  checkpoints: number;
-  /** The last signed checkpoint the data was verified against. */
-  verified_to: { seq: number; ts: string } | undefined;
-  erased: number;
-  purged: Array<{ segment: string; first_seq: number; last_seq: number }>;
-}
-
-/** A range of events a local sink had to give up (a full disk), declared by a sealed trail.gap record. */
-export interface DeclaredGap {
-  chain_id: string;
-  first_seq: number;
-  last_seq: number;
-  count: number;
-  sink: string;
-  /** The seq of the trail.gap record that declared it. */
-  declared_at: number;
-  reason?: string;
-}
-
-/** A crash-torn last line acknowledged by a later writer's sealed trail.recovery record. */
-export interface Recovery extends RecoveryData {
-  /** The chain and seq of the acknowledging record. */
-  by_chain: string;
-  by_seq: number;
-}
-
-export interface VerifyReport {
-  /** No tampering found (warnings such as an unacknowledged torn tail may remain). */
-  ok: boolean;
-  problems: VerifyProblem[];
-  warnings: VerifyWarning[];
-  chains: ChainReport[];
-  erasures: Array<{ chain_id: string; seq: number; file: string; line: number; at: string; by: string; reason?: string }>;
-  gaps: DeclaredGap[];
-  recoveries: Recovery[];
-  events: number;
-  seconds: number;
-  eventsPerSecond: number;
-  /** A trusted key was available: from the caller, the environment or the key store, never the trail. */
-  publicKeyTrusted: boolean;
-  /** Where the trusted keys came from. */
-  trust_source: TrustSource | undefined;
-}
-
-/** What one chain's pass leaves for the whole-directory decisions made at the end. */
-interface ChainFindings {
-  /** The chain's last line did not parse: a torn tail, or an acknowledged one. */
-  unreadableTail?: { file: string; line: number };
-  /** trail.recovery records this chain sealed, with their seq. */
-  recoveries: Array<{ seq: number; data: RecoveryData }>;
-}
-
-export interface VerifyOptions {
-  /** The key you trust; else AGENT_AUDIT_PUBLIC_KEY, else the local key store. Never the trail's own copy. */
-  publicKey?: KeyObject | string;
-  /**
-   * A chain whose last events are newer than its last signed checkpoint by more than this is
-   * `unsealed` (default 150 s: two of the writer's 60 s checkpoint intervals plus 30 s of slack;
-   * checkpoints that carry the writer's own interval override it).
-   */
-  sealIntervalMs?: number;
-  /** The writers' `integrity.checkpointEvery` (default 1,000): more events unsigned is `unsealed`. */
-  checkpointEvery?: number;
-  /**
-   * A witness directory (`integrity.witness` of the writers): its signed checkpoints are held to
-   * the trail too, so truncation, rollback, a deleted chain or a fork shows against them.
-   */
-  witness?: string;
-}
 
 const HOW_TO_TRUST = "pass --public-key <key.pem> (the writer's public key, from a copy you keep elsewhere), set AGENT_AUDIT_PUBLIC_KEY, or pin this trail's key with `agent-audit trust add <dir|key.pem>` after checking it out of band";
 
@@ -185,43 +86,6 @@ function judgeTails(dir: string, report: VerifyReport, findings: Map<string, Cha
       report.problems.push({ kind: "corrupt_line", chain_id: chain, file, line, detail: "the last line is not a readable event and no signed trail.recovery record acknowledges it" });
     }
   }
-}
-
-/**
- * A checkpoint's C2SP note must be signed by the same key and say exactly what the JSON line says
- * (origin, tree size, root); undefined when it does, or when the checkpoint has no note (older ones).
- */
-function noteProblem(cp: Checkpoint, chain: string, publicKey: KeyObject): string | undefined {
-  if (cp.note === undefined) return undefined;
-  const origin = checkpointOrigin(chain);
-  try {
-    const { text } = openNote(cp.note, [{ name: origin, publicKey }]);
-    if (text !== `${origin}\n${cp.tree_size}\n${cp.root}\n` || cp.tree_size !== cp.seq) return `the checkpoint note at seq ${cp.seq} does not match its checkpoint`;
-  } catch (err) {
-    return `the checkpoint note at seq ${cp.seq} does not verify: ${(err as Error).message}`;
-  }
-  return undefined;
-}
-
-/**
- * Why a tombstone is not a legitimate erasure, or undefined when it is: a signed erasure record
- * must name this event with the content_hash the chain holds, and nothing of its content may be left.
- */
-function erasureProblem(e: AuditEvent, signed: ReadonlyMap<number, { content_hash: string; record: ErasureRecord }>): string | undefined {
-  const covered = signed.get(e.seq);
-  if (covered === undefined) return "a tombstone that no signed erasure record covers (content removed, not erased)";
-  if (covered.content_hash !== e.content_hash) return "the signed erasure record names a different content_hash";
-  const left: string[] = CONTENT_FIELDS.filter((f) => f !== "data" && e[f] !== undefined);
-  if (e.salt !== undefined) left.push("salt");
-  const data = e.data as unknown;
-  if (data === null || typeof data !== "object" || Array.isArray(data) || Object.keys(data).length) left.push("data");
-  if (left.length) return `a tombstone still holding content (${left.join(", ")})`;
-  const { at, by, reason } = covered.record;
-  const marker = e.erased!;
-  // The tombstone may only shorten the signed reason (to fit the line), never change it.
-  const reasonFits = marker.reason === undefined || marker.reason === reason || (marker.reason.endsWith("…") && (reason ?? "").startsWith(marker.reason.slice(0, -1)));
-  if (marker.at !== at || marker.by !== by || !reasonFits || Object.keys(marker).some((k) => !["at", "by", "reason"].includes(k))) return "the tombstone's who, when or why differs from its signed erasure record";
-  return undefined;
 }
 
 /**
