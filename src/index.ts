@@ -72,6 +72,10 @@ export type { AuditStore, EventFilter, ToolStat, DailyErrors, ModelDay, HourVolu
 export { DEFAULT_PRICES, priceFor, costOf, type ModelPrice } from "./store/prices.js";
 export { verifyTrail, type VerifyReport, type VerifyProblem, type VerifyWarning, type DeclaredGap, type Recovery } from "./integrity/verify.js";
 export { decryptEvent } from "./integrity/encryption.js";
+export { prove, ProveError, type ProveOptions } from "./evidence/prove.js";
+export { verifyBundle, type BundleReport, type BundleFailure, type BundleFailureKind, type VerifyBundleOptions } from "./evidence/verify-bundle.js";
+export { BUNDLE_FORMAT, type EvidenceBundle } from "./evidence/bundle.js";
+export type { Selection as EvidenceSelection } from "./evidence/select.js";
 export type { ErasureReport } from "./pipeline/trail.js";
 export { s3Sink, type S3SinkOptions } from "./sinks/s3.js";
 export { elasticsearchSink, type ElasticsearchSinkOptions } from "./sinks/elasticsearch.js";

@@ -33,6 +33,7 @@ import { listSessions, sessionEvents, type BadLine } from "../store/jsonl.js";
 import { renderTimeline } from "./timeline.js";
 import { runDemo } from "./demo.js";
 import { tail } from "./tail.js";
+import { proveCommand, verifyBundleCommand } from "./evidence.js";
 
 const HELP = `agent-audit — audit trails for LangChain.js agents
 
@@ -52,6 +53,8 @@ Commands:
   verify               check the hash chain and signed checkpoints (--public-key <pem>)
                        exit 0 intact, 1 tampering found, 3 only marks of a crash: a torn or unsigned tail (run repair)
   repair               acknowledge dead writers' torn last lines (trail.recovery) and sign their unsigned tails
+  prove                an evidence bundle: --session, --event, --user or --since/--until; --out <file>
+  verify-bundle <file> check an evidence bundle offline (--public-key <pem>); exit 0 verified, 1 a failure
   trust add <key|dir>  trust a public key, or pin a trail directory to the key it publishes; trust list
   erase --user <id>    right to erasure: tombstone a user's events (--actor, --reason; --store postgres://… too)
   purge --older-than 90d   retention: remove expired segments, recorded in a signed checkpoint (or rows, with --store postgres://…)
@@ -87,6 +90,8 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
         help: { type: "boolean", short: "h", default: false },
         version: { type: "boolean", short: "v", default: false },
         "public-key": { type: "string" },
+        event: { type: "string" },
+        out: { type: "string", short: "o" },
         witness: { type: "string" },
         user: { type: "string" },
         actor: { type: "string" },
@@ -234,6 +239,14 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
         if (values.json) io.out(JSON.stringify(report, null, 2));
         else for (const line of describeVerify(report, dir)) io.out(line);
         return verifyStatus(report);
+      }
+      case "prove": {
+        reading("prove", describeFilter(values));
+        return await proveCommand({ dir, event: values.event, session: values.session, user: values.user, since: values.since, until: values.until, out: values.out, publicKey: values["public-key"] ? readFileSync(values["public-key"], "utf8") : undefined }, io);
+      }
+      case "verify-bundle": {
+        if (!rest[0]) throw new UsageError("verify-bundle needs the bundle file: agent-audit verify-bundle <file>");
+        return verifyBundleCommand(rest[0], values["public-key"], values.json, io);
       }
       case "trust": {
         const [verb, target] = rest;
@@ -392,7 +405,7 @@ async function inPostgres(url: string, table: string | undefined, sql: (t: strin
 }
 
 function describeFilter(v: Record<string, unknown>): string {
-  return ["session", "user", "since", "until", "type", "level"].filter((k) => v[k] !== undefined).map((k) => `${k}=${String(v[k])}`).join(" ") || "all";
+  return ["event", "session", "user", "since", "until", "type", "level"].filter((k) => v[k] !== undefined).map((k) => `${k}=${String(v[k])}`).join(" ") || "all";
 }
 
 /** The first trail file or directory other users may read (or write), if any. */

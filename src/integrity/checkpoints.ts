@@ -11,6 +11,7 @@ import { signNote } from "./signed-note.js";
 import { join } from "node:path";
 import { canonicalJson } from "./canonical.js";
 import { keyId, publicKeyPem } from "./keys.js";
+import type { TreeWindow } from "./tree-files.js";
 
 export interface PurgedRange {
   segment: string;
@@ -39,6 +40,8 @@ export interface Checkpoint {
   root?: string;
   /** The same tree head as a C2SP tlog-checkpoint signed note. */
   note?: string;
+  /** RFC 6962 consistency proof from the previous checkpoint's tree (size `from`) to this one. */
+  consistency?: { from: number; proof: string[] };
   key_id: string;
   sig: string;
 }
@@ -125,6 +128,15 @@ function parseCheckpointLines(text: string): Array<Checkpoint | { bad: string; l
     });
 }
 
+export interface CheckpointerOptions {
+  /** false while the events up to `state()` are not all on disk yet: then nothing is signed. */
+  canWrite?: () => boolean;
+  /** A directory every checkpoint is also copied to (outside the trail). */
+  witness?: string;
+  /** The leaves since the last checkpoint: its consistency proof, and the tree files it extends. */
+  window?: TreeWindow;
+}
+
 /** Writes a checkpoint every `every` events or `intervalMs`, whichever comes first, and on close. */
 export class Checkpointer {
   private sinceLast = 0;
@@ -140,10 +152,7 @@ export class Checkpointer {
     private readonly intervalMs: number,
     private readonly state: () => { seq: number; hash: string; root?: string },
     private readonly onError: (err: unknown) => void,
-    /** false while the events up to `state()` are not all on disk yet: then nothing is signed. */
-    private readonly canWrite: () => boolean = () => true,
-    /** A directory every checkpoint is also copied to (outside the trail). */
-    private readonly witness?: string,
+    private readonly options: CheckpointerOptions = {},
   ) {
     try {
       publishPublicKey(dir, key);
@@ -168,16 +177,21 @@ export class Checkpointer {
 
   write(final = false): void {
     const { seq, hash, root } = this.state();
-    if (seq === 0 || (seq === this.lastSeq && !final) || !this.canWrite()) return;
+    if (seq === 0 || (seq === this.lastSeq && !final) || !(this.options.canWrite?.() ?? true)) return;
     try {
       // The writer's own cadence is signed too: verify holds its unsigned tail to it. The last
       // checkpoint of a clean shutdown says so: nothing may follow it.
-      const tree = root ? { tree_size: seq, root, note: checkpointNote(this.key, this.chainId, seq, root) } : {};
+      // The window must hold exactly the leaves up to seq, or it proves nothing about this size.
+      const window = this.options.window?.size === seq ? this.options.window : undefined;
+      const consistency = window?.consistency();
+      const tree = root ? { tree_size: seq, root, note: checkpointNote(this.key, this.chainId, seq, root), ...(consistency ? { consistency } : {}) } : {};
       const cp = signCheckpoint(this.key, { chain_id: this.chainId, seq, hash, ts: new Date().toISOString(), every: this.every, interval_ms: this.intervalMs, ...tree, ...(final ? { final: true } : {}) });
       appendCheckpoint(this.dir, cp);
-      if (this.witness) {
+      window?.checkpointed(this.dir, this.chainId, this.onError);
+      const witness = this.options.witness;
+      if (witness) {
         try {
-          witnessCheckpoint(this.witness, cp);
+          witnessCheckpoint(witness, cp);
         } catch (err) {
           // The witness being unavailable never stops the trail; it is reported.
           this.onError(err);

@@ -151,6 +151,56 @@ export function verifyConsistency(size1: number | bigint, size2: number | bigint
   return sn === 0n && fr.equals(root1) && sr.equals(root2);
 }
 
+/** Leaves under one stored interior node (a C2SP tlog-tiles tile is 256 hashes wide too). */
+export const TILE_WIDTH = 256;
+
+export interface FrontierSnapshot {
+  size: number;
+  /** Roots of the perfect subtrees covering [0, size), largest first, with their widths. */
+  roots: Hash[];
+  sizes: number[];
+}
+
+/**
+ * PROOF(m, D[n]) computed from the compact range at m and only the leaves after it: the writer
+ * keeps no more than the leaves since its last checkpoint. Every node of a consistency proof that
+ * lies wholly inside the old tree is a union of the old frontier's perfect subtrees (the recursion
+ * only stops inside the old tree at whole aligned ranges), so nothing before m is needed.
+ */
+export function consistencyProofFrom(old: FrontierSnapshot, after: readonly Hash[]): Hash[] {
+  const m = old.size;
+  const n = m + after.length;
+  if (m === 0 || m === n) return [];
+  const starts: number[] = [];
+  let at = 0;
+  for (const w of old.sizes) {
+    starts.push(at);
+    at += w;
+  }
+  const rangeRoot = (from: number, to: number): Hash => {
+    if (from >= m) return rootOf(after, from - m, to - m);
+    if (to <= m) {
+      // A right fold of the frontier subtrees covering [from, to), as MerkleFrontier.root() does.
+      const i = starts.indexOf(from);
+      let j = i;
+      while (j < starts.length && starts[j]! + old.sizes[j]! < to) j++;
+      if (i < 0 || j >= starts.length || starts[j]! + old.sizes[j]! !== to) throw new Error(`range [${from}, ${to}) is not made of the old tree's subtrees`);
+      let r = old.roots[j]!;
+      for (let k = j - 1; k >= i; k--) r = nodeHash(old.roots[k]!, r);
+      return r;
+    }
+    const k = split(to - from);
+    return nodeHash(rangeRoot(from, from + k), rangeRoot(from + k, to));
+  };
+  const sub = (size: number, from: number, to: number, whole: boolean): Hash[] => {
+    const width = to - from;
+    if (size === width) return whole ? [] : [rangeRoot(from, to)];
+    const k = split(width);
+    return size <= k ? [...sub(size, from, from + k, whole), rangeRoot(from + k, to)] : [...sub(size - k, from + k, to, false), rangeRoot(from, from + k)];
+  };
+  return sub(m, 0, n, true);
+}
+
 /**
  * The right edge of a growing tree (a compact range): O(log n) subtree roots, enough to give the
  * root of everything pushed so far. Each push costs one leaf hash and, amortised, one node hash.
@@ -161,17 +211,26 @@ export class MerkleFrontier {
   private readonly sizes: number[] = [];
   size = 0;
 
-  push(leaf: Hash): void {
+  /** Adds a leaf; answers the root of the 256-leaf subtree this leaf completes, if it completes one. */
+  push(leaf: Hash): Hash | undefined {
     let node = leaf;
     let width = 1;
+    let tile: Hash | undefined;
     while (this.sizes.length && this.sizes[this.sizes.length - 1] === width) {
       node = nodeHash(this.roots.pop()!, node);
       this.sizes.pop();
       width *= 2;
+      if (width === TILE_WIDTH) tile = node;
     }
     this.roots.push(node);
     this.sizes.push(width);
     this.size++;
+    return tile;
+  }
+
+  /** The compact range as it stands: what a consistency proof from this size is computed from. */
+  snapshot(): FrontierSnapshot {
+    return { size: this.size, roots: [...this.roots], sizes: [...this.sizes] };
   }
 
   root(): Hash {

@@ -12,6 +12,7 @@ import { createHash, randomFillSync } from "node:crypto";
 import type { AuditEvent } from "../events/schema.js";
 import { canonicalJson } from "./canonical.js";
 import { eventLeaf, MerkleFrontier } from "./merkle.js";
+import { TreeWindow } from "./tree-files.js";
 
 /** The fields that hold what an event is about (personal data lives here), erasable. */
 export const CONTENT_FIELDS = ["session_id", "user_id", "name", "tags", "metadata", "data", "enc"] as const;
@@ -86,6 +87,14 @@ function salt(): string {
 export class Sealer {
   private prev = GENESIS;
   private readonly tree = new MerkleFrontier();
+  private readonly windows: TreeWindow[] = [];
+
+  /** A window over the leaves sealed from now on, for one checkpoint file's proofs and tree files. */
+  openWindow(): TreeWindow {
+    const w = new TreeWindow(() => this.tree.snapshot());
+    this.windows.push(w);
+    return w;
+  }
 
   /** The last hash sealed (what a checkpoint signs). */
   get lastHash(): string {
@@ -103,6 +112,8 @@ export class Sealer {
     event.prev_hash = this.prev;
     event.hash = envelopeHash(event);
     this.prev = event.hash;
-    this.tree.push(eventLeaf(event.hash));
+    const leaf = eventLeaf(event.hash);
+    const tile = this.tree.push(leaf);
+    for (const w of this.windows) w.add(leaf, tile);
   }
 }

@@ -6,7 +6,7 @@ import type { KeyObject } from "node:crypto";
 import type { RecoveryData } from "./records.js";
 import type { TrustSource } from "./trust.js";
 
-export type ProblemKind = "corrupt_line" | "modified" | "deleted" | "inserted" | "broken_link" | "truncated" | "replaced" | "forged_checkpoint" | "forged_erasure" | "unsigned" | "untrusted_key" | "unsealed" | "deleted_chain" | "fork";
+export type ProblemKind = "corrupt_line" | "modified" | "deleted" | "inserted" | "broken_link" | "truncated" | "replaced" | "forged_checkpoint" | "forged_erasure" | "unsigned" | "untrusted_key" | "unsealed" | "deleted_chain" | "fork" | "inconsistent";
 /** Findings a crash can explain, reported so an operator acknowledges them (`agent-audit repair`). */
 export type WarningKind = "torn_tail" | "unsealed";
 

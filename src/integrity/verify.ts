@@ -10,16 +10,16 @@
  * such; what a crash can leave (a torn tail, a short unsigned tail) is a warning. Streams the files.
  */
 import type { KeyObject } from "node:crypto";
-import { createReadStream, existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
+import { lineBuffers } from "../store/lines.js";
 import type { AuditEvent } from "../events/schema.js";
 import { SEGMENT_PATTERN } from "../sinks/jsonl.js";
 import { checkpointValid, readCheckpoints, readWitness, type Checkpoint } from "./checkpoints.js";
 import { erasureProblem, noteProblem } from "./record-checks.js";
 import type { ChainFindings, ChainReport, VerifyOptions, VerifyProblem, VerifyReport } from "./verify-report.js";
 export type { ChainReport, DeclaredGap, ProblemKind, Recovery, VerifyOptions, VerifyProblem, VerifyReport, VerifyWarning, WarningKind } from "./verify-report.js";
-import { eventLeaf, MerkleFrontier } from "./merkle.js";
+import { eventLeaf, MerkleFrontier, verifyConsistency } from "./merkle.js";
 import { pinnedKeyId, trustedKeysFor } from "./trust.js";
 import { contentHash, envelopeHash, GENESIS } from "./seal.js";
 import type { ErasureRecord } from "./erasure-records.js";
@@ -105,6 +105,24 @@ function judgeSeal(chain: string, newestSeq: number, first: { seq: number; ts: s
   }
 }
 
+/**
+ * Each checkpoint carries a consistency proof from the one before it: checked pair by pair, the
+ * signed tree heads form one append-only history even where old segments are purged or not read.
+ * A proof that fails means the key signed two histories (a fork), or the proof was tampered with.
+ */
+function consistencyProblems(checkpoints: readonly Checkpoint[], problem: (p: Omit<VerifyProblem, "chain_id">) => void): void {
+  const bySize = new Map(checkpoints.filter((c) => c.root && c.tree_size !== undefined).map((c) => [c.tree_size!, c]));
+  for (const cp of checkpoints) {
+    if (!cp.consistency || !cp.root || cp.tree_size === undefined) continue;
+    const before = bySize.get(cp.consistency.from);
+    if (!before) continue; // nothing left to prove it against (a purge, or a deleted checkpoint: caught elsewhere)
+    const proof = cp.consistency.proof.map((h) => Buffer.from(h, "base64"));
+    if (!verifyConsistency(before.tree_size!, cp.tree_size, Buffer.from(before.root!, "base64"), Buffer.from(cp.root, "base64"), proof)) {
+      problem({ kind: "inconsistent", seq: cp.seq, detail: `the signed tree at size ${cp.tree_size} is not an extension of the signed tree at size ${before.tree_size}: the history was rewritten between them` });
+    }
+  }
+}
+
 interface ChainContext {
   keys: ReadonlyMap<string, KeyObject>;
   pinned: string | undefined;
@@ -159,9 +177,10 @@ async function verifyChain(dir: string, chain: string, files: string[], context:
       continue;
     }
     const same = checkpoints.find((c) => c.seq === cp.seq && !c.purged);
-    if (same && same.hash !== cp.hash) problem({ kind: "fork", seq: cp.seq, detail: `two different signed hashes for seq ${cp.seq}: the trail's checkpoint and the witness's disagree (the history was rewritten and re-signed)` });
+    if (same && (same.hash !== cp.hash || (same.root !== undefined && cp.root !== undefined && same.root !== cp.root))) problem({ kind: "fork", seq: cp.seq, detail: `two different signed tree heads for seq ${cp.seq}: the trail's checkpoint and the witness's disagree (the history was rewritten and re-signed)` });
     else if (!same) checkpoints.push(cp);
   }
+  consistencyProblems(checkpoints, problem);
   const purged = checkpoints.flatMap((c) => c.purged ?? []);
   const lastPurged = purged.reduce<{ last_seq: number; last_hash: string } | undefined>((a, p) => (!a || p.last_seq > a.last_seq ? p : a), undefined);
   const wanted = new Map(checkpoints.filter((c) => !c.purged).map((c) => [c.seq, c]));
@@ -180,11 +199,11 @@ async function verifyChain(dir: string, chain: string, files: string[], context:
   let prev = lastPurged ? lastPurged.last_hash : GENESIS;
   for (let f = 0; f < files.length; f++) {
     const file = files[f]!;
-    const lines = createInterface({ input: createReadStream(join(dir, file), { encoding: "utf8" }), crlfDelay: Infinity });
     let n = 0;
     let pendingBad: { line: number } | undefined;
-    for await (const text of lines) {
+    for await (const bytes of lineBuffers(join(dir, file))) {
       n++;
+      const text = bytes.toString("utf8");
       if (!text.trim()) continue;
       if (pendingBad) {
         problem({ kind: "corrupt_line", file, line: pendingBad.line, detail: "not a readable event" });

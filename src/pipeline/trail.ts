@@ -217,10 +217,13 @@ export class AuditTrail {
             integrity.checkpointIntervalMs ?? 60_000,
             () => ({ seq: this.seq, hash: sealer.lastHash, root: sealer.treeRoot }),
             (err) => this.reportError(new Error(`cannot write a checkpoint in ${dir}: ${describeError(err)}`), "checkpoint"),
-            // A checkpoint signs only what is on disk: never events still held in memory or given
-            // up, nor past a gap whose trail.gap record is not written yet.
-            () => this.closedGaps.length === 0 && slotsHere.every((s) => s.caughtUp),
-            integrity.witness ? resolve(integrity.witness) : undefined,
+            {
+              // A checkpoint signs only what is on disk: never events still held in memory or given
+              // up, nor past a gap whose trail.gap record is not written yet.
+              canWrite: () => this.closedGaps.length === 0 && slotsHere.every((s) => s.caughtUp),
+              witness: integrity.witness ? resolve(integrity.witness) : undefined,
+              window: sealer.openWindow(),
+            },
           ),
         );
       }

@@ -40,7 +40,8 @@ if (config.ownSigterm) {
 const pad = config.eventChars ? "x".repeat(config.eventChars) : undefined;
 const record = (i) => {
   const user = config.users ? { user_id: config.users[i % config.users.length] } : {};
-  const e = trail.record({ type: "custom", name: "tick", ...user, data: { i, pid: process.pid, ...(pad ? { pad } : {}) } });
+  const session = config.sessions ? { session_id: config.sessions[i % config.sessions.length] } : {};
+  const e = trail.record({ type: "custom", name: "tick", ...user, ...session, data: { i, pid: process.pid, ...(pad ? { pad } : {}) } });
   // After shutdown (a signal's, say) record() returns undefined: the event was not recorded.
   if (e && config.printIds !== false) print({ recorded: e.id });
   const e2 = second?.record({ type: "custom", name: "tick2", data: { i } });
