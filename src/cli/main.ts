@@ -34,6 +34,7 @@ import { renderTimeline } from "./timeline.js";
 import { runDemo } from "./demo.js";
 import { tail } from "./tail.js";
 import { proveCommand, verifyBundleCommand } from "./evidence.js";
+import { downloadS3Witness } from "../witness/s3-witness.js";
 
 const HELP = `agent-audit — audit trails for LangChain.js agents
 
@@ -65,7 +66,7 @@ Options:
   --json               machine-readable output (sessions, show, tail, status)
   -n, --lines <n>      tail: how many events (default 20)
   --public-key <file>  verify: the Ed25519 public key (PEM) you trust (else AGENT_AUDIT_PUBLIC_KEY, else the key store)
-  --witness <dir>      verify: also hold the trail to the checkpoints a witness directory kept
+  --witness <dir|s3://bucket/prefix>   verify: also hold the trail to the checkpoints a witness kept
   --actor <name>       who is acting (access log, erasure tombstones; default: the OS user)
   --allow-insecure-permissions   read a trail whose files other users can read
   -f, --follow         tail: wait for new events
@@ -235,10 +236,16 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
           }
         }
         reading("verify");
-        const report = await verifyTrail(dir, { publicKey, witness: values.witness });
-        if (values.json) io.out(JSON.stringify(report, null, 2));
-        else for (const line of describeVerify(report, dir)) io.out(line);
-        return verifyStatus(report);
+        // A remote witness is fetched into a directory witness's layout first.
+        const fetched = values.witness?.startsWith("s3://") ? await downloadS3Witness(values.witness) : undefined;
+        try {
+          const report = await verifyTrail(dir, { publicKey, witness: fetched?.dir ?? values.witness });
+          if (values.json) io.out(JSON.stringify(report, null, 2));
+          else for (const line of describeVerify(report, dir)) io.out(line);
+          return verifyStatus(report);
+        } finally {
+          fetched?.cleanup();
+        }
       }
       case "prove": {
         reading("prove", describeFilter(values));

@@ -77,14 +77,12 @@ export async function prove(dir: string, selection: Selection, options: ProveOpt
 }
 
 function newestSigned(records: readonly Checkpoint[], chain: string, keys: ReadonlyMap<string, KeyObject>): BundleCheckpoint | undefined {
-  let best: Checkpoint | undefined;
-  for (const cp of records) {
-    if (cp.type !== "checkpoint" || cp.chain_id !== chain || cp.purged || !cp.root || !cp.note || cp.tree_size !== cp.seq) continue;
+  // Newest first, and only until one verifies: a long chain has thousands of checkpoints.
+  const candidates = records.filter((cp) => cp.type === "checkpoint" && cp.chain_id === chain && !cp.purged && cp.root && cp.note && cp.tree_size === cp.seq).sort((a, b) => b.seq - a.seq);
+  return candidates.find((cp) => {
     const key = keys.get(cp.key_id);
-    if (!key || !checkpointValid(key, cp) || noteProblem(cp, chain, key)) continue;
-    if (!best || cp.seq > best.seq) best = cp;
-  }
-  return best as BundleCheckpoint | undefined;
+    return key !== undefined && checkpointValid(key, cp) && noteProblem(cp, chain, key) === undefined;
+  }) as BundleCheckpoint | undefined;
 }
 
 /** The chain's tree up to `size`, from its tree files when they agree with the signed root, else from the segments. */

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { AuditEvent } from "../events/schema.js";
 import { SEGMENT_PATTERN } from "../sinks/jsonl.js";
 import { matches } from "../store/jsonl-store.js";
-import { lineBuffers } from "../store/lines.js";
+import { lineBlocks } from "../store/lines.js";
 import type { EventFilter } from "../store/types.js";
 
 export interface Selection extends EventFilter {
@@ -38,18 +38,39 @@ export async function* selectEvents(dir: string, selection: Selection): AsyncGen
       // A day of slack either side: an event stamped just before midnight may land in the next file.
       if (selection.since && day + 2 * DAY_MS <= selection.since.getTime()) continue;
       if (selection.until && day >= selection.until.getTime() + DAY_MS) continue;
-      for await (const line of lineBuffers(join(dir, file))) {
-        if (line.length === 0) continue;
-        if (needle && line.indexOf(needle) === -1) continue;
-        let e: AuditEvent;
-        try {
-          e = JSON.parse(line.toString("utf8")) as AuditEvent;
-        } catch {
-          continue; // a torn line: verify reports it; it cannot be proven anyway
+      for await (const block of lineBlocks(join(dir, file))) {
+        for (const line of needle ? linesHolding(block, needle) : linesOf(block)) {
+          let e: AuditEvent;
+          try {
+            e = JSON.parse(line.toString("utf8")) as AuditEvent;
+          } catch {
+            continue; // a torn line: verify reports it; it cannot be proven anyway
+          }
+          if (selection.eventId !== undefined && e.id !== selection.eventId) continue;
+          if (matches(e, selection)) yield e;
         }
-        if (selection.eventId !== undefined && e.id !== selection.eventId) continue;
-        if (matches(e, selection)) yield e;
       }
     }
   }
+}
+
+/** The lines of a block that contain `needle`: found by searching the block, not each line. */
+function* linesHolding(block: Buffer, needle: Buffer): Generator<Buffer> {
+  let at = block.indexOf(needle);
+  while (at !== -1) {
+    const start = block.lastIndexOf(10, at) + 1;
+    let end = block.indexOf(10, at);
+    if (end === -1) end = block.length;
+    yield block.subarray(start, end);
+    at = block.indexOf(needle, end);
+  }
+}
+
+function* linesOf(block: Buffer): Generator<Buffer> {
+  let start = 0;
+  for (let nl = block.indexOf(10); nl !== -1; nl = block.indexOf(10, start)) {
+    if (nl > start) yield block.subarray(start, nl);
+    start = nl + 1;
+  }
+  if (start < block.length) yield block.subarray(start);
 }

@@ -131,8 +131,8 @@ function parseCheckpointLines(text: string): Array<Checkpoint | { bad: string; l
 export interface CheckpointerOptions {
   /** false while the events up to `state()` are not all on disk yet: then nothing is signed. */
   canWrite?: () => boolean;
-  /** A directory every checkpoint is also copied to (outside the trail). */
-  witness?: string;
+  /** Called with every checkpoint once it is on disk: the trail hands it to its witnesses. */
+  onSigned?: (cp: Checkpoint) => void;
   /** The leaves since the last checkpoint: its consistency proof, and the tree files it extends. */
   window?: TreeWindow;
 }
@@ -188,14 +188,11 @@ export class Checkpointer {
       const cp = signCheckpoint(this.key, { chain_id: this.chainId, seq, hash, ts: new Date().toISOString(), every: this.every, interval_ms: this.intervalMs, ...tree, ...(final ? { final: true } : {}) });
       appendCheckpoint(this.dir, cp);
       window?.checkpointed(this.dir, this.chainId, this.onError);
-      const witness = this.options.witness;
-      if (witness) {
-        try {
-          witnessCheckpoint(witness, cp);
-        } catch (err) {
-          // The witness being unavailable never stops the trail; it is reported.
-          this.onError(err);
-        }
+      try {
+        this.options.onSigned?.(cp);
+      } catch (err) {
+        // A witness being unavailable never stops the trail; it is reported.
+        this.onError(err);
       }
       this.lastSeq = seq;
       this.sinceLast = 0;

@@ -16,7 +16,7 @@ import { processAlive, writerAlive, writersDir } from "../pipeline/spool.js";
 import type { RecoveryData } from "./records.js";
 import { createHash, createPublicKey, type KeyObject } from "node:crypto";
 import type { AuditEvent } from "../events/schema.js";
-import { appendCheckpoint, checkpointValid, readCheckpoints, signCheckpoint, witnessCheckpoint, type Checkpoint } from "./checkpoints.js";
+import { appendCheckpoint, checkpointValid, readCheckpoints, signCheckpoint, type Checkpoint } from "./checkpoints.js";
 import { contentHash, envelopeHash } from "./seal.js";
 
 const CHUNK = 64 * 1024;
@@ -156,7 +156,7 @@ const SEAL_READ_MAX = 64 * 1024 * 1024;
  * Anything else (forged events appended, a chain that was never signed) is left for verify to
  * report. Returns the chains sealed.
  */
-export function sealDeadChains(dir: string, ownChain: string, key: KeyObject, options: { every: number; intervalMs: number; witness?: string }, now = new Date()): string[] {
+export function sealDeadChains(dir: string, ownChain: string, key: KeyObject, options: { every: number; intervalMs: number; onSigned?: (cp: Checkpoint) => void }, now = new Date()): string[] {
   const publicKey = createPublicKey(key);
   const sealed: string[] = [];
   for (const [chain, name] of lastSegments(dir)) {
@@ -173,7 +173,7 @@ export function sealDeadChains(dir: string, ownChain: string, key: KeyObject, op
     if (tail.length > every || Date.parse(last.ts) - Date.parse(newest.ts) > 2 * interval + 30_000) continue;
     const cp = signCheckpoint(key, { chain_id: chain, seq: last.seq, hash: last.hash!, ts: now.toISOString(), sealed_by: ownChain });
     appendCheckpoint(dir, cp);
-    if (options.witness) witnessCheckpoint(options.witness, cp);
+    options.onSigned?.(cp);
     sealed.push(chain);
   }
   return sealed;

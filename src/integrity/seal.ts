@@ -11,7 +11,7 @@ import * as crypto from "node:crypto";
 import { createHash, randomFillSync } from "node:crypto";
 import type { AuditEvent } from "../events/schema.js";
 import { canonicalJson } from "./canonical.js";
-import { eventLeaf, MerkleFrontier } from "./merkle.js";
+import { eventLeafBin, MerkleFrontier } from "./merkle.js";
 import { TreeWindow } from "./tree-files.js";
 
 /** The fields that hold what an event is about (personal data lives here), erasable. */
@@ -112,7 +112,7 @@ export class Sealer {
     event.prev_hash = this.prev;
     event.hash = envelopeHash(event);
     this.prev = event.hash;
-    const leaf = eventLeaf(event.hash);
+    const leaf = eventLeafBin(event.hash);
     const tile = this.tree.push(leaf);
     for (const w of this.windows) w.add(leaf, tile);
   }

@@ -25,7 +25,8 @@ const MAX_WINDOW = 1 << 20;
  */
 export class TreeWindow {
   private anchor: FrontierSnapshot = { size: 0, roots: [], sizes: [] };
-  private leaves: Hash[] = [];
+  /** Leaf hashes as the frontier keeps them (32-char latin1 strings), turned into bytes once per checkpoint. */
+  private leaves: string[] = [];
   private tiles: Hash[] = [];
   /** Set once a leaf was lost to the window (overflow): the tree files are then left incomplete. */
   private broken = false;
@@ -36,7 +37,7 @@ export class TreeWindow {
     return this.anchor.size + this.leaves.length;
   }
 
-  add(leaf: Hash, tile: Hash | undefined): void {
+  add(leaf: string, tile: Hash | undefined): void {
     if (this.leaves.length >= MAX_WINDOW) {
       this.broken = true;
       this.leaves = [];
@@ -50,7 +51,13 @@ export class TreeWindow {
   /** PROOF(last checkpoint's size, now), or undefined where there is nothing to prove from. */
   consistency(): { from: number; proof: string[] } | undefined {
     if (this.anchor.size === 0 || this.anchor.roots.length === 0 || this.leaves.length === 0) return undefined;
-    return { from: this.anchor.size, proof: consistencyProofFrom(this.anchor, this.leaves).map((h) => h.toString("base64")) };
+    const bytes = this.leafBytes();
+    const after = this.leaves.map((_, i) => bytes.subarray(32 * i, 32 * i + 32));
+    return { from: this.anchor.size, proof: consistencyProofFrom(this.anchor, after).map((h) => h.toString("base64")) };
+  }
+
+  private leafBytes(): Buffer {
+    return Buffer.from(this.leaves.join(""), "latin1");
   }
 
   /**
@@ -62,7 +69,7 @@ export class TreeWindow {
     try {
       if (!this.broken) {
         const from = this.anchor.size;
-        if (appendAt(leavesFile(dir, chainId), from * 32, this.leaves)) appendAt(tilesFile(dir, chainId), Math.floor(from / TILE_WIDTH) * 32, this.tiles);
+        if (appendAt(leavesFile(dir, chainId), from * 32, [this.leafBytes()])) appendAt(tilesFile(dir, chainId), Math.floor(from / TILE_WIDTH) * 32, this.tiles);
         else this.broken = true;
       }
     } catch (err) {

@@ -19,7 +19,7 @@ import { checkpointValid, readCheckpoints, readWitness, type Checkpoint } from "
 import { erasureProblem, noteProblem } from "./record-checks.js";
 import type { ChainFindings, ChainReport, VerifyOptions, VerifyProblem, VerifyReport } from "./verify-report.js";
 export type { ChainReport, DeclaredGap, ProblemKind, Recovery, VerifyOptions, VerifyProblem, VerifyReport, VerifyWarning, WarningKind } from "./verify-report.js";
-import { eventLeaf, MerkleFrontier, verifyConsistency } from "./merkle.js";
+import { eventLeafBin, MerkleFrontier, verifyConsistency } from "./merkle.js";
 import { pinnedKeyId, trustedKeysFor } from "./trust.js";
 import { contentHash, envelopeHash, GENESIS } from "./seal.js";
 import type { ErasureRecord } from "./erasure-records.js";
@@ -240,7 +240,7 @@ async function verifyChain(dir: string, chain: string, files: string[], context:
       if (!e.hash || envelopeHash(e) !== e.hash) problem({ kind: "modified", file, line: n, seq: e.seq, detail: "envelope does not match its hash" });
       else if (e.seq === expected && e.prev_hash !== prev) problem({ kind: "broken_link", file, line: n, seq: e.seq, detail: "prev_hash does not match the previous event" });
       // The chain's Merkle tree, rebuilt while streaming, as long as it is read from seq 1 without gaps.
-      if (tree && e.seq === tree.size + 1 && e.hash) tree.push(eventLeaf(e.hash));
+      if (tree && e.seq === tree.size + 1 && e.hash) tree.push(eventLeafBin(e.hash));
       else tree = undefined;
       const cp = wanted.get(e.seq);
       if (cp) {

@@ -86,7 +86,9 @@ export const trailOptionsSchema = z
              * A second place every signed checkpoint is copied to as it is made (a directory on
              * another volume), so truncation, rollback and deleted chains show against it.
              */
-            witness: z.string().min(1).optional(),
+            witness: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+            /** Object Lock retention for an s3:// witness's objects (the bucket must have Object Lock on). */
+            witnessObjectLock: z.object({ mode: z.enum(["COMPLIANCE", "GOVERNANCE"]), days: z.number().int().positive() }).strict().optional(),
           })
           .strict(),
       ])
@@ -119,7 +121,8 @@ const FIX: Record<string, string> = {
   dir: "give a directory path, e.g. dir: '.audit'",
   redaction: "pass redaction options, e.g. redaction: { operators: { EMAIL: 'hash' } }, or redaction: false to turn it off explicitly",
   integrity: "pass { keyFile, checkpointEvery, checkpointIntervalMs, witness }, or integrity: false",
-  witness: "give a directory outside the trail, e.g. witness: '/mnt/other-volume/audit-witness'",
+  witness: "give a directory outside the trail ('/mnt/other-volume/audit-witness'), an S3 prefix ('s3://bucket/witness') or a tlog-witness URL ('https://witness.example/'), or an array of them",
+  witnessObjectLock: "pass { mode: 'COMPLIANCE' | 'GOVERNANCE', days: 365 }",
   key: "give 32 bytes: a Buffer, 64 hex digits or base64",
   spool: "pass { dir: '.audit' } for a disk spool, or { memory: true, maxEvents: 10000 } without a disk",
   maxEvents: "give a positive whole number of events",

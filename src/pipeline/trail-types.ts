@@ -49,6 +49,8 @@ export interface ShutdownResult extends FlushResult {
   dead_lettered: Record<string, number>;
 }
 
+import type { WitnessStats } from "../witness/queue.js";
+
 export interface TrailStats {
   chain_id: string;
   /** Events sealed and handed to the sinks. */
@@ -60,6 +62,8 @@ export interface TrailStats {
   /** Failures inside the handler or pipeline itself (never thrown into the agent). */
   internal_errors: number;
   sinks: Record<string, SinkStats>;
+  /** Remote witnesses (S3, HTTP) by label: checkpoints pending, witnessed, failed attempts. */
+  witnesses?: Record<string, WitnessStats>;
 }
 
 /** The default level of each event type when a manual `record()` names none. */

@@ -12,7 +12,7 @@ import { DEFAULT_LIMITS, toJson, describeError, type SerializeLimits } from "../
 import { AuditCallbackHandler, type AuditHandlerOptions } from "../capture/handler.js";
 import { auditMiddleware, type AuditMiddlewareOptions } from "../capture/middleware.js";
 import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
-import { isAbsolute, relative, resolve } from "node:path";
+import { resolve } from "node:path";
 import { jsonlSink, DEFAULT_AUDIT_DIR, type JsonlSink } from "../sinks/jsonl.js";
 import { isRemote, type Sink } from "../sinks/types.js";
 import { DEFAULT_DELIVERY } from "./delivery.js";
@@ -35,6 +35,7 @@ import { parseKey } from "../redact/operators.js";
 import { Sealer } from "../integrity/seal.js";
 import { DEFAULT_PRICES, type ModelPrice } from "../store/prices.js";
 import { Checkpointer } from "../integrity/checkpoints.js";
+import { WitnessSet } from "../witness/witnesses.js";
 import { loadOrCreateSigningKey } from "../integrity/keys.js";
 import { encryptEvent } from "../integrity/encryption.js";
 import { eraseUserInTrail } from "../integrity/erase.js";
@@ -64,6 +65,8 @@ export class AuditTrail {
   private readonly sealer: Sealer | undefined;
   /** One per directory this trail writes files into. */
   private readonly checkpointers: Checkpointer[] = [];
+  /** Where signed checkpoints are also sent (integrity.witness). */
+  private witnesses: WitnessSet | undefined;
   private fileDirs: string[] = [];
   /** Encryption at rest of the local trail (and spool). */
   readonly encryptionKey: Buffer | undefined;
@@ -194,11 +197,17 @@ export class AuditTrail {
         failConfig(`createAuditTrail: ${(err as Error).message}.`);
       }
       this.signingKey = key;
-      if (integrity.witness) {
-        const witness = resolve(integrity.witness);
-        const inside = this.fileDirs.find((d) => !relative(d, witness).startsWith("..") && !isAbsolute(relative(d, witness)));
-        if (inside) failConfig(`createAuditTrail: integrity.witness (${witness}) is inside the trail directory ${inside}, where whoever rewrites the trail rewrites the witness too. Fix: put it on another volume or host, e.g. /mnt/other-volume/audit-witness.`);
+      try {
+        const specs = integrity.witness === undefined ? [] : ([] as string[]).concat(integrity.witness);
+        this.witnesses = new WitnessSet(specs, {
+          trailDirs: this.fileDirs,
+          objectLock: integrity.witnessObjectLock,
+          onError: (err) => this.reportError(err, "witness"),
+        });
+      } catch (err) {
+        failConfig(`createAuditTrail: ${(err as Error).message}.`);
       }
+      const witnesses = this.witnesses;
       try {
         // This machine signs with the key, so verify here trusts it (a trail's own copy never counts).
         trustKey(key);
@@ -221,7 +230,7 @@ export class AuditTrail {
               // A checkpoint signs only what is on disk: never events still held in memory or given
               // up, nor past a gap whose trail.gap record is not written yet.
               canWrite: () => this.closedGaps.length === 0 && slotsHere.every((s) => s.caughtUp),
-              witness: integrity.witness ? resolve(integrity.witness) : undefined,
+              onSigned: (cp) => witnesses.signed(cp),
               window: sealer.openWindow(),
             },
           ),
@@ -232,7 +241,7 @@ export class AuditTrail {
       // is there now, so verify can tell them from chains whose checkpoints were removed.
       for (const dir of this.fileDirs) {
         try {
-          this.sealedChains = [...this.sealedChains, ...sealDeadChains(dir, this.chainId, key, { every: integrity.checkpointEvery ?? 1000, intervalMs: integrity.checkpointIntervalMs ?? 60_000, witness: integrity.witness ? resolve(integrity.witness) : undefined })];
+          this.sealedChains = [...this.sealedChains, ...sealDeadChains(dir, this.chainId, key, { every: integrity.checkpointEvery ?? 1000, intervalMs: integrity.checkpointIntervalMs ?? 60_000, onSigned: (cp) => witnesses.signed(cp) })];
         } catch (err) {
           this.reportError(new Error(`cannot seal dead writers' chains in ${dir}: ${describeError(err)}`), "recovery");
         }
@@ -551,7 +560,7 @@ export class AuditTrail {
     await deadline.race(Promise.all(this.slots.map((s) => s.settle())));
     await this.eachSink(this.slots, "flush", (sink) => sink.flush?.(), deadline);
     const deliverers = this.remotes.flatMap((r) => [r.own, ...r.adopted]);
-    await Promise.all(deliverers.map((d) => d.drain(deadline.left())));
+    await Promise.all([...deliverers.map((d) => d.drain(deadline.left())), this.witnesses?.drain(deadline.left())]);
     if (deadline.expired) for (const d of deliverers) d.interrupt();
     else await this.eachSink(this.remotes, "flush", (sink) => sink.flush?.(), deadline);
     const pending = this.pendingBySink();
@@ -578,6 +587,9 @@ export class AuditTrail {
       if (this.closedGaps.length) this.declareGaps();
       this.closed = true;
       for (const c of this.checkpointers) c.close();
+      // The final checkpoints were just queued for the witnesses: give them what time is left.
+      await this.witnesses?.drain(Math.max(0, deadline.left() - 100));
+      this.witnesses?.stop();
       leaveExit(this.exit);
       const deliverers = this.remotes.flatMap((r) => [r.own, ...r.adopted]);
       await deadline.race(Promise.all(deliverers.map((d) => d.stop())), 100);
@@ -649,7 +661,8 @@ export class AuditTrail {
         ...(r.counters.last_error ? { last_error: r.counters.last_error } : {}),
       };
     }
-    return { chain_id: this.chainId, ...this.counts, sinks };
+    const witnesses = this.witnesses?.stats();
+    return { chain_id: this.chainId, ...this.counts, sinks, ...(witnesses && Object.keys(witnesses).length ? { witnesses } : {}) };
   }
 }
 

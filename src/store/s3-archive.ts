@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { AuditEvent } from "../events/schema.js";
-import { loadS3 } from "../sinks/shared/s3-client.js";
+import { defaultS3Client, loadS3 } from "../sinks/shared/s3-client.js";
 
 export function parseS3Url(url: string): { bucket: string; prefix: string } {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
@@ -28,14 +28,7 @@ export interface DownloadResult {
 export async function downloadArchive(url: string, options: { client?: import("@aws-sdk/client-s3").S3Client; onProgress?: (objects: number, events: number) => void } = {}): Promise<DownloadResult> {
   const { bucket, prefix } = parseS3Url(url);
   const mod = await loadS3();
-  const client =
-    options.client ??
-    new mod.S3Client({
-      region: process.env.AWS_REGION ?? "us-east-1",
-      forcePathStyle: /^(1|true)$/i.test(process.env.AGENT_AUDIT_S3_FORCE_PATH_STYLE ?? ""),
-      requestChecksumCalculation: "WHEN_REQUIRED",
-      responseChecksumValidation: "WHEN_REQUIRED",
-    });
+  const client = options.client ?? defaultS3Client(mod);
   const dir = mkdtempSync(join(tmpdir(), "agent-audit-s3-"));
   const byChain = new Map<string, Map<string, AuditEvent>>();
   let objects = 0;
