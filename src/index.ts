@@ -81,3 +81,6 @@ export { s3Sink, type S3SinkOptions } from "./sinks/s3.js";
 export { elasticsearchSink, type ElasticsearchSinkOptions } from "./sinks/elasticsearch.js";
 export { downloadArchive } from "./store/s3-archive.js";
 export { serve, type ServeOptions } from "./serve/server.js";
+export { createWitnessServer, listen as listenWitness, type WitnessServer, type WitnessServerOptions } from "./witness/server.js";
+export { addCheckpoint as addWitnessCheckpoint, type AddCheckpointResult, type AddCheckpointOptions } from "./witness/client.js";
+export { cosign, verifyCosignature, witnessVerifierKey, parseWitnessVerifierKey, type WitnessKey, type WitnessIdentity, type CosignatureCheck } from "./witness/cosignature.js";

@@ -35,6 +35,7 @@ import { runDemo } from "./demo.js";
 import { tail } from "./tail.js";
 import { proveCommand, verifyBundleCommand } from "./evidence.js";
 import { downloadS3Witness } from "../witness/s3-witness.js";
+import { witnessCommand } from "./witness.js";
 
 const HELP = `agent-audit — audit trails for LangChain.js agents
 
@@ -59,6 +60,8 @@ Commands:
   trust add <key|dir>  trust a public key, or pin a trail directory to the key it publishes; trust list
   erase --user <id>    right to erasure: tombstone a user's events (--actor, --reason; --store postgres://… too)
   purge --older-than 90d   retention: remove expired segments, recorded in a signed checkpoint (or rows, with --store postgres://…)
+  witness serve        an HTTP witness (C2SP tlog-witness) cosigning trail checkpoints: --dir <state>, --log-key <pem>
+                       (repeatable), --port 8417, --host, --name, --key-file (agent-audit witness --help)
 
 Options:
   --store <dir|url>    query/stats/export: a trail directory or postgres://… (default: --dir)
@@ -77,6 +80,8 @@ Options:
 class UsageError extends Error {}
 
 export async function main(argv: string[], io = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) }): Promise<number> {
+  // The witness has options of its own; it parses them itself.
+  if (argv[0] === "witness") return witnessCommand(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({
