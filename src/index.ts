@@ -68,6 +68,8 @@ export { JsonlStore } from "./store/jsonl-store.js";
 export { PostgresStore } from "./store/postgres-store.js";
 export { openStore } from "./store/open.js";
 export { migrate as migratePostgres } from "./store/postgres-schema.js";
+export { erasePostgres, type ErasureTarget, type PostgresErasureOptions, type PostgresErasureResult } from "./store/postgres-erase.js";
+export { verifyPostgres, type PostgresVerifyOptions } from "./store/postgres-verify.js";
 export type { AuditStore, EventFilter, ToolStat, DailyErrors, ModelDay, HourVolume, SpikeRule } from "./store/types.js";
 export { DEFAULT_PRICES, priceFor, costOf, type ModelPrice } from "./store/prices.js";
 export { verifyTrail, type VerifyReport, type VerifyProblem, type VerifyWarning, type DeclaredGap, type Recovery } from "./integrity/verify.js";

@@ -15,8 +15,11 @@ import { join } from "node:path";
 import { verifyTrail } from "../integrity/verify.js";
 import { describeVerify, verifyStatus } from "./verify-output.js";
 import { eraseUserInTrail } from "../integrity/erase.js";
+import { erasePostgres, erasureSigningKey } from "../store/postgres-erase.js";
+import { verifyPostgres } from "../store/postgres-verify.js";
 import { parseAge, purgeOlderThan } from "../integrity/retention.js";
-import { loadOrCreateSigningKey } from "../integrity/keys.js";
+import { keyId, loadOrCreateSigningKey } from "../integrity/keys.js";
+import { endpointLabel } from "../sinks/shared/endpoint.js";
 import { appendAccess, currentActor } from "../integrity/access-log.js";
 import { parseKey } from "../redact/operators.js";
 import { createRedactor } from "../redact/redactor.js";
@@ -52,19 +55,22 @@ Commands:
   export               --format jsonl|csv, with the same filters
   serve                a local web viewer: sessions, waterfall, stats (--port 4319, --host, --token)
   migrate              create the PostgreSQL table, trigger and functions (--store postgres://…, --roles)
-  verify               check the hash chain and signed checkpoints (--public-key <pem>)
+  verify [postgres://…]  check the hash chain and signed checkpoints (--public-key <pem>); a PostgreSQL
+                       store: its chains and signed erasure records (--table)
                        exit 0 intact, 1 tampering found, 3 only marks of a crash: a torn or unsigned tail (run repair)
   repair               acknowledge dead writers' torn last lines (trail.recovery) and sign their unsigned tails
   prove                an evidence bundle: --session, --event, --user or --since/--until; --out <file>
   verify-bundle <file> check an evidence bundle offline (--public-key <pem>); exit 0 verified, 1 a failure
   trust add <key|dir>  trust a public key, or pin a trail directory to the key it publishes; trust list
-  erase --user <id>    right to erasure: tombstone a user's events (--actor, --reason; --store postgres://… too)
+  erase --user <id> [postgres://…]   right to erasure: tombstone a user's events under a signed record (--actor, --reason, --key-file)
   purge --older-than 90d   retention: remove expired segments, recorded in a signed checkpoint (or rows, with --store postgres://…)
   witness serve        an HTTP witness (C2SP tlog-witness) cosigning trail checkpoints: --dir <state>, --log-key <pem>
                        (repeatable), --port 8417, --host, --name, --key-file (agent-audit witness --help)
 
 Options:
-  --store <dir|url>    query/stats/export: a trail directory or postgres://… (default: --dir)
+  --store <dir|url>    query/stats/export/verify/erase: a trail directory or postgres://… (default: --dir)
+  --table <name>       the PostgreSQL table (default ${DEFAULT_TABLE})
+  --key-file <pem>     erase/purge/repair: the trail's signing key (default: signing-key.pem in the key store)
   --dir <path>         trail directory (default: $AGENT_AUDIT_DIR or ${DEFAULT_AUDIT_DIR})
   --json               machine-readable output (sessions, show, tail, status)
   -n, --lines <n>      tail: how many events (default 20)
@@ -228,6 +234,13 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
       }
       case "verify": {
         const publicKey = values["public-key"] ? readFileSync(values["public-key"], "utf8") : undefined;
+        const target = rest[0] ?? values.store;
+        if (target && storeKind(target) === "postgres") {
+          const report = await verifyPostgres(target, { table: values.table, publicKey });
+          if (values.json) io.out(JSON.stringify(report, null, 2));
+          else for (const line of describeVerify(report, `${endpointLabel(target) ?? "postgres"} ${report.store?.table}`)) io.out(line);
+          return verifyStatus(report);
+        }
         if (values.store && storeKind(values.store) === "s3") {
           // An archive: download it into the local layout, verify that.
           const archive = await downloadArchive(values.store);
@@ -292,14 +305,22 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
       }
       case "erase": {
         if (!values.user) throw new UsageError("erase needs --user <id> (and should have --actor and --reason)");
-        if (values.store && storeKind(values.store) === "postgres") {
-          // In the database: the erasure function tombstones the rows and records itself.
-          const n = await inPostgres(values.store, values.table, (t) => [`SELECT ${t}_erase_user($1, $2, $3) AS n`, [values.user, actor, values.reason ?? null]]);
-          io.out(`Erased ${n} row(s) of the user in PostgreSQL; recorded in the maintenance log.`);
-          return 0;
-        }
         // The reason is free text: redacted before it is stored in the record, tombstones or access log.
         const reason = values.reason !== undefined ? createRedactor().redactText(values.reason) : undefined;
+        const target = rest[0] ?? values.store;
+        if (target && storeKind(target) === "postgres") {
+          // Signed like the trail's: the key first, so that without it nothing is touched.
+          const signingKey = erasureSigningKey({ keyFile: values["key-file"] }, `pass --key-file <the trail's signing-key.pem>, or set AGENT_AUDIT_KEY_DIR to the key store that holds it. (${values.table ?? DEFAULT_TABLE}_erase_user in SQL still tombstones, unsigned: verify reports that as forged_erasure.)`);
+          const pool = new pg.Pool({ connectionString: target, max: 1 });
+          try {
+            const result = await erasePostgres(pool, values.table ?? DEFAULT_TABLE, { userId: values.user }, { actor, reason, signingKey });
+            if (values.json) io.out(JSON.stringify({ events: result.events, traces: result.traces, records: result.records.map((r) => ({ chain_id: r.chain_id, events: r.events.length, key_id: r.key_id })) }, null, 2));
+            else io.out(`Erased ${result.events} row(s) of the user in PostgreSQL under ${result.records.length} signed erasure record(s) (key ${keyId(signingKey)}); agent-audit verify postgres://… checks them.`);
+          } finally {
+            await pool.end();
+          }
+          return 0;
+        }
         reading("erase", `user (${reason ?? "no reason given"})`);
         const key = process.env.AGENT_AUDIT_ENCRYPTION_KEY ? parseKey(process.env.AGENT_AUDIT_ENCRYPTION_KEY, "AGENT_AUDIT_ENCRYPTION_KEY") : undefined;
         const signingKey = loadOrCreateSigningKey({ keyFile: values["key-file"], trailDir: dir });

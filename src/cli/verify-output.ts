@@ -10,14 +10,15 @@ export function verifyStatus(r: VerifyReport): number {
 export function describeVerify(r: VerifyReport, dir: string): string[] {
   const lines: string[] = [];
   for (const c of r.chains) {
-    const to = c.verified_to ? `verified to signed checkpoint seq ${c.verified_to.seq} (${c.verified_to.ts})` : "no signed checkpoint covers it yet";
+    const to = r.store?.kind === "postgres" ? "checked link by link (PostgreSQL keeps no signed checkpoints)" : c.verified_to ? `verified to signed checkpoint seq ${c.verified_to.seq} (${c.verified_to.ts})` : "no signed checkpoint covers it yet";
     lines.push(`chain ${c.chain_id}: ${c.events} events, seq ${c.first_seq ?? "-"}–${c.last_seq ?? "-"}, ${to}${c.erased ? `, ${c.erased} erased` : ""}${c.purged.length ? `, ${c.purged.length} segment(s) purged` : ""}`);
   }
-  for (const p of r.problems) lines.push(`✗ ${p.kind}${p.file ? ` ${p.file}${p.line ? `:${p.line}` : ""}` : ""}${p.seq !== undefined ? ` (seq ${p.seq})` : ""}: ${p.detail}`);
+  const where = (x: { file?: string; line?: number; id?: string }) => `${x.file ? ` ${x.file}${x.line ? `:${x.line}` : ""}` : ""}${x.id ? ` id ${x.id}` : ""}`;
+  for (const p of r.problems) lines.push(`✗ ${p.kind}${where(p)}${p.seq !== undefined ? ` (seq ${p.seq})` : ""}: ${p.detail}`);
   for (const w of r.warnings) lines.push(w.kind === "torn_tail" ? `! torn_tail ${w.file}:${w.line}: ${w.detail} (${w.length} bytes at offset ${w.offset})` : `! ${w.kind} chain ${w.chain_id}${w.seq !== undefined ? ` (seq ${w.seq})` : ""}: ${w.detail}`);
   for (const g of r.gaps) lines.push(`gap: chain ${g.chain_id} seq ${g.first_seq}–${g.last_seq} (${g.count} event(s)) given up by sink "${g.sink}", declared by a sealed trail.gap record at seq ${g.declared_at}${g.reason ? ` — ${g.reason}` : ""}`);
   for (const rec of r.recoveries) lines.push(`recovered: ${rec.file}: a crash-torn last line of ${rec.length} byte(s), acknowledged by chain ${rec.by_chain} seq ${rec.by_seq}`);
-  for (const e of r.erasures.slice(0, 20)) lines.push(`erased: ${e.file}:${e.line} (seq ${e.seq}) by ${e.by} at ${e.at}${e.reason ? ` — ${e.reason}` : ""}`);
+  for (const e of r.erasures.slice(0, 20)) lines.push(`erased:${where(e)} (seq ${e.seq}) by ${e.by} at ${e.at}${e.reason ? ` — ${e.reason}` : ""}`);
   if (r.erasures.length > 20) lines.push(`… and ${r.erasures.length - 20} more erased events`);
   if (r.trust_source) lines.push(`signatures checked with keys from the ${r.trust_source} (never the trail's own copy)`);
   if (!r.ok) lines.push(`✗ ${dir}: ${r.problems.length} problem(s) found`);

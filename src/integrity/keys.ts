@@ -28,6 +28,17 @@ export function loadOrCreateSigningKey(options: { signingKey?: KeyObject | strin
   return privateKey;
 }
 
+/**
+ * The signing key if there is one, never creating it: for erasure in a store the trail does not
+ * write itself (PostgreSQL), where a key made up on the spot would sign for nobody anyone trusts.
+ * Undefined when neither `signingKey` nor the key file is there; `file` says where it looked.
+ */
+export function existingSigningKey(options: { signingKey?: KeyObject | string; keyFile?: string }): { key: KeyObject | undefined; file: string } {
+  const file = resolve(options.keyFile ?? defaultKeyFile());
+  if (options.signingKey) return { key: typeof options.signingKey === "string" ? createPrivateKey(options.signingKey) : options.signingKey, file };
+  return { key: existsSync(file) ? createPrivateKey(readFileSync(file, "utf8")) : undefined, file };
+}
+
 export function publicKeyPem(key: KeyObject): string {
   return (key.type === "private" ? createPublicKey(key) : key).export({ type: "spki", format: "pem" }) as string;
 }

@@ -1,6 +1,8 @@
 /**
- * What `verifyTrail` reports: the findings it names (problems are tampering, warnings are what a
- * crash can leave), what it accepts as legitimate (erasures, declared gaps, recoveries), per chain.
+ * What `verifyTrail` (and `verifyPostgres`) report: the findings they name (problems are tampering,
+ * warnings are what a crash can leave), what they accept as legitimate (erasures, declared gaps,
+ * recoveries), per chain. Where the trail is a file, findings name file and line; in PostgreSQL,
+ * the table (as `file`) and the row's event `id`.
  */
 import type { KeyObject } from "node:crypto";
 import type { RecoveryData } from "./records.js";
@@ -15,6 +17,8 @@ export interface VerifyProblem {
   chain_id: string;
   file?: string;
   line?: number;
+  /** The event's id: where a store has rows, not lines (PostgreSQL). */
+  id?: string;
   seq?: number;
   detail: string;
 }
@@ -69,7 +73,8 @@ export interface VerifyReport {
   problems: VerifyProblem[];
   warnings: VerifyWarning[];
   chains: ChainReport[];
-  erasures: Array<{ chain_id: string; seq: number; file: string; line: number; at: string; by: string; reason?: string }>;
+  /** `line` in a trail directory; `id` (the event's) in PostgreSQL, where `file` is the table. */
+  erasures: Array<{ chain_id: string; seq: number; file: string; line?: number; id?: string; at: string; by: string; reason?: string }>;
   gaps: DeclaredGap[];
   recoveries: Recovery[];
   events: number;
@@ -79,6 +84,8 @@ export interface VerifyReport {
   publicKeyTrusted: boolean;
   /** Where the trusted keys came from. */
   trust_source: TrustSource | undefined;
+  /** Set when the store verified was not a trail directory: PostgreSQL keeps no signed checkpoints. */
+  store?: { kind: "postgres"; table: string };
 }
 
 /** What one chain's pass leaves for the whole-directory decisions made at the end. */

@@ -4,13 +4,17 @@
  * conflict target, so a writer role needs no SELECT) makes redelivery
  * harmless; the table (and its append-only trigger, erasure and retention functions) is created on
  * first use unless `migrate: false` (a writer role that may only INSERT cannot create it; run
- * `agent-audit migrate` once instead).
+ * `agent-audit migrate` once instead). `erase(traceIds)` (what `trail.eraseUser` forwards) is a
+ * signed erasure (store/postgres-erase.ts) with the trail key: `signingKey`, `keyFile`, or the key
+ * store's; without one it fails and erases nothing.
  */
+import type { KeyObject } from "node:crypto";
 import pg from "pg";
 import * as z from "zod";
 import type { AuditEvent } from "../events/schema.js";
 import { deliveryOptionsSchema, failConfig, parseOptions } from "../pipeline/options.js";
 import { COLUMNS, DEFAULT_TABLE, checkTableName, migrate } from "../store/postgres-schema.js";
+import { erasePostgres, erasureSigningKey } from "../store/postgres-erase.js";
 import { OK, type DeliveryOptions, type SendResult, type Sink } from "./types.js";
 import { endpointLabel } from "./shared/endpoint.js";
 
@@ -20,6 +24,10 @@ const optionsSchema = z
     pool: z.custom<pg.Pool>((v) => typeof v === "object" && v !== null && typeof (v as pg.Pool).query === "function", { message: "expected a pg.Pool" }).optional(),
     table: z.string().optional(),
     migrate: z.boolean().optional(),
+    /** Signs forwarded erasures: the trail's key (a KeyObject or PEM). Default: the key file. */
+    signingKey: z.union([z.string(), z.custom<KeyObject>((v) => typeof v === "object" && v !== null && "asymmetricKeyType" in v, { message: "expected a KeyObject or PEM" })]).optional(),
+    /** The trail's key file, when it is not the key store's `signing-key.pem`. */
+    keyFile: z.string().min(1).optional(),
     name: z.string().min(1).optional(),
     delivery: deliveryOptionsSchema.optional(),
   })
@@ -44,6 +52,12 @@ export function postgresSink(options: PostgresSinkOptions): Sink & { readonly ta
   const where = endpointLabel(connectionString);
   let ready: Promise<void> | undefined = opts.migrate === false ? Promise.resolve() : undefined;
 
+  const ensureReady = () =>
+    (ready ??= migrate(pool, table).catch((err) => {
+      ready = undefined; // try again on the next batch
+      throw err;
+    }));
+
   const verdict = (err: unknown): SendResult => {
     const e = err as { code?: string; message?: string };
     const code = e.code ?? "";
@@ -60,30 +74,37 @@ export function postgresSink(options: PostgresSinkOptions): Sink & { readonly ta
     delivery: opts.delivery as Partial<DeliveryOptions> | undefined,
     async send(batch: readonly AuditEvent[]): Promise<SendResult> {
       try {
-        ready ??= migrate(pool, table).catch((err) => {
-          ready = undefined; // try again on the next batch
-          throw err;
-        });
-        await ready;
+        await ensureReady();
         const params: unknown[] = [];
+        const value = (e: AuditEvent, c: (typeof COLUMNS)[number]) => (c === "log_type" ? e.type : (e as Record<string, unknown>)[c]);
+        // Only the columns this batch uses: a table migrated before a column was added (and a
+        // writer role that cannot migrate it) still takes every event that does not need it.
+        const columns = COLUMNS.filter((c) => batch.some((e) => value(e, c) !== undefined));
         const rows = batch.map((e) => {
-          const values = COLUMNS.map((c) => {
-            const v = c === "log_type" ? e.type : (e as Record<string, unknown>)[c];
+          const values = columns.map((c) => {
+            const v = value(e, c);
             if (v === undefined) return "NULL";
             params.push(c === "metadata" || c === "data" || c === "redactions" || c === "erased" ? JSON.stringify(v) : v);
             return `$${params.length}`;
           });
           return `(${values.join(",")})`;
         });
-        await pool.query(`INSERT INTO ${table} (${COLUMNS.join(",")}) VALUES ${rows.join(",")} ON CONFLICT DO NOTHING`, params);
+        await pool.query(`INSERT INTO ${table} (${columns.join(",")}) VALUES ${rows.join(",")} ON CONFLICT DO NOTHING`, params);
         return OK;
       } catch (err) {
         return verdict(err);
       }
     },
     async erase(traceIds: readonly string[]) {
-      const { rows } = await pool.query(`SELECT ${table}_erase_traces($1, $2, $3) AS n`, [traceIds, "agent-audit-trail", "right to erasure (forwarded)"]);
-      return { ok: true, detail: `${rows[0]?.n ?? 0} row(s) tombstoned in ${table}` };
+      let signingKey: KeyObject;
+      try {
+        signingKey = erasureSigningKey({ signingKey: opts.signingKey, keyFile: opts.keyFile }, "give postgresSink the trail's key (signingKey, or keyFile), or keep it in the key store ($AGENT_AUDIT_KEY_DIR/signing-key.pem)");
+      } catch (err) {
+        return { ok: false, detail: (err as Error).message };
+      }
+      await ensureReady();
+      const result = await erasePostgres(pool, table, { traceIds }, { actor: "agent-audit-trail", reason: "right to erasure (forwarded)", signingKey });
+      return { ok: true, detail: `${result.events} row(s) tombstoned in ${table} under ${result.records.length} signed erasure record(s)` };
     },
     async close() {
       if (!opts.pool) await pool.end();
