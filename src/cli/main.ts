@@ -38,6 +38,8 @@ import { runDemo } from "./demo.js";
 import { tail } from "./tail.js";
 import { proveCommand, verifyBundleCommand } from "./evidence.js";
 import { downloadS3Witness } from "../witness/s3-witness.js";
+import { fetchWitnessedHeads } from "../witness/http-witness.js";
+import { segmentsByChain } from "../evidence/select.js";
 import { witnessCommand } from "./witness.js";
 
 const HELP = `agent-audit — audit trails for LangChain.js agents
@@ -75,7 +77,7 @@ Options:
   --json               machine-readable output (sessions, show, tail, status)
   -n, --lines <n>      tail: how many events (default 20)
   --public-key <file>  verify: the Ed25519 public key (PEM) you trust (else AGENT_AUDIT_PUBLIC_KEY, else the key store)
-  --witness <dir|s3://bucket/prefix>   verify: also hold the trail to the checkpoints a witness kept
+  --witness <dir|s3://bucket/prefix|https://witness>   verify: also hold the trail to what a witness kept
   --actor <name>       who is acting (access log, erasure tombstones; default: the OS user)
   --allow-insecure-permissions   read a trail whose files other users can read
   -f, --follow         tail: wait for new events
@@ -256,8 +258,10 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
         reading("verify");
         // A remote witness is fetched into a directory witness's layout first.
         const fetched = values.witness?.startsWith("s3://") ? await downloadS3Witness(values.witness) : undefined;
+        const http = values.witness && /^https?:\/\//.test(values.witness) ? values.witness : undefined;
         try {
-          const report = await verifyTrail(dir, { publicKey, witness: fetched?.dir ?? values.witness });
+          const witnessedHeads = http ? await fetchWitnessedHeads(http, chainsIn(dir)) : undefined;
+          const report = await verifyTrail(dir, { publicKey, witness: http ? undefined : (fetched?.dir ?? values.witness), witnessedHeads });
           if (values.json) io.out(JSON.stringify(report, null, 2));
           else for (const line of describeVerify(report, dir)) io.out(line);
           return verifyStatus(report);
@@ -435,6 +439,14 @@ async function inPostgres(url: string, table: string | undefined, sql: (t: strin
   } finally {
     await pool.end();
   }
+}
+
+/** The chains a trail directory holds, by their segments or their digest files. */
+function chainsIn(dir: string): string[] {
+  const chains = new Set(segmentsByChain(dir).keys());
+  const digests = join(dir, ".digests");
+  if (existsSync(digests)) for (const f of readdirSync(digests)) if (/^[0-9a-f-]{36}\.jsonl$/.test(f)) chains.add(f.slice(0, 36));
+  return [...chains];
 }
 
 function describeFilter(v: Record<string, unknown>): string {

@@ -20,6 +20,7 @@ import { BUNDLE_FORMAT, tlogProof, type BundleCheckpoint, type EvidenceBundle } 
 import { segmentsByChain, selectEvents, type Selection } from "./select.js";
 import { lineBuffers } from "../store/lines.js";
 import { verifyBundle } from "./verify-bundle.js";
+import { cosignaturesFor } from "../witness/http-witness.js";
 
 export interface ProveOptions {
   /** The writer's public key; else AGENT_AUDIT_PUBLIC_KEY, else the local key store (as verify). */
@@ -48,7 +49,7 @@ export async function prove(dir: string, selection: Selection, options: ProveOpt
     const size = checkpoint.tree_size;
     const { tree, why } = await treeFor(dir, chain, size, Buffer.from(checkpoint.root, "base64"));
     bundle.checkpoints.push(checkpoint);
-    const cosigned = options.cosignatures?.(chain, size) ?? [];
+    const cosigned = options.cosignatures ? options.cosignatures(chain, size) : cosignaturesFor(dir, chain, size, checkpoint.root);
     if (cosigned.length) bundle.cosignatures.push({ chain_id: chain, tree_size: size, lines: cosigned });
     const erasures = records.filter((r) => (r as unknown as { type: string }).type === "erasure") as unknown as ErasureRecord[];
     for (const e of events) {

@@ -160,4 +160,17 @@ export class StoredTree {
     }
     return path.reverse();
   }
+
+  /** PROOF(m, D[n]) (RFC 6962 §2.1.2) over the stored tree, for a witness that holds size m. */
+  consistencyProof(m: number, n: number): Hash[] {
+    if (m <= 0 || m >= n) return [];
+    const sub = (size: number, from: number, to: number, whole: boolean): Hash[] => {
+      const width = to - from;
+      if (size === width) return whole ? [] : [this.root(from, to)];
+      let k = 1;
+      while (k * 2 < width) k *= 2;
+      return size <= k ? [...sub(size, from, from + k, whole), this.root(from + k, to)] : [...sub(size - k, from + k, to, false), this.root(from, from + k)];
+    };
+    return sub(m, 0, n, true);
+  }
 }

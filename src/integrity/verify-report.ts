@@ -112,4 +112,9 @@ export interface VerifyOptions {
    * the trail too, so truncation, rollback, a deleted chain or a fork shows against them.
    */
   witness?: string;
+  /**
+   * What an HTTP witness holds per chain (its latest cosigned tree head, as a C2SP note): the
+   * trail must reach that size and have that root there.
+   */
+  witnessedHeads?: ReadonlyMap<string, { size: number; root: string; note: string }>;
 }

@@ -15,7 +15,8 @@ import { join } from "node:path";
 import { lineBuffers } from "../store/lines.js";
 import type { AuditEvent } from "../events/schema.js";
 import { SEGMENT_PATTERN } from "../sinks/jsonl.js";
-import { checkpointValid, readCheckpoints, readWitness, type Checkpoint } from "./checkpoints.js";
+import { checkpointOrigin, checkpointValid, readCheckpoints, readWitness, type Checkpoint } from "./checkpoints.js";
+import { openNote } from "./signed-note.js";
 import { erasureProblem, noteProblem } from "./record-checks.js";
 import type { ChainFindings, ChainReport, VerifyOptions, VerifyProblem, VerifyReport } from "./verify-report.js";
 export type { ChainReport, DeclaredGap, ProblemKind, Recovery, VerifyOptions, VerifyProblem, VerifyReport, VerifyWarning, WarningKind } from "./verify-report.js";
@@ -39,7 +40,7 @@ export async function verifyTrail(dir: string, options: VerifyOptions = {}): Pro
   const witnessed = options.witness ? readWitness(options.witness) : new Map<string, Array<Checkpoint | { bad: string; line: number }>>();
   // A writer's timer can leave events unsigned for up to about two intervals (a tick skipped after
   // a count-triggered checkpoint), so the default allows two 60 s intervals and 30 s of slack.
-  const context: ChainContext = { keys, pinned, sealIntervalMs: options.sealIntervalMs ?? 150_000, checkpointEvery: options.checkpointEvery ?? 1000, witnessed };
+  const context: ChainContext = { keys, pinned, sealIntervalMs: options.sealIntervalMs ?? 150_000, checkpointEvery: options.checkpointEvery ?? 1000, witnessed, heads: options.witnessedHeads ?? new Map() };
   const segments = existsSync(dir) ? readdirSync(dir).filter((n) => SEGMENT_PATTERN.test(n)).sort() : [];
   const byChain = new Map<string, string[]>();
   for (const s of segments) {
@@ -123,12 +124,23 @@ function consistencyProblems(checkpoints: readonly Checkpoint[], problem: (p: Om
   }
 }
 
+function headSigned(head: { note: string; size: number; root: string }, chain: string, keys: ReadonlyMap<string, KeyObject>): boolean {
+  const origin = checkpointOrigin(chain);
+  try {
+    const { text } = openNote(head.note, [...keys.values()].map((publicKey) => ({ name: origin, publicKey })));
+    return text === `${origin}\n${head.size}\n${head.root}\n`;
+  } catch {
+    return false;
+  }
+}
+
 interface ChainContext {
   keys: ReadonlyMap<string, KeyObject>;
   pinned: string | undefined;
   sealIntervalMs: number;
   checkpointEvery: number;
   witnessed: ReadonlyMap<string, ReadonlyArray<Checkpoint | { bad: string; line: number }>>;
+  heads: NonNullable<VerifyOptions["witnessedHeads"]>;
 }
 
 async function verifyChain(dir: string, chain: string, files: string[], context: ChainContext, report: VerifyReport, found: ChainFindings): Promise<ChainReport> {
@@ -181,6 +193,12 @@ async function verifyChain(dir: string, chain: string, files: string[], context:
     else if (!same) checkpoints.push(cp);
   }
   consistencyProblems(checkpoints, problem);
+  // An HTTP witness's tree head counts only if a trusted key signed its note for this chain.
+  let head = context.heads.get(chain);
+  if (head && !headSigned(head, chain, context.keys)) {
+    problem({ kind: "forged_checkpoint", seq: head.size, detail: `the witness holds a tree head of size ${head.size} for this chain that no trusted key signed` });
+    head = undefined;
+  }
   const purged = checkpoints.flatMap((c) => c.purged ?? []);
   const lastPurged = purged.reduce<{ last_seq: number; last_hash: string } | undefined>((a, p) => (!a || p.last_seq > a.last_seq ? p : a), undefined);
   const wanted = new Map(checkpoints.filter((c) => !c.purged).map((c) => [c.seq, c]));
@@ -242,6 +260,7 @@ async function verifyChain(dir: string, chain: string, files: string[], context:
       // The chain's Merkle tree, rebuilt while streaming, as long as it is read from seq 1 without gaps.
       if (tree && e.seq === tree.size + 1 && e.hash) tree.push(eventLeafBin(e.hash));
       else tree = undefined;
+      if (head && tree && tree.size === head.size && tree.root().toString("base64") !== head.root) problem({ kind: "fork", file, line: n, seq: e.seq, detail: `the witness cosigned another root for size ${head.size}: the history was rewritten and re-signed` });
       const cp = wanted.get(e.seq);
       if (cp) {
         if (cp.hash !== e.hash) problem({ kind: "replaced", file, line: n, seq: e.seq, detail: `the signed checkpoint at seq ${e.seq} has a different hash: the chain was rewritten` });
@@ -268,7 +287,7 @@ async function verifyChain(dir: string, chain: string, files: string[], context:
     }
   }
   chainReport.last_seq = expected - 1 >= (chainReport.first_seq ?? expected) ? expected - 1 : undefined;
-  const maxCp = checkpoints.filter((c) => !c.purged).reduce((m, c) => Math.max(m, c.seq), 0);
+  const maxCp = Math.max(head?.size ?? 0, checkpoints.filter((c) => !c.purged).reduce((m, c) => Math.max(m, c.seq), 0));
   if (maxCp > expected - 1) {
     if (files.length === 0 && !purged.length) problem({ kind: "deleted_chain", seq: maxCp, detail: `a signed checkpoint covers seq ${maxCp} of this chain, but none of its segments is left: the chain was deleted` });
     else problem({ kind: "truncated", seq: maxCp, detail: `a signed checkpoint covers seq ${maxCp} but the data ends at ${expected - 1} (the tail was cut, or the trail rolled back)` });

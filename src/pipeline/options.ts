@@ -87,6 +87,8 @@ export const trailOptionsSchema = z
              * another volume), so truncation, rollback and deleted chains show against it.
              */
             witness: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+            /** An HTTP witness's verifier key (`name+keyid+base64`): only cosignatures it signed are kept. */
+            witnessKey: z.string().min(1).optional(),
             /** Object Lock retention for an s3:// witness's objects (the bucket must have Object Lock on). */
             witnessObjectLock: z.object({ mode: z.enum(["COMPLIANCE", "GOVERNANCE"]), days: z.number().int().positive() }).strict().optional(),
           })

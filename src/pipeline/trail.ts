@@ -36,6 +36,8 @@ import { Sealer } from "../integrity/seal.js";
 import { DEFAULT_PRICES, type ModelPrice } from "../store/prices.js";
 import { Checkpointer } from "../integrity/checkpoints.js";
 import { WitnessSet } from "../witness/witnesses.js";
+import { httpWitness } from "../witness/http-witness.js";
+import { parseWitnessVerifierKey } from "../witness/cosignature.js";
 import { loadOrCreateSigningKey } from "../integrity/keys.js";
 import { encryptEvent } from "../integrity/encryption.js";
 import { eraseUserInTrail } from "../integrity/erase.js";
@@ -202,6 +204,7 @@ export class AuditTrail {
         this.witnesses = new WitnessSet(specs, {
           trailDirs: this.fileDirs,
           objectLock: integrity.witnessObjectLock,
+          http: (url) => httpWitness(url, { trailDir, witnessKey: integrity.witnessKey ? parseWitnessVerifierKey(integrity.witnessKey) : undefined }),
           onError: (err) => this.reportError(err, "witness"),
         });
       } catch (err) {

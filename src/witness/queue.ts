@@ -15,8 +15,11 @@ export interface WitnessTarget {
   readonly label: string;
   /** true: every checkpoint is kept (a directory, S3); false: only the newest per chain matters. */
   readonly keepsAll: boolean;
-  /** Resolves once the witness holds the checkpoint; throws to be retried. */
-  submit(cp: Checkpoint, signal: AbortSignal): Promise<void>;
+  /**
+   * Resolves once the witness holds the checkpoint (or has no use for it); throws to be retried;
+   * answers `{ rejected }` when the witness refused it for good (retrying cannot help).
+   */
+  submit(cp: Checkpoint, signal: AbortSignal): Promise<void | { rejected: string }>;
 }
 
 export interface WitnessStats {
@@ -25,6 +28,8 @@ export interface WitnessStats {
   failed_attempts: number;
   /** Checkpoints given up because the queue was full (the oldest go first). */
   dropped: number;
+  /** Checkpoints the witness refused for good (a bad proof, a fork, an untrusted key). */
+  rejected: number;
   last_error?: string;
 }
 
@@ -33,7 +38,7 @@ const MAX_PENDING = 10_000;
 
 export class WitnessQueue {
   private readonly pending: Checkpoint[] = [];
-  private readonly counters: WitnessStats = { pending: 0, witnessed: 0, failed_attempts: 0, dropped: 0 };
+  private readonly counters: WitnessStats = { pending: 0, witnessed: 0, failed_attempts: 0, dropped: 0, rejected: 0 };
   private running: Promise<void> | undefined;
   private readonly stopping = new AbortController();
   private attempt = 0;
@@ -65,10 +70,14 @@ export class WitnessQueue {
     while (this.pending.length && !this.stopping.signal.aborted) {
       const cp = this.pending[0]!;
       try {
-        await this.target.submit(cp, this.stopping.signal);
+        const outcome = await this.target.submit(cp, this.stopping.signal);
         this.pending.shift();
-        this.counters.witnessed++;
         this.attempt = 0;
+        if (outcome) {
+          this.counters.rejected++;
+          this.counters.last_error = outcome.rejected;
+          this.onError(new Error(`witness ${this.target.label} refused the checkpoint of chain ${cp.chain_id} at seq ${cp.seq}: ${outcome.rejected}`));
+        } else this.counters.witnessed++;
       } catch (err) {
         if (this.stopping.signal.aborted) return;
         this.counters.failed_attempts++;
