@@ -18,7 +18,7 @@ import { trustedKeysFor } from "../integrity/trust.js";
 import { VERSION } from "../version.js";
 import { BUNDLE_FORMAT, tlogProof, type BundleCheckpoint, type EvidenceBundle } from "./bundle.js";
 import { segmentsByChain, selectEvents, type Selection } from "./select.js";
-import { lineBuffers } from "../store/lines.js";
+import { lineBlocks, splitLines } from "../store/lines.js";
 import { verifyBundle } from "./verify-bundle.js";
 import { cosignaturesFor } from "../witness/http-witness.js";
 
@@ -93,7 +93,8 @@ async function treeFor(dir: string, chain: string, size: number, root: Buffer): 
   const purged = "its chain's tree cannot be rebuilt: older segments were purged (or are missing) and no tree file is left";
   const leaves: Buffer[] = [];
   for (const file of segmentsByChain(dir).get(chain) ?? []) {
-    for await (const line of lineBuffers(join(dir, file))) {
+    for await (const block of lineBlocks(join(dir, file))) {
+      for (const line of splitLines(block)) {
       if (leaves.length >= size) break;
       if (line.length === 0) continue;
       let e: AuditEvent;
@@ -105,6 +106,7 @@ async function treeFor(dir: string, chain: string, size: number, root: Buffer): 
       // The tree needs every leaf from seq 1: a purged or damaged chain cannot give one.
       if (e.seq !== leaves.length + 1 || !e.hash) return { why: purged };
       leaves.push(eventLeaf(e.hash));
+      }
     }
   }
   if (leaves.length < size) return { why: purged };

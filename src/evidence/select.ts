@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { AuditEvent } from "../events/schema.js";
 import { SEGMENT_PATTERN } from "../sinks/jsonl.js";
 import { matches } from "../store/jsonl-store.js";
-import { lineBlocks } from "../store/lines.js";
+import { lineBlocks, splitLines } from "../store/lines.js";
 import type { EventFilter } from "../store/types.js";
 
 export interface Selection extends EventFilter {
@@ -39,7 +39,8 @@ export async function* selectEvents(dir: string, selection: Selection): AsyncGen
       if (selection.since && day + 2 * DAY_MS <= selection.since.getTime()) continue;
       if (selection.until && day >= selection.until.getTime() + DAY_MS) continue;
       for await (const block of lineBlocks(join(dir, file))) {
-        for (const line of needle ? linesHolding(block, needle) : linesOf(block)) {
+        for (const line of needle ? linesHolding(block, needle) : splitLines(block)) {
+          if (line.length === 0) continue;
           let e: AuditEvent;
           try {
             e = JSON.parse(line.toString("utf8")) as AuditEvent;
@@ -64,13 +65,4 @@ function* linesHolding(block: Buffer, needle: Buffer): Generator<Buffer> {
     yield block.subarray(start, end);
     at = block.indexOf(needle, end);
   }
-}
-
-function* linesOf(block: Buffer): Generator<Buffer> {
-  let start = 0;
-  for (let nl = block.indexOf(10); nl !== -1; nl = block.indexOf(10, start)) {
-    if (nl > start) yield block.subarray(start, nl);
-    start = nl + 1;
-  }
-  if (start < block.length) yield block.subarray(start);
 }

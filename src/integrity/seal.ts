@@ -26,20 +26,18 @@ const oneShot = (crypto as { hash?: (alg: string, data: string, enc: "hex") => s
 const sha256 = oneShot ? (text: string) => oneShot("sha256", text, "hex") : (text: string) => createHash("sha256").update(text).digest("hex");
 
 /** The content fields in canonical (sorted) order, without building an intermediate object. */
+const CONTENT_ORDER = ["data", "enc", "metadata", "name", "session_id", "tags", "user_id"] as const;
+const CONTENT_FIRST = CONTENT_ORDER.map((k) => `{"${k}":`);
+const CONTENT_NEXT = CONTENT_ORDER.map((k) => `,"${k}":`);
+
 function canonicalContent(e: AuditEvent): string {
-  let out = "{";
-  const add = (key: string, v: unknown) => {
-    if (v === undefined) return;
-    out += (out.length > 1 ? "," : "") + `"${key}":` + canonicalJson(v);
-  };
-  add("data", e.data);
-  add("enc", e.enc);
-  add("metadata", e.metadata);
-  add("name", e.name);
-  add("session_id", e.session_id);
-  add("tags", e.tags);
-  add("user_id", e.user_id);
-  return out + "}";
+  let out = "";
+  for (let i = 0; i < CONTENT_ORDER.length; i++) {
+    const v = e[CONTENT_ORDER[i]!];
+    if (v === undefined) continue;
+    out += (out ? CONTENT_NEXT[i] : CONTENT_FIRST[i]) + canonicalJson(v);
+  }
+  return out ? out + "}" : "{}";
 }
 
 export function contentHash(salt: string, event: AuditEvent): string {
@@ -50,15 +48,20 @@ export function contentHash(salt: string, event: AuditEvent): string {
 const ENVELOPE = ["chain_id", "content_hash", "duration_ms", "id", "level", "parent_run_id", "prev_hash", "redactions", "run_id", "schema_version", "seq", "status", "trace_id", "truncated", "ts", "type"] as const;
 const KNOWN = new Set<string>([...ENVELOPE, ...UNHASHED]);
 
+// `"key":` and `,"key":` for each envelope field, built once: this runs twice per event (seal, verify).
+const FIRST = ENVELOPE.map((k) => `{"${k}":`);
+const NEXT = ENVELOPE.map((k) => `,"${k}":`);
+
 function canonicalEnvelope(event: AuditEvent): string {
   for (const k in event) if (!KNOWN.has(k)) return general(event);
-  let out = "{";
-  for (const k of ENVELOPE) {
-    const v = event[k];
+  let out = "";
+  for (let i = 0; i < ENVELOPE.length; i++) {
+    const v = event[ENVELOPE[i]!];
     if (v === undefined) continue;
-    out += (out.length > 1 ? "," : "") + `"${k}":` + (typeof v === "string" ? canonicalJson(v) : typeof v === "number" ? JSON.stringify(v) : canonicalJson(v));
+    // Numbers as JSON.stringify writes them (NaN and Infinity as null), which String() matches for finite ones.
+    out += (out ? NEXT[i] : FIRST[i]) + (typeof v === "number" ? (Number.isFinite(v) ? String(v) : "null") : canonicalJson(v));
   }
-  return out + "}";
+  return out ? out + "}" : "{}";
 }
 
 function general(event: AuditEvent): string {

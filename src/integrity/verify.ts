@@ -12,7 +12,7 @@
 import type { KeyObject } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { lineBuffers } from "../store/lines.js";
+import { lineBlocks, splitLines } from "../store/lines.js";
 import type { AuditEvent } from "../events/schema.js";
 import { SEGMENT_PATTERN } from "../sinks/jsonl.js";
 import { checkpointOrigin, checkpointValid, readCheckpoints, readWitness, type Checkpoint } from "./checkpoints.js";
@@ -219,7 +219,8 @@ async function verifyChain(dir: string, chain: string, files: string[], context:
     const file = files[f]!;
     let n = 0;
     let pendingBad: { line: number } | undefined;
-    for await (const bytes of lineBuffers(join(dir, file))) {
+    for await (const block of lineBlocks(join(dir, file)))
+    for (const bytes of splitLines(block)) {
       n++;
       const text = bytes.toString("utf8");
       if (!text.trim()) continue;

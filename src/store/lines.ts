@@ -1,26 +1,9 @@
 /**
- * The lines of a trail file as raw bytes, read in 4 MiB chunks and split with a byte search: about
- * twice as fast as readline (no string decoder pass over the whole file, no regex split), and a
- * caller can test bytes before decoding or parsing a line. Every line is yielded, empty ones too,
- * so line numbers stay right; a last line without its newline (a torn write) is yielded as well.
+ * Reading trail files fast: whole-line blocks read into one reused buffer, split with a byte
+ * search. Several times faster than readline (no decoder pass over the whole file, no regex split,
+ * no promise per line), and a caller can search a block's bytes before decoding or parsing a line.
  */
-import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
-
-export async function* lineBuffers(file: string): AsyncGenerator<Buffer> {
-  let carry: Buffer | undefined;
-  for await (const chunk of createReadStream(file, { highWaterMark: 4 << 20 }) as AsyncIterable<Buffer>) {
-    const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
-    let start = 0;
-    for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
-      yield buf.subarray(start, nl > start && buf[nl - 1] === 13 ? nl - 1 : nl);
-      start = nl + 1;
-    }
-    // Copied, so the chunk it came from can be collected.
-    carry = start < buf.length ? Buffer.from(buf.subarray(start)) : undefined;
-  }
-  if (carry) yield carry;
-}
 
 /**
  * The file in blocks of whole lines (each block ends with a newline, except a torn last line):
@@ -52,4 +35,17 @@ export async function* lineBlocks(file: string, blockBytes = 4 << 20): AsyncGene
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * The lines of a block, every one of them (empty ones too, so line numbers stay right), without a
+ * trailing `\r`; a last line without its newline (a torn write) is yielded as well.
+ */
+export function* splitLines(block: Buffer): Generator<Buffer> {
+  let start = 0;
+  for (let nl = block.indexOf(10); nl !== -1; nl = block.indexOf(10, start)) {
+    yield block.subarray(start, nl > start && block[nl - 1] === 13 ? nl - 1 : nl);
+    start = nl + 1;
+  }
+  if (start < block.length) yield block.subarray(start);
 }
