@@ -78,6 +78,7 @@ Options:
   -n, --lines <n>      tail: how many events (default 20)
   --public-key <file>  verify: the Ed25519 public key (PEM) you trust (else AGENT_AUDIT_PUBLIC_KEY, else the key store)
   --witness <dir|s3://bucket/prefix|https://witness>   verify: also hold the trail to what a witness kept
+  --ml-dsa-key <file>  verify: also require each checkpoint's ML-DSA-44 signature by this public key (base64)
   --actor <name>       who is acting (access log, erasure tombstones; default: the OS user)
   --allow-insecure-permissions   read a trail whose files other users can read
   -f, --follow         tail: wait for new events
@@ -107,6 +108,7 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
         event: { type: "string" },
         out: { type: "string", short: "o" },
         witness: { type: "string" },
+        "ml-dsa-key": { type: "string" },
         user: { type: "string" },
         actor: { type: "string" },
         reason: { type: "string" },
@@ -261,7 +263,8 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
         const http = values.witness && /^https?:\/\//.test(values.witness) ? values.witness : undefined;
         try {
           const witnessedHeads = http ? await fetchWitnessedHeads(http, chainsIn(dir)) : undefined;
-          const report = await verifyTrail(dir, { publicKey, witness: http ? undefined : (fetched?.dir ?? values.witness), witnessedHeads });
+          const mlDsaPublicKey = values["ml-dsa-key"] ? readFileSync(values["ml-dsa-key"], "utf8") : undefined;
+          const report = await verifyTrail(dir, { publicKey, witness: http ? undefined : (fetched?.dir ?? values.witness), witnessedHeads, mlDsaPublicKey });
           if (values.json) io.out(JSON.stringify(report, null, 2));
           else for (const line of describeVerify(report, dir)) io.out(line);
           return verifyStatus(report);

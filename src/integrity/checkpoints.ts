@@ -135,6 +135,8 @@ export interface CheckpointerOptions {
   onSigned?: (cp: Checkpoint) => void;
   /** The leaves since the last checkpoint: its consistency proof, and the tree files it extends. */
   window?: TreeWindow;
+  /** Adds further signatures to each checkpoint note (the ML-DSA-44 one, when postQuantum is on). */
+  signNote?: (note: string, treeSize: number, root: string) => string;
 }
 
 /** Writes a checkpoint every `every` events or `intervalMs`, whichever comes first, and on close. */
@@ -184,7 +186,8 @@ export class Checkpointer {
       // The window must hold exactly the leaves up to seq, or it proves nothing about this size.
       const window = this.options.window?.size === seq ? this.options.window : undefined;
       const consistency = window?.consistency();
-      const tree = root ? { tree_size: seq, root, note: checkpointNote(this.key, this.chainId, seq, root), ...(consistency ? { consistency } : {}) } : {};
+      const note = root ? checkpointNote(this.key, this.chainId, seq, root) : undefined;
+      const tree = root && note ? { tree_size: seq, root, note: this.options.signNote ? this.options.signNote(note, seq, root) : note, ...(consistency ? { consistency } : {}) } : {};
       const cp = signCheckpoint(this.key, { chain_id: this.chainId, seq, hash, ts: new Date().toISOString(), every: this.every, interval_ms: this.intervalMs, ...tree, ...(final ? { final: true } : {}) });
       appendCheckpoint(this.dir, cp);
       window?.checkpointed(this.dir, this.chainId, this.onError);

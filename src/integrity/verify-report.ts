@@ -111,6 +111,11 @@ export interface VerifyOptions {
    * A witness directory (`integrity.witness` of the writers): its signed checkpoints are held to
    * the trail too, so truncation, rollback, a deleted chain or a fork shows against them.
    */
+  /**
+   * An ML-DSA-44 public key (1312 bytes, or its base64) the verifier trusts: every checkpoint note
+   * must then also carry a valid post-quantum signature by it.
+   */
+  mlDsaPublicKey?: Uint8Array | string;
   witness?: string;
   /**
    * What an HTTP witness holds per chain (its latest cosigned tree head, as a C2SP note): the

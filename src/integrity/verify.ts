@@ -17,6 +17,7 @@ import type { AuditEvent } from "../events/schema.js";
 import { SEGMENT_PATTERN } from "../sinks/jsonl.js";
 import { checkpointOrigin, checkpointValid, readCheckpoints, readWitness, type Checkpoint } from "./checkpoints.js";
 import { openNote } from "./signed-note.js";
+import { mlDsaProblem, parseMlDsaPublicKey } from "./ml-dsa.js";
 import { erasureProblem, noteProblem } from "./record-checks.js";
 import type { ChainFindings, ChainReport, VerifyOptions, VerifyProblem, VerifyReport } from "./verify-report.js";
 export type { ChainReport, DeclaredGap, ProblemKind, Recovery, VerifyOptions, VerifyProblem, VerifyReport, VerifyWarning, WarningKind } from "./verify-report.js";
@@ -40,7 +41,7 @@ export async function verifyTrail(dir: string, options: VerifyOptions = {}): Pro
   const witnessed = options.witness ? readWitness(options.witness) : new Map<string, Array<Checkpoint | { bad: string; line: number }>>();
   // A writer's timer can leave events unsigned for up to about two intervals (a tick skipped after
   // a count-triggered checkpoint), so the default allows two 60 s intervals and 30 s of slack.
-  const context: ChainContext = { keys, pinned, sealIntervalMs: options.sealIntervalMs ?? 150_000, checkpointEvery: options.checkpointEvery ?? 1000, witnessed, heads: options.witnessedHeads ?? new Map() };
+  const context: ChainContext = { keys, pinned, sealIntervalMs: options.sealIntervalMs ?? 150_000, checkpointEvery: options.checkpointEvery ?? 1000, witnessed, heads: options.witnessedHeads ?? new Map(), mlDsa: typeof options.mlDsaPublicKey === "string" ? parseMlDsaPublicKey(options.mlDsaPublicKey) : options.mlDsaPublicKey };
   const segments = existsSync(dir) ? readdirSync(dir).filter((n) => SEGMENT_PATTERN.test(n)).sort() : [];
   const byChain = new Map<string, string[]>();
   for (const s of segments) {
@@ -141,6 +142,7 @@ interface ChainContext {
   checkpointEvery: number;
   witnessed: ReadonlyMap<string, ReadonlyArray<Checkpoint | { bad: string; line: number }>>;
   heads: NonNullable<VerifyOptions["witnessedHeads"]>;
+  mlDsa: Uint8Array | undefined;
 }
 
 async function verifyChain(dir: string, chain: string, files: string[], context: ChainContext, report: VerifyReport, found: ChainFindings): Promise<ChainReport> {
@@ -169,7 +171,7 @@ async function verifyChain(dir: string, chain: string, files: string[], context:
     } else if (erasure) {
       for (const ev of erasure.events ?? []) signedErasures.set(ev.seq, { content_hash: ev.content_hash, record: erasure });
     } else {
-      const bad = noteProblem(cp, chain, publicKey);
+      const bad = noteProblem(cp, chain, publicKey) ?? (context.mlDsa && cp.note && cp.root && cp.tree_size !== undefined ? mlDsaProblem(cp.note, checkpointOrigin(chain), cp.tree_size, cp.root, context.mlDsa) : undefined);
       if (bad) problem({ kind: "forged_checkpoint", seq: cp.seq, file: `.digests/${chain}.jsonl`, detail: bad });
       else checkpoints.push(cp);
     }

@@ -87,6 +87,11 @@ export const trailOptionsSchema = z
              * another volume), so truncation, rollback and deleted chains show against it.
              */
             witness: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+            /**
+             * Also sign every checkpoint note with ML-DSA-44 (C2SP's post-quantum recommendation),
+             * with a key in the key store (`ml-dsa-44.seed`) or `{ keyFile }`.
+             */
+            postQuantum: z.union([z.boolean(), z.object({ keyFile: z.string().min(1) }).strict()]).optional(),
             /** An HTTP witness's verifier key (`name+keyid+base64`): only cosignatures it signed are kept. */
             witnessKey: z.string().min(1).optional(),
             /** Object Lock retention for an s3:// witness's objects (the bucket must have Object Lock on). */
@@ -124,6 +129,7 @@ const FIX: Record<string, string> = {
   redaction: "pass redaction options, e.g. redaction: { operators: { EMAIL: 'hash' } }, or redaction: false to turn it off explicitly",
   integrity: "pass { keyFile, checkpointEvery, checkpointIntervalMs, witness }, or integrity: false",
   witness: "give a directory outside the trail ('/mnt/other-volume/audit-witness'), an S3 prefix ('s3://bucket/witness') or a tlog-witness URL ('https://witness.example/'), or an array of them",
+  postQuantum: "pass true, or { keyFile: '/secure/ml-dsa-44.seed' }",
   witnessObjectLock: "pass { mode: 'COMPLIANCE' | 'GOVERNANCE', days: 365 }",
   key: "give 32 bytes: a Buffer, 64 hex digits or base64",
   spool: "pass { dir: '.audit' } for a disk spool, or { memory: true, maxEvents: 10000 } without a disk",

@@ -34,7 +34,8 @@ import { createRedactor, type Redactor } from "../redact/redactor.js";
 import { parseKey } from "../redact/operators.js";
 import { Sealer } from "../integrity/seal.js";
 import { DEFAULT_PRICES, type ModelPrice } from "../store/prices.js";
-import { Checkpointer } from "../integrity/checkpoints.js";
+import { Checkpointer, checkpointOrigin } from "../integrity/checkpoints.js";
+import { addMlDsaSignature, loadOrCreateMlDsaKey, publishMlDsaPublicKey } from "../integrity/ml-dsa.js";
 import { WitnessSet } from "../witness/witnesses.js";
 import { httpWitness } from "../witness/http-witness.js";
 import { parseWitnessVerifierKey } from "../witness/cosignature.js";
@@ -218,6 +219,7 @@ export class AuditTrail {
         this.reportError(new Error(`cannot add the signing key to the local key store: ${describeError(err)}`), "key-store");
       }
       const sealer = this.sealer;
+      const signNote = this.postQuantumSigner(integrity.postQuantum);
       for (const dir of this.fileDirs) {
         const slotsHere = this.slots.filter((s) => s.writesFiles && resolve((s.sink as JsonlSink).dir) === dir);
         this.checkpointers.push(
@@ -235,6 +237,7 @@ export class AuditTrail {
               canWrite: () => this.closedGaps.length === 0 && slotsHere.every((s) => s.caughtUp),
               onSigned: (cp) => witnesses.signed(cp),
               window: sealer.openWindow(),
+              signNote,
             },
           ),
         );
@@ -279,6 +282,26 @@ export class AuditTrail {
   }
 
   /** The event loop ran dry with no shutdown(): deliver what is waiting, once, within exitFlushMs. */
+  /** The ML-DSA-44 note signer of `integrity.postQuantum`, its public key published beside the digests. */
+  private postQuantumSigner(option: boolean | { keyFile: string } | undefined): ((note: string, size: number, root: string) => string) | undefined {
+    if (!option) return undefined;
+    let key;
+    try {
+      key = loadOrCreateMlDsaKey(option === true ? undefined : option.keyFile);
+    } catch (err) {
+      failConfig(`createAuditTrail: integrity.postQuantum: ${(err as Error).message}. Fix: give a readable seed file, or remove the option.`);
+    }
+    for (const dir of this.fileDirs) {
+      try {
+        publishMlDsaPublicKey(dir, key.publicKey);
+      } catch (err) {
+        this.reportError(new Error(`cannot publish the ML-DSA-44 public key in ${dir}: ${describeError(err)}`), "checkpoint");
+      }
+    }
+    const origin = checkpointOrigin(this.chainId);
+    return (note, size, root) => addMlDsaSignature(note, origin, size, root, key);
+  }
+
   private onBeforeExit(): void {
     if (this.closed || this.exitFlushed) return;
     this.exitFlushed = true;
