@@ -96,14 +96,5 @@ export function raw(url: string, options: { method?: string; path?: string; body
   });
 }
 
-/** A small seeded PRNG (mulberry32): the same random sizes and mutations on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The fault suite's seeded PRNG (mulberry32): the same random sizes and mutations on every run. */
+export { seeded as prng } from "../faults/harness.js";
