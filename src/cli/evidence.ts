@@ -45,7 +45,7 @@ export async function proveCommand(a: ProveArgs, io: Io): Promise<number> {
 }
 
 /** 0: every event verified; 1: something failed (each failure named); 3: verified, but the bundle lists unproven events. */
-export function verifyBundleCommand(file: string, publicKeyFile: string | undefined, json: boolean, io: Io): number {
+export function verifyBundleCommand(file: string, publicKeyFile: string | undefined, json: boolean, io: Io, witnessKeys: string[] = []): number {
   const { keys, source } = trustedKeysFor(publicKeyFile ? readFileSync(publicKeyFile, "utf8") : undefined);
   const text = readFileSync(file, "utf8");
   if (keys.size === 0) {
@@ -53,7 +53,7 @@ export function verifyBundleCommand(file: string, publicKeyFile: string | undefi
     io.err(`✗ untrusted_key: no trusted public key to check ${file} with${carried ? ` (it was signed with key ${carried}; the copy inside the bundle is not trusted)` : ""}. Pass --public-key <the writer's key.pem, from a copy you got out of band>, or set AGENT_AUDIT_PUBLIC_KEY`);
     return 1;
   }
-  const report = verifyBundle(text, { publicKey: [...keys.values()] });
+  const report = verifyBundle(text, { publicKey: [...keys.values()], witnessKeys });
   if (json) io.out(JSON.stringify({ ...report, trust_source: source }, null, 2));
   else for (const line of describeBundle(report, file)) io.out(line);
   return !report.ok ? 1 : report.unproven.length ? 3 : 0;
@@ -72,6 +72,7 @@ function describeBundle(r: BundleReport, file: string): string[] {
   const lines = Object.keys(r.query).length ? [`bundle for ${Object.entries(r.query).map(([k, v]) => `${k}=${v}`).join(" ")}`] : [];
   for (const f of r.failures) lines.push(`✗ ${f.kind}${f.seq !== undefined ? ` (chain ${f.chain_id} seq ${f.seq})` : ""}: ${f.reason}`);
   for (const u of r.unproven) lines.push(`! unproven: event ${u.id} (chain ${u.chain_id} seq ${u.seq}): ${u.reason}`);
+  for (const [chain, by] of Object.entries(r.cosigned_by)) if (by.length) lines.push(`chain ${chain}: cosigned by ${by.join(", ")}`);
   lines.push(r.ok ? `✓ ${file}: ${r.verified} of ${r.events} event(s) verified against signed checkpoints` : `✗ ${file}: ${r.failures.length} failure(s); ${r.verified} of ${r.events} event(s) verified`);
   return lines;
 }

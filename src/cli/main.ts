@@ -78,6 +78,7 @@ Options:
   -n, --lines <n>      tail: how many events (default 20)
   --public-key <file>  verify: the Ed25519 public key (PEM) you trust (else AGENT_AUDIT_PUBLIC_KEY, else the key store)
   --witness <dir|s3://bucket/prefix|https://witness>   verify: also hold the trail to what a witness kept
+  --witness-key <vkey> verify-bundle: require a valid cosignature by this witness on every checkpoint (repeatable)
   --ml-dsa-key <file>  verify: also require each checkpoint's ML-DSA-44 signature by this public key (base64)
   --actor <name>       who is acting (access log, erasure tombstones; default: the OS user)
   --allow-insecure-permissions   read a trail whose files other users can read
@@ -109,6 +110,7 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
         out: { type: "string", short: "o" },
         witness: { type: "string" },
         "ml-dsa-key": { type: "string" },
+        "witness-key": { type: "string", multiple: true },
         user: { type: "string" },
         actor: { type: "string" },
         reason: { type: "string" },
@@ -278,7 +280,7 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
       }
       case "verify-bundle": {
         if (!rest[0]) throw new UsageError("verify-bundle needs the bundle file: agent-audit verify-bundle <file>");
-        return verifyBundleCommand(rest[0], values["public-key"], values.json, io);
+        return verifyBundleCommand(rest[0], values["public-key"], values.json, io, values["witness-key"] ?? []);
       }
       case "trust": {
         const [verb, target] = rest;

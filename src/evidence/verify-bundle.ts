@@ -19,9 +19,10 @@ import { keyId } from "../integrity/keys.js";
 import { eventLeaf, verifyInclusion } from "../integrity/merkle.js";
 import { erasureProblem, noteProblem } from "../integrity/record-checks.js";
 import { contentHash, envelopeHash } from "../integrity/seal.js";
+import { parseWitnessVerifierKey, verifyCosignature } from "../witness/cosignature.js";
 import { bundleSchema, tlogProof, type BundleCheckpoint, type EvidenceBundle } from "./bundle.js";
 
-export type BundleFailureKind = "malformed" | "untrusted_key" | "forged_checkpoint" | "forged_erasure" | "modified" | "bad_proof" | "no_checkpoint";
+export type BundleFailureKind = "malformed" | "untrusted_key" | "forged_checkpoint" | "forged_erasure" | "modified" | "bad_proof" | "no_checkpoint" | "uncosigned";
 
 export interface BundleFailure {
   kind: BundleFailureKind;
@@ -38,6 +39,8 @@ export interface BundleReport {
   events: number;
   verified: number;
   failures: BundleFailure[];
+  /** Per chain, the trusted witnesses whose cosignature on its checkpoint verified. */
+  cosigned_by: Record<string, string[]>;
   /** Events the bundle itself says it could not prove (not yet under a signed checkpoint). */
   unproven: EvidenceBundle["unproven"];
   query: Record<string, string>;
@@ -46,10 +49,15 @@ export interface BundleReport {
 export interface VerifyBundleOptions {
   /** The writer's public key(s) (PEM or KeyObject) the verifier trusts. */
   publicKey: KeyObject | string | ReadonlyArray<KeyObject | string>;
+  /**
+   * Witnesses the verifier trusts (their verifier keys, `name+id+base64`): each must have cosigned
+   * the checkpoint of every chain in the bundle (`uncosigned` otherwise).
+   */
+  witnessKeys?: readonly string[];
 }
 
 export function verifyBundle(input: string | unknown, options: VerifyBundleOptions): BundleReport {
-  const report: BundleReport = { ok: false, events: 0, verified: 0, failures: [], unproven: [], query: {} };
+  const report: BundleReport = { ok: false, events: 0, verified: 0, failures: [], cosigned_by: {}, unproven: [], query: {} };
   let raw = input;
   if (typeof input === "string") {
     try {
@@ -105,6 +113,16 @@ export function verifyBundle(input: string | unknown, options: VerifyBundleOptio
   }
   const cosigned = new Map(bundle.cosignatures.map((c) => [`${c.chain_id}/${c.tree_size}`, c.lines]));
 
+  // Trusted witnesses: each must have cosigned every chain's checkpoint (a key with a bad line fails too).
+  const witnesses = (options.witnessKeys ?? []).map((v) => parseWitnessVerifierKey(v));
+  for (const [chain, bySize] of trees) {
+    for (const [size, cp] of bySize) {
+      const lines = bundle.cosignatures.find((c) => c.chain_id === chain && c.tree_size === size)?.lines ?? [];
+      const by = witnesses.filter((w) => lines.some((l) => verifyCosignature(cp.note, l.trimEnd(), w).ok)).map((w) => w.name);
+      report.cosigned_by[chain] = by;
+      for (const w of witnesses) if (!by.includes(w.name)) fail({ kind: "uncosigned", chain_id: chain, reason: `the checkpoint of chain ${chain} at size ${size} carries no valid cosignature by witness ${w.name}` });
+    }
+  }
   for (const item of bundle.events) {
     const e = item.event as unknown as AuditEvent;
     const who = { id: e.id, chain_id: e.chain_id, seq: e.seq };

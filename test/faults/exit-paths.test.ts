@@ -2,7 +2,7 @@
 // down or hung, a script that never calls shutdown(), SIGTERM and SIGINT. Every check is by event
 // id: each event the script recorded reaches the receiver (duplicates allowed, none missing).
 import { afterEach, describe, expect, it } from "vitest";
-import { cpSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readTrail } from "../../src/store/jsonl.js";
@@ -162,7 +162,10 @@ describe("signals", () => {
     mkdirSync(join(copy, "node_modules"));
     cpSync(join(root, "dist"), join(copy, "dist"), { recursive: true });
     writeFileSync(join(copy, "package.json"), JSON.stringify({ name: "agent-audit-trail-copy", type: "module" }));
-    for (const dep of ["zod", "@langchain", "langsmith", "pg", "@opentelemetry", "langchain"]) symlinkSync(join(root, "node_modules", dep), join(copy, "node_modules", dep));
+    // Every runtime dependency (and the LangChain peers), as an installed copy would have them.
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+    const tops = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {}), "@langchain", "langchain"].map((d) => d.split("/")[0]!));
+    for (const dep of tops) if (existsSync(join(root, "node_modules", dep))) symlinkSync(join(root, "node_modules", dep), join(copy, "node_modules", dep));
     const r = await receiver();
     const dir = tempDir();
     const secondDir = tempDir();

@@ -51,6 +51,14 @@ describe("a trail with an HTTP witness", () => {
     const pem = join(tempDir(), "k.pem");
     writeFileSync(pem, trailKey().export({ type: "spki", format: "pem" }) as string);
     expect((await cli(["verify-bundle", file, "--public-key", pem])).code).toBe(0);
+    // The auditor also trusts the witness: its cosignature must be there and verify.
+    const cosignedOk = await cli(["verify-bundle", file, "--public-key", pem, "--witness-key", w.server.verifierKey]);
+    expect(cosignedOk.code).toBe(0);
+    expect(cosignedOk.out).toContain(`cosigned by ${w.server.witnessName}`);
+    const other = await startWitness({ logKeys: [trailKey()] });
+    const missing = await cli(["verify-bundle", file, "--public-key", pem, "--witness-key", other.server.verifierKey, "--json"]);
+    expect(missing.code).toBe(1);
+    expect((JSON.parse(missing.out) as { failures: Array<{ kind: string }> }).failures.map((f) => f.kind)).toEqual(["uncosigned"]);
   });
 
   it("catches the tail cut together with its checkpoints (truncated), which no local check can", async () => {
