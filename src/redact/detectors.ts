@@ -6,6 +6,7 @@
  *
  * Sources avoid numbered groups and backreferences: the scanner joins them into one regex.
  */
+import { findProviderSecrets } from "./provider-secrets.js";
 import { findEmails, findUrlCredentials, type Found } from "./finders.js";
 import {
   digitsOf, entropy, ibanLength, ipv4Valid, ipv6Valid, isPaymentCard, looksLikeDate, ssnValid,
@@ -164,6 +165,8 @@ export const BUILTIN_DETECTORS: readonly BuiltinDetector[] = [
     check: (m) => ({ entity: SECRET_EXACT.find((s) => s.re.test(m))?.entity ?? "SECRET" }),
   },
   { entity: "SECRET", source: ASSIGNMENT, check: checkAssignment },
+  // gitleaks' maintained provider rules (provider-secrets.ts): a keyword prefilter, then the rules it picks.
+  { entity: "SECRET", find: findProviderSecrets },
   {
     entity: "EMAIL",
     anchor: "@",
