@@ -11,6 +11,8 @@ export class KeywordAutomaton {
   private readonly next: Int32Array;
   /** For each state, the keywords that end there (through fail links too), or undefined. */
   private readonly ends: Array<number[] | undefined>;
+  /** 1 where a state ends a keyword: the scan loop tests a byte, not a holey array. */
+  private readonly accepting: Uint8Array;
 
   constructor(readonly keywords: readonly string[]) {
     const trie: Array<Map<number, number>> = [new Map()];
@@ -58,12 +60,14 @@ export class KeywordAutomaton {
     }
     this.next = next;
     this.ends = ends;
+    this.accepting = Uint8Array.from(ends, (e) => (e ? 1 : 0));
   }
 
   /** The ids of the keywords that occur in `text` (ASCII letters compared case-insensitively). */
   find(text: string): Set<number> | undefined {
-    let found: Set<number> | undefined;
     const next = this.next;
+    const accepting = this.accepting;
+    let hits: number[] | undefined;
     let s = 0;
     for (let i = 0; i < text.length; i++) {
       let c = text.charCodeAt(i);
@@ -73,9 +77,11 @@ export class KeywordAutomaton {
       }
       if (c >= 65 && c <= 90) c |= 32;
       s = next[s * WIDTH + c]!;
-      const e = this.ends[s];
-      if (e) for (const id of e) (found ??= new Set()).add(id);
+      if (accepting[s] === 1) (hits ??= []).push(s);
     }
+    if (!hits) return undefined;
+    const found = new Set<number>();
+    for (const state of hits) for (const id of this.ends[state]!) found.add(id);
     return found;
   }
 }
