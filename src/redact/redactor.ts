@@ -170,9 +170,20 @@ class RedactorImpl implements Redactor {
     }
     let copy: Record<string, unknown> | undefined;
     const obj = value as Record<string, unknown>;
+    let used: Set<string> | undefined;
     for (const key of Object.keys(obj)) {
       const v = obj[key];
-      path.push(key);
+      // A key can hold personal data too (a map keyed by e-mail address). It is redacted first, so
+      // the path of anything below it, in `redactions`, never holds the original; two keys that
+      // redact alike keep both values (`[EMAIL]`, `[EMAIL]#2`).
+      let newKey = key.length >= 6 ? this.text(key, path, tally) : key;
+      if (newKey !== key) {
+        used ??= new Set(Object.keys(obj));
+        const base = newKey;
+        for (let n = 2; used.has(newKey); n++) newKey = `${base}#${n}`;
+        used.add(newKey);
+      }
+      path.push(newKey);
       let next: unknown;
       if (v !== null && v !== undefined && v !== "" && this.sensitive.has(key) && !isRedactedAlready(v)) {
         const op = this.operatorFor(KEY_RULE_ENTITY);
@@ -187,8 +198,6 @@ class RedactorImpl implements Redactor {
       } else {
         next = this.walk(v, path, tally);
       }
-      // A key can hold personal data too (a map keyed by e-mail address).
-      const newKey = key.length >= 6 ? this.text(key, path, tally) : key;
       path.pop();
       if (next !== v || newKey !== key) {
         copy ??= { ...obj };
