@@ -6,14 +6,23 @@
 
 export const DEFAULT_SENSITIVE_KEYS: readonly string[] = [
   "password", "passwd", "pwd", "pass", "passphrase", "secret", "token", "apikey", "apisecret", "authorization",
-  "proxyauthorization", "cookie", "setcookie", "cvv", "cvc", "cvv2", "cvc2", "pin", "ssn", "privatekey", "clientsecret",
+  "proxyauthorization", "auth", "cookie", "setcookie", "cvv", "cvc", "cvv2", "cvc2", "pin", "ssn", "privatekey", "clientsecret",
   "accesstoken", "refreshtoken", "idtoken", "authtoken", "sessiontoken", "secretkey", "secretaccesskey", "credentials",
 ];
 
 /** A name ending in one of these is sensitive too (`db_password`, `OPENAI_API_KEY`, `csrf_token`). */
-const SENSITIVE_SUFFIXES = ["password", "passwd", "secret", "apikey", "token", "privatekey", "secretkey", "accesskey"];
+const SENSITIVE_SUFFIXES = ["password", "passwd", "pwd", "passphrase", "secret", "apikey", "token", "privatekey", "secretkey", "accesskey", "credentials"];
 
 export const normalizeKey = (key: string) => key.toLowerCase().replace(/[^a-z0-9]/g, "");
+
+/** Whether a name is secret-named by the defaults: for names met in text (`DB_PASSWORD=…`). */
+export function isSensitiveName(name: string): boolean {
+  return sensitiveNormalized(normalizeKey(name), DEFAULT_SET);
+}
+
+const DEFAULT_SET: ReadonlySet<string> = new Set(DEFAULT_SENSITIVE_KEYS);
+// `accesskeyid` (an AWS key id) is an identifier, not a secret; it ends differently anyway.
+const sensitiveNormalized = (k: string, exact: ReadonlySet<string>) => k.length > 0 && (exact.has(k) || SENSITIVE_SUFFIXES.some((s) => k.endsWith(s)));
 
 export class SensitiveKeys {
   private readonly exact: Set<string>;
@@ -26,9 +35,7 @@ export class SensitiveKeys {
   has(key: string): boolean {
     let hit = this.cache.get(key);
     if (hit === undefined) {
-      const k = normalizeKey(key);
-      // `accesskeyid` (an AWS key id) is an identifier, not a secret; it ends differently anyway.
-      hit = this.exact.has(k) || SENSITIVE_SUFFIXES.some((s) => k.endsWith(s));
+      hit = sensitiveNormalized(normalizeKey(key), this.exact);
       if (this.cache.size < 10_000) this.cache.set(key, hit);
     }
     return hit;

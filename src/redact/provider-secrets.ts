@@ -15,7 +15,7 @@ interface Compiled {
   allow: Array<{ target: string; regexes: RegExp[]; stopwords: KeywordAutomaton | undefined; and: boolean }>;
 }
 
-let compiled: { rules: Compiled[]; byKeyword: Compiled[][]; keywords: KeywordAutomaton; globalAllow: RegExp[]; stopwords: KeywordAutomaton } | undefined;
+let compiled: { rules: Compiled[]; byKeyword: Compiled[][]; byWord: Map<string, Compiled[]>; keywords: KeywordAutomaton; globalAllow: RegExp[]; stopwords: KeywordAutomaton } | undefined;
 
 /** Compiled on first use: 221 regexes cost a few milliseconds, which a trail without text never pays. */
 function rules() {
@@ -28,11 +28,12 @@ function rules() {
     allow: (rule.allow ?? []).map((a: GitleaksAllowlist) => ({ target: a.regexTarget, regexes: a.regexes.map((r) => new RegExp(r.source, r.flags)), stopwords: a.stopwords.length ? new KeywordAutomaton(a.stopwords.filter((w) => /^[\x00-\x7f]+$/.test(w))) : undefined, and: a.condition === "AND" })),
   }));
   const index = new Map<string, Compiled[]>();
-  for (const c of list) for (const k of c.rule.keywords) index.set(k, [...(index.get(k) ?? []), c]);
+  for (const c of list) for (const k of c.rule.keywords) index.set(k.toLowerCase(), [...(index.get(k.toLowerCase()) ?? []), c]);
   const keys = [...index.keys()];
   compiled = {
     rules: list,
     byKeyword: keys.map((k) => index.get(k)!),
+    byWord: index,
     keywords: new KeywordAutomaton(keys),
     globalAllow: GITLEAKS.allow.regexes.map((r) => new RegExp(r.source, r.flags)),
     // ~1,400 words ("example", "sample"…): one automaton pass per candidate, not 1,400 searches.
@@ -72,14 +73,23 @@ export interface ProviderSecret {
   rule: string;
 }
 
-/** Every provider secret in `text`, by gitleaks' rules. */
-export function findProviderSecrets(text: string): ProviderSecret[] {
+/** Every keyword of gitleaks' rules, lower case: the scanner's prefilter looks for them with its own. */
+export const PROVIDER_KEYWORDS: readonly string[] = [...new Set(GITLEAKS.rules.flatMap((r) => r.keywords.map((k) => k.toLowerCase())))];
+
+/**
+ * Every provider secret in `text`, by gitleaks' rules. `present` is the set of keywords the text
+ * holds when the caller has already looked (the scanner has); otherwise this looks itself.
+ */
+export function findProviderSecrets(text: string, present?: ReadonlySet<string>): ProviderSecret[] {
   const r = rules();
   // Any keyword anywhere picks its rules (a keyword can sit far from the secret: "heroku" … "key: …").
-  const found = r.keywords.find(text);
-  if (!found) return [];
   const picked = new Set<Compiled>();
-  for (const k of found) for (const c of r.byKeyword[k]!) picked.add(c);
+  if (present) {
+    for (const k of present) for (const c of r.byWord.get(k) ?? []) picked.add(c);
+  } else {
+    const found = r.keywords.find(text);
+    if (found) for (const k of found) for (const c of r.byKeyword[k]!) picked.add(c);
+  }
   if (picked.size === 0) return [];
   const out: ProviderSecret[] = [];
   for (const c of picked) {

@@ -11,7 +11,8 @@ import { BUILTIN_DETECTORS, BUILTIN_ENTITIES } from "./detectors.js";
 import { SensitiveKeys } from "./keys.js";
 import { applyOperator, parseHashKey, parseKey, type Operator, type OperatorKeys } from "./operators.js";
 import { redactionOptionsSchema, type RedactionOptions } from "./options.js";
-import { Scanner, type CustomDetector } from "./scanner.js";
+import { mergeSpans, Scanner, type CustomDetector, type Span } from "./scanner.js";
+import { base64Texts, decodeQueryPart, jsonTextOf, parseJsonText, queryValues } from "./structure.js";
 
 export interface RedactResult<T> {
   value: T;
@@ -29,11 +30,22 @@ export interface Redactor {
   readonly entities: readonly string[];
 }
 
+/** A text's redaction: the new text, and what was found, by path below the text (`(json).user.email`). */
 interface ScanResult {
   out: string;
-  entities: readonly string[];
+  found: readonly Redaction[];
 }
-const NONE: readonly string[] = [];
+const NONE: readonly Redaction[] = [];
+/**
+ * How many encodings deep the redactor looks (JSON in a string in a string…, base64 of JSON, a
+ * query value's escapes): each level is a full parse, and real data rarely nests past three.
+ */
+const MAX_DECODE_DEPTH = 4;
+/** Objects and arrays decoded from a string nest at most this deep; deeper ones are scanned as text. */
+const MAX_DECODED_NESTING = 200;
+class TooDeep extends Error {}
+/** Fields that name what their `value` field holds: `{ name: "password", value: "…" }`. */
+const PAIR_NAME_FIELDS = ["name", "key", "header", "field"];
 /** Shorter texts are rescanned: hashing and storing them costs about as much as scanning them. */
 const CACHE_MIN_CHARS = 256;
 /** Characters of text remembered by the string cache before it starts over (about 8 MB). */
@@ -82,8 +94,9 @@ class RedactorImpl implements Redactor {
 
     const enabled = new Set(opts.entities ?? BUILTIN_ENTITIES);
     for (const d of opts.disable ?? []) enabled.delete(d);
-    // The SECRET detectors name several entities (vendor formats, PASSWORD); the scanner filters them.
-    const builtins = BUILTIN_DETECTORS.filter((d) => enabled.has(d.entity) || d.entity === "SECRET");
+    // The SECRET detectors and the finders name several entities (vendor formats, PASSWORD, MAC or IP
+    // address); the scanner filters what they find.
+    const builtins = BUILTIN_DETECTORS.filter((d) => enabled.has(d.entity) || d.entity === "SECRET" || d.find !== undefined);
     this.scanner = new Scanner(builtins, custom, enabled);
     this.entities = [...enabled, ...custom.map((c) => c.entity)];
     this.sensitive = new SensitiveKeys(opts.sensitiveKeys);
@@ -118,20 +131,20 @@ class RedactorImpl implements Redactor {
 
   redact<T>(value: T): RedactResult<T> {
     const tally = new Tally();
-    const out = this.walk(value, [], tally) as T;
+    const out = this.walk(value, [], tally, 0, 0) as T;
     return { value: out, redactions: tally.list() };
   }
 
   redactText(text: string): string {
-    return this.text(text, [], new Tally());
+    return this.text(text, [], new Tally(), 0);
   }
 
   redactEvent(event: UnsealedEvent): UnsealedEvent {
     const tally = new Tally();
-    const name = event.name !== undefined ? this.text(event.name, ["name"], tally) : undefined;
+    const name = event.name !== undefined ? this.text(event.name, ["name"], tally, 0) : undefined;
     const tags = event.tags !== undefined ? (this.memoized(event.tags, "tags", tally) as string[]) : undefined;
     const metadata = event.metadata !== undefined ? (this.memoized(event.metadata, "metadata", tally) as Record<string, unknown>) : undefined;
-    const data = this.walk(event.data, ["data"], tally) as Record<string, unknown>;
+    const data = this.walk(event.data, ["data"], tally, 0, 0) as Record<string, unknown>;
     const redactions = tally.list();
     // Most events have nothing to redact: hand the same object back rather than a copy.
     if (!redactions.length && name === event.name && tags === event.tags && metadata === event.metadata && data === event.data) return event;
@@ -148,21 +161,31 @@ class RedactorImpl implements Redactor {
     let hit = this.memo.get(value);
     if (!hit) {
       const own = new Tally();
-      hit = { value: this.walk(value, [root], own), redactions: own.list() };
+      hit = { value: this.walk(value, [root], own, 0, 0), redactions: own.list() };
       this.memo.set(value, hit);
     }
     for (const r of hit.redactions) for (let i = 0; i < r.count; i++) tally.add(r.path, r.entity);
     return hit.value;
   }
 
-  private walk(value: unknown, path: string[], tally: Tally): unknown {
-    if (typeof value === "string") return this.text(value, path, tally);
+  /**
+   * `depth`: how many encodings down this value was found (0 for the event itself); `nesting`: how
+   * deep inside a decoded value, bounded so a hostile string cannot exhaust the stack.
+   */
+  private walk(value: unknown, path: string[], tally: Tally, depth: number, nesting: number): unknown {
+    if (typeof value === "string") return this.text(value, path, tally, depth);
+    if (typeof value === "number") return this.number(value, path, tally, depth);
     if (value === null || typeof value !== "object") return value;
+    if (depth > 0 && nesting > MAX_DECODED_NESTING) throw new TooDeep();
     if (Array.isArray(value)) {
       let copy: unknown[] | undefined;
       for (let i = 0; i < value.length; i++) {
         path.push(String(i));
-        const v = this.walk(value[i], path, tally);
+        const item = value[i];
+        // A header list's entry, `[["Authorization", "Basic …"], …]`: its name is its first element.
+        const v = Array.isArray(item) && item.length === 2 && typeof item[0] === "string" && this.isSecretValue(item[0], item[1])
+          ? this.headerPair(item as [string, unknown], path, tally)
+          : this.walk(item, path, tally, depth, nesting + 1);
         path.pop();
         if (v !== value[i]) (copy ??= value.slice())[i] = v;
       }
@@ -171,12 +194,14 @@ class RedactorImpl implements Redactor {
     let copy: Record<string, unknown> | undefined;
     const obj = value as Record<string, unknown>;
     let used: Set<string> | undefined;
+    // `{ name: "password", value: "…" }`: the name is in another field.
+    const pairName = "value" in obj ? PAIR_NAME_FIELDS.map((f) => obj[f]).find((n) => typeof n === "string") : undefined;
     for (const key of Object.keys(obj)) {
       const v = obj[key];
       // A key can hold personal data too (a map keyed by e-mail address). It is redacted first, so
       // the path of anything below it, in `redactions`, never holds the original; two keys that
       // redact alike keep both values (`[EMAIL]`, `[EMAIL]#2`).
-      let newKey = key.length >= 6 ? this.text(key, path, tally) : key;
+      let newKey = key.length >= 6 ? this.text(key, path, tally, depth) : key;
       if (newKey !== key) {
         used ??= new Set(Object.keys(obj));
         const base = newKey;
@@ -185,18 +210,16 @@ class RedactorImpl implements Redactor {
       }
       path.push(newKey);
       let next: unknown;
-      if (v !== null && v !== undefined && v !== "" && this.sensitive.has(key) && !isRedactedAlready(v)) {
-        const op = this.operatorFor(KEY_RULE_ENTITY);
-        tally.add(path.join("."), KEY_RULE_ENTITY);
-        if (op === "drop") {
+      if (this.isSecretValue(key, v) || (key === "value" && typeof pairName === "string" && this.isSecretValue(pairName, v))) {
+        next = this.keyRule(v, path, tally);
+        if (next === DROPPED) {
           copy ??= { ...obj };
           delete copy[key];
           path.pop();
           continue;
         }
-        next = applyOperator(op, KEY_RULE_ENTITY, typeof v === "string" ? v : JSON.stringify(v), this.keys);
       } else {
-        next = this.walk(v, path, tally);
+        next = this.walk(v, path, tally, depth, nesting + 1);
       }
       path.pop();
       if (next !== v || newKey !== key) {
@@ -208,14 +231,41 @@ class RedactorImpl implements Redactor {
     return copy ?? value;
   }
 
-  private text(text: string, path: string[], tally: Tally): string {
+  /** A field whose name says it holds a secret, with a value worth replacing (a flag `auth: true` is not one). */
+  private isSecretValue(name: string, v: unknown): boolean {
+    return v !== null && v !== undefined && v !== "" && typeof v !== "boolean" && this.sensitive.has(name) && !isRedactedAlready(v);
+  }
+
+  private headerPair(pair: [string, unknown], path: string[], tally: Tally): unknown[] {
+    path.push("1");
+    const v = this.keyRule(pair[1], path, tally);
+    path.pop();
+    return v === DROPPED ? [pair[0]] : [pair[0], v];
+  }
+
+  private keyRule(v: unknown, path: string[], tally: Tally): unknown {
+    const op = this.operatorFor(KEY_RULE_ENTITY);
+    tally.add(path.join("."), KEY_RULE_ENTITY);
+    if (op === "drop") return DROPPED;
+    return applyOperator(op, KEY_RULE_ENTITY, typeof v === "string" ? v : JSON.stringify(v), this.keys);
+  }
+
+  /** Long integers are scanned as their digits: a card or phone number sent as a JSON number. */
+  private number(value: number, path: string[], tally: Tally, depth: number): unknown {
+    if (!Number.isSafeInteger(value) || Math.abs(value) < 1e8) return value;
+    const digits = String(value);
+    const out = this.text(digits, path, tally, depth);
+    return out === digits ? value : out;
+  }
+
+  private text(text: string, path: string[], tally: Tally, depth: number): string {
     if (text.length < 3) return text;
     // A run repeats its strings in many events (the user's message is in the root's inputs, the
     // input event and every model call's messages), so results are remembered by string.
-    const cache = text.length >= CACHE_MIN_CHARS ? this.cache : undefined;
+    const cache = text.length >= CACHE_MIN_CHARS && depth === 0 ? this.cache : undefined;
     let known = cache?.get(text);
     if (!known) {
-      known = this.scanText(text);
+      known = this.analyse(text, depth);
       if (cache) {
         this.cachedChars += text.length;
         if (this.cachedChars > CACHE_CHARS) {
@@ -225,27 +275,77 @@ class RedactorImpl implements Redactor {
         cache.set(text, known);
       }
     }
-    if (known.entities.length) {
+    if (known.found.length) {
       const where = path.join(".");
-      for (const entity of known.entities) tally.add(where, entity);
+      for (const f of known.found) {
+        const at = f.path === "" ? where : where === "" ? f.path : `${where}.${f.path}`;
+        for (let i = 0; i < f.count; i++) tally.add(at, f.entity);
+      }
     }
     return known.out;
   }
 
-  private scanText(text: string): ScanResult {
+  /** A string's redaction: as JSON when it is JSON, else every detector and what hides in its structure. */
+  private analyse(text: string, depth: number): ScanResult {
+    if (depth < MAX_DECODE_DEPTH) {
+      const json = parseJsonText(text);
+      if (typeof json === "string") {
+        const inner = this.analyse(json, depth + 1);
+        if (inner.out === json) return { out: text, found: NONE };
+        return { out: JSON.stringify(inner.out), found: inner.found.map((f) => ({ ...f, path: f.path ? `(json).${f.path}` : "(json)" })) };
+      }
+      if (json !== undefined) {
+        try {
+          const inner = new Tally();
+          const out = this.walk(json, ["(json)"], inner, depth + 1, 0);
+          if (out === json) return { out: text, found: NONE };
+          return { out: jsonTextOf(out, text), found: inner.list() };
+        } catch (err) {
+          if (!(err instanceof TooDeep)) throw err;
+        }
+      }
+    }
     const spans = this.scanner.scan(text);
-    if (spans.length === 0) return { out: text, entities: NONE };
+    const hidden = depth < MAX_DECODE_DEPTH ? this.structureSpans(text, depth) : undefined;
+    const all = hidden?.length ? mergeSpans([...spans, ...hidden]) : spans;
+    if (all.length === 0) return { out: text, found: NONE };
     let out = "";
     let at = 0;
-    const entities: string[] = [];
-    for (const s of spans) {
+    const found = new Tally();
+    for (const s of all) {
       const original = text.slice(s.start, s.end);
       if (this.allowed(original)) continue;
       out += text.slice(at, s.start) + applyOperator(this.operatorFor(s.entity), s.entity, original, this.keys);
       at = s.end;
-      entities.push(s.entity);
+      found.add("", s.entity);
     }
-    return entities.length ? { out: out + text.slice(at), entities } : { out: text, entities: NONE };
+    const list = found.list();
+    return list.length ? { out: out + text.slice(at), found: list } : { out: text, found: NONE };
+  }
+
+  /**
+   * Values hidden in a text's structure: a secret-named query or form parameter, and a URL-encoded
+   * value or base64 blob whose decoded text holds anything a detector finds. The whole encoded
+   * value goes: half of an encoding can still be decoded.
+   */
+  private structureSpans(text: string, depth: number): Span[] {
+    const spans: Span[] = [];
+    for (const q of queryValues(text)) {
+      const value = text.slice(q.start, q.end);
+      if (this.sensitive.has(q.name) && !isRedactedAlready(value)) {
+        spans.push({ start: q.start, end: q.end, entity: KEY_RULE_ENTITY });
+        continue;
+      }
+      const decoded = decodeQueryPart(value);
+      if (decoded === value) continue; // plain values were scanned with the text
+      const inner = this.analyse(decoded, depth + 1);
+      if (inner.found.length) spans.push({ start: q.start, end: q.end, entity: inner.found[0]!.entity });
+    }
+    for (const b of base64Texts(text)) {
+      const inner = this.analyse(b.decoded, depth + 1);
+      if (inner.found.length) spans.push({ start: b.start, end: b.end, entity: inner.found[0]!.entity });
+    }
+    return spans;
   }
 
   private allowed(value: string): boolean {
@@ -253,6 +353,9 @@ class RedactorImpl implements Redactor {
     return false;
   }
 }
+
+/** What keyRule returns when the operator drops the field. */
+const DROPPED = Symbol("dropped");
 
 /** A value a previous pass (or the user) already replaced: leave it, do not count it twice. */
 function isRedactedAlready(v: unknown): boolean {

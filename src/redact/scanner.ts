@@ -1,14 +1,23 @@
 /**
- * Finds every detection in a text in one pass over the original string.
+ * Finds every detection in a text, scanning the original string (never another detector's output).
  *
- * The built-in detectors are joined into one regex of named alternatives, so the text is scanned
- * once and matches can never overlap or see each other's replacements (applying regexes one after
- * another corrupts the output: a phone pattern eating the digits of an already-masked card). When
- * a candidate fails its check (a Luhn-invalid "card"), the lower-priority detectors get their turn
- * at the same position before the scan moves on. Custom detectors scan the same original text and
- * are merged in; overlaps keep the earlier, then the longer, span.
+ * Three kinds of pass, chosen so that most characters of a text are looked at only a few times:
+ *
+ * - one keyword pass (Aho–Corasick, `keyword-automaton.ts`) over the words every word-led detector
+ *   needs (`password`, `bearer`, `ghp_`, gitleaks' ~240 keywords…). A detector runs only on texts
+ *   that hold one of its words, which is most of the time none of them.
+ * - one combined regex of the remaining regex detectors (those that start with a digit or a fixed
+ *   prefix), joined into named alternatives: where a candidate fails its check (a Luhn-invalid
+ *   "card"), the lower-priority detectors get their turn at the same position before the scan
+ *   moves on.
+ * - finders written as code, run when their anchor (`@`, `://`, `:`) occurs.
+ *
+ * Custom detectors scan the same original text. Spans that overlap are merged into one that covers
+ * both (the earlier one names the entity): keeping one and dropping the other would leak the part
+ * of the dropped span that sticks out.
  */
 import type { BuiltinDetector, CheckResult } from "./detectors.js";
+import { KeywordAutomaton } from "./keyword-automaton.js";
 
 export interface Span {
   start: number;
@@ -27,12 +36,24 @@ export interface CustomDetector {
   detect?: (text: string) => Iterable<{ start: number; end: number }>;
 }
 
+interface Gated {
+  detector: number;
+  /** Ids (in the scanner's word list) of the words any one of which lets the detector run. */
+  words: number[];
+  /** Its own global regex, for a gated regex detector. */
+  re?: RegExp;
+}
+
 export class Scanner {
   private readonly sticky: (RegExp | undefined)[];
-  private readonly finders: number[];
-  /** Every regex detector joined into one; group n+1 is detector members[n]. */
+  /** The ungated regex detectors joined into one; group n+1 is detector members[n]. */
   private readonly combined: RegExp | undefined;
   private readonly members: number[];
+  /** Finders without keywords, run when their anchor occurs. */
+  private readonly finders: number[];
+  private readonly gated: Gated[];
+  private readonly words: string[];
+  private readonly automaton: KeywordAutomaton | undefined;
 
   constructor(
     private readonly builtins: readonly BuiltinDetector[],
@@ -41,34 +62,68 @@ export class Scanner {
     private readonly enabled: ReadonlySet<string>,
   ) {
     this.sticky = builtins.map((d) => (d.source ? new RegExp(d.source, "y") : undefined));
-    this.members = builtins.map((_, i) => i).filter((i) => builtins[i]!.source !== undefined);
+    this.members = builtins.map((_, i) => i).filter((i) => builtins[i]!.source !== undefined && !builtins[i]!.keywords);
     this.combined = this.members.length ? new RegExp(this.members.map((i) => `(${builtins[i]!.source})`).join("|"), "g") : undefined;
-    this.finders = builtins.map((d, i) => (d.find ? i : -1)).filter((i) => i >= 0);
+    this.finders = builtins.map((d, i) => (d.find && !d.keywords ? i : -1)).filter((i) => i >= 0);
+
+    const ids = new Map<string, number>();
+    this.gated = [];
+    builtins.forEach((d, i) => {
+      if (!d.keywords) return;
+      const words = [...new Set(d.keywords.map((w) => w.toLowerCase()))].map((w) => {
+        if (!ids.has(w)) ids.set(w, ids.size);
+        return ids.get(w)!;
+      });
+      this.gated.push({ detector: i, words, re: d.source ? new RegExp(d.source, "g") : undefined });
+    });
+    this.words = [...ids.keys()];
+    this.automaton = this.words.length ? automatonFor(this.words) : undefined;
   }
 
   scan(text: string): Span[] {
     const spans: Span[] = [];
-    if (text.length < 3) return this.custom.length ? this.resolve(this.scanCustom(text, spans)) : spans;
-    this.scanBuiltins(text, spans);
-    let more = false;
+    if (text.length < 3) return this.custom.length ? mergeSpans(this.scanCustom(text, spans)) : spans;
+    this.scanCombined(text, spans);
+    const present = this.automaton?.find(text);
+    if (present) this.scanGated(text, present, spans);
     for (const i of this.finders) {
-      const anchor = this.builtins[i]!.anchor;
-      if (anchor && !text.includes(anchor)) continue;
-      const entity = this.builtins[i]!.entity;
-      if (!this.enabled.has(entity)) continue;
-      for (const f of this.builtins[i]!.find!(text)) {
-        spans.push({ start: f.start, end: f.end, entity });
-        more = true;
-      }
+      const d = this.builtins[i]!;
+      if (d.anchor && !text.includes(d.anchor)) continue;
+      this.collect(d, d.find!(text, undefined), spans);
     }
-    if (this.custom.length) {
-      this.scanCustom(text, spans);
-      more = true;
-    }
-    return more ? this.resolve(spans) : spans;
+    if (this.custom.length) this.scanCustom(text, spans);
+    return spans.length > 1 ? mergeSpans(spans) : spans;
   }
 
-  private scanBuiltins(text: string, spans: Span[]): void {
+  private scanGated(text: string, present: ReadonlySet<number>, spans: Span[]): void {
+    let words: Set<string> | undefined;
+    for (const g of this.gated) {
+      if (!g.words.some((w) => present.has(w))) continue;
+      const d = this.builtins[g.detector]!;
+      if (d.find) {
+        words ??= new Set([...present].map((w) => this.words[w]!));
+        this.collect(d, d.find(text, words), spans);
+        continue;
+      }
+      const re = g.re!;
+      re.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = re.exec(text)) !== null) {
+        const accepted = this.accept(g.detector, text, m.index, m[0]);
+        if (accepted) spans.push(accepted.span);
+        re.lastIndex = accepted ? accepted.next : m.index + 1;
+      }
+    }
+  }
+
+  private collect(d: BuiltinDetector, found: Iterable<{ start: number; end: number; entity?: string }>, spans: Span[]): void {
+    for (const f of found) {
+      const entity = f.entity ?? d.entity;
+      if (this.enabled.has(entity) && f.end > f.start) spans.push({ start: f.start, end: f.end, entity });
+    }
+  }
+
+  private scanCombined(text: string, spans: Span[]): void {
     const re = this.combined;
     if (!re) return;
     const members = this.members;
@@ -82,8 +137,7 @@ export class Scanner {
       // Rejected: let the lower-priority detectors try the same position.
       for (let n = at + 1; !accepted && n < members.length; n++) {
         const j = members[n]!;
-        const sticky = this.sticky[j];
-        if (!sticky) continue;
+        const sticky = this.sticky[j]!;
         sticky.lastIndex = m.index;
         const alt = sticky.exec(text);
         if (alt) accepted = this.accept(j, text, m.index, alt[0]);
@@ -132,16 +186,28 @@ export class Scanner {
     }
     return spans;
   }
+}
 
-  /** Orders spans and drops overlaps: the earlier span wins, then the longer. */
-  private resolve(spans: Span[]): Span[] {
-    spans.sort((a, b) => a.start - b.start || b.end - a.end);
-    const merged: Span[] = [];
-    for (const s of spans) {
-      const last = merged[merged.length - 1];
-      if (last && s.start < last.end) continue;
-      merged.push(s);
+/** Built automata by word list: every redactor with the same entities shares one (building takes milliseconds). */
+const automata = new Map<string, KeywordAutomaton>();
+function automatonFor(words: string[]): KeywordAutomaton {
+  const key = words.join("\u0000");
+  let a = automata.get(key);
+  if (!a) automata.set(key, (a = new KeywordAutomaton(words)));
+  return a;
+}
+
+/** Orders spans and merges overlaps into one span covering both, named by the earlier (then longer). */
+export function mergeSpans(spans: Span[]): Span[] {
+  spans.sort((a, b) => a.start - b.start || b.end - a.end);
+  const merged: Span[] = [];
+  for (const s of spans) {
+    const last = merged[merged.length - 1];
+    if (last && s.start < last.end) {
+      if (s.end > last.end) last.end = s.end;
+      continue;
     }
-    return merged;
+    merged.push({ ...s });
   }
+  return merged;
 }

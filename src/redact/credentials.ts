@@ -1,0 +1,206 @@
+/**
+ * Credentials written as text, where no vendor prefix gives them away: `password: …` and other
+ * secret-named assignments (to the end of the value, so a passphrase goes whole), HTTP Basic and
+ * Digest `Authorization` values, and secrets on command lines (`--password=…`, `curl -u user:pass`,
+ * `mysql -pSECRET`, `sshpass -p …`). Each runs only on texts holding one of its words.
+ */
+import type { BuiltinDetector, CheckResult } from "./detector-types.js";
+import { isSensitiveName } from "./keys.js";
+import { shapeEntity } from "./secret-shapes.js";
+import { entropy } from "./validators.js";
+
+/** Case-insensitive spelling of a literal, for sources joined into one case-sensitive regex. */
+export function caseless(word: string): string {
+  return word.replace(/[a-z]/gi, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`);
+}
+
+const isNameChar = (c: number) =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 /* _ */ || c === 45 /* - */ || c === 46; /* . */
+
+/** Values that stand for a secret without being one: templates, masks, markers. */
+const PLACEHOLDER_WORD = /^(?:\*+|x{3,}|\.{3,}|<[^>]*>?|\[[a-z_]+\]?|\{\{[^}]*\}\}|\$\{[^}]*\}|null|nil|none|undefined|true|false|redacted|changeme|required|optional|string)$/i;
+/** `$API_KEY`, `%TOKEN%`: an environment variable named in place of its value (upper case only: `$NAW9cv` is a password). */
+const PLACEHOLDER_VARIABLE = /^(?:\$[A-Z_][A-Z0-9_]*|%[A-Z_][A-Z0-9_]*%)$/;
+const TEMPLATE = /^(?:\$\{[^}\n]*\}|\{\{[^}\n]*\}\})/;
+const PLACEHOLDER = { test: (v: string) => PLACEHOLDER_WORD.test(v) || PLACEHOLDER_VARIABLE.test(v) };
+
+/** Words assignments are found by; the whole name around the word decides (`db_password`, `authToken`). */
+const NAME_WORDS = ["pass", "pwd", "secret", "token", "api", "key", "access", "private", "auth", "credential", "cookie"];
+/** Scheme words an `Authorization` value starts with: the scheme stays readable, the rest goes. */
+const AUTH_SCHEME = /^(Bearer|Basic|Digest|Token|Negotiate|NTLM|Bot|AWS4-HMAC-SHA256|OAuth)[ \t]+/i;
+
+// The match stops where the value starts; its extent is read in code (valueEnd), so a candidate
+// that is rejected costs the name, never a scan of the rest of the text.
+const ASSIGNMENT = String.raw`(?:${NAME_WORDS.map(caseless).join("|")})[A-Za-z0-9_.\-]{0,40}(?:\\{0,3}["'])?[ \t]*[:=][ \t]*(?:\\{0,3}["'])?(?=[^\s"',;)}\]\\])`;
+const SEPARATOR = /(?:\\{0,3}["'])?[ \t]*[:=][ \t]*(\\{0,3}["'])?$/;
+/** How far a rejected candidate's value is read: enough for any "generated-looking" test. */
+const PROBE = 512;
+
+/**
+ * Where a value starting at `start` ends. Quoted: at the same (possibly escaped) quote. A
+ * sensitive name's unquoted value runs to the end of the line (a passphrase has spaces) but stops
+ * at what ends a value in a query, a sentence or a list; any other value is one token.
+ */
+function valueEnd(text: string, start: number, quote: string | undefined, multiword: boolean, limit: number): number {
+  const max = Math.min(text.length, limit);
+  let i = start;
+  if (quote) {
+    const q = quote.charCodeAt(quote.length - 1);
+    const escaped = quote.length > 1;
+    for (; i < max; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 || c === 13) break;
+      if (c === q && (escaped ? text.charCodeAt(i - 1) === 92 : text.charCodeAt(i - 1) !== 92)) return escaped ? i - (quote.length - 1) : i;
+    }
+    return i;
+  }
+  for (; i < max; i++) {
+    const c = text.charCodeAt(i);
+    // Line ends, quotes, escapes, closing brackets and `<` end any value; `&` ends a query parameter.
+    if (c === 10 || c === 13 || c === 34 || c === 39 || c === 96 || c === 92 || c === 41 || c === 93 || c === 125 || c === 60 || c === 38) break;
+    if (c === 32 || c === 9) {
+      if (!multiword) break;
+    } else if (c === 44 || c === 59) {
+      // `,` or `;` ends a one-word value, and a longer one where a space follows (the next item).
+      if (!multiword) break;
+      const next = text.charCodeAt(i + 1);
+      if (next === 32 || next === 9 || Number.isNaN(next)) break;
+    }
+  }
+  while (i > start && (text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 9)) i--;
+  // A sentence's full stop (`token: 151. Next…`) ends the sentence, not the value.
+  if (i > start + 1 && text.charCodeAt(i - 1) === 46 && (i === text.length || /\s/.test(text[i]!))) i--;
+  return i;
+}
+
+function looksGenerated(value: string): boolean {
+  // A URL or a path is an address, not a secret (`api_base: https://…`); credentials inside a URL have their own finder.
+  if (value.includes("://") || value[0] === "/" || value.startsWith("./")) return false;
+  return value.length >= 12 && entropy(value) >= 3 && /[0-9]/.test(value) && /[A-Za-z]/.test(value);
+}
+
+function checkAssignment(match: string, text: string, index: number): CheckResult {
+  let nameStart = index;
+  while (nameStart > 0 && index - nameStart < 60 && isNameChar(text.charCodeAt(nameStart - 1))) nameStart--;
+  const sep = SEPARATOR.exec(match);
+  if (!sep) return false;
+  const name = text.slice(nameStart, index) + match.slice(0, sep.index);
+  const sensitive = isSensitiveName(name);
+  // A password may be a phrase (`password: correct horse battery staple`): after `:` or a spaced
+  // `=` (ini files) it runs on to the end of the value. Keys and tokens never hold spaces.
+  const phrase = sensitive && /pass|pwd|phrase/i.test(name) && /:|=[ \t]/.test(match.slice(sep.index));
+  let start = index + match.length;
+  let entity = /pass|pwd/i.test(name) ? "PASSWORD" : "SECRET";
+  // `Authorization: Bearer …`: the scheme stays readable, the credential after it goes.
+  const scheme = sensitive ? AUTH_SCHEME.exec(text.slice(start, start + 24)) : null;
+  if (scheme) {
+    start += scheme[0].length;
+    entity = /^bearer/i.test(scheme[1]!) ? "BEARER_TOKEN" : "HTTP_AUTH";
+  }
+  // A template (`${DB_PASSWORD}`, `{{ secret }}`): read before valueEnd, which stops at the brace.
+  if (TEMPLATE.test(text.slice(start, start + 128))) return false;
+  let end = valueEnd(text, start, sep[1], phrase, sensitive ? Infinity : start + PROBE);
+  const value = text.slice(start, end);
+  const firstWord = value.split(/[ \t]/, 1)[0]!;
+  if (value.length === 0 || PLACEHOLDER.test(value) || PLACEHOLDER.test(firstWord)) return false;
+  const shape = shapeEntity(value);
+  if (shape) entity = shape;
+  // `token: 114`, `tokens=2048`: a count of model tokens, not a token. PINs and passwords may be digits.
+  else if (entity === "SECRET" && /^[0-9]{1,8}$/.test(value) && !/pin|cvv|cvc|ssn|code/i.test(name)) return false;
+  else if (!sensitive) {
+    // Other names with a key word in them (`token_count`, `api_base`): only values that look generated.
+    if (!looksGenerated(value)) return false;
+    if (end - start >= PROBE) end = valueEnd(text, start, sep[1], false, Infinity);
+  }
+  return { start: start - index, end: end - index, entity };
+}
+
+// HTTP Basic: the base64 of `user:password`. Decoded to be sure it is one, unless it follows an
+// Authorization header name, where it is one whatever it decodes to.
+const BASIC = String.raw`${caseless("basic")}[ \t]+[A-Za-z0-9+/]{4,}={0,2}(?![A-Za-z0-9+/=])`;
+function checkBasic(match: string, text: string, index: number): CheckResult {
+  const scheme = /^[A-Za-z]+[ \t]+/.exec(match)![0].length;
+  const value = match.slice(scheme);
+  const header = /authori[sz]ation["']?\s*[:=,]\s*["']?$/i.test(text.slice(Math.max(0, index - 40), index));
+  if (!header) {
+    if (value.length % 4 !== 0) return false;
+    const decoded = Buffer.from(value, "base64").toString("latin1");
+    if (!/^[\x20-\x7e]+:[\x20-\x7e]*$/.test(decoded)) return false;
+  }
+  return { start: scheme, entity: "HTTP_AUTH" };
+}
+
+// HTTP Digest: `Digest username="…", realm="…", nonce="…", response="…"`, the whole parameter list.
+const DIGEST = String.raw`${caseless("digest")}[ \t]+[A-Za-z]+=`;
+const DIGEST_PARAM = /[ \t]*([A-Za-z-]+)=(?:\\?"[^"\n]*?\\?"|[^\s,"\\]+)[ \t]*,?/y;
+function checkDigest(match: string, text: string, index: number): CheckResult {
+  const scheme = /^[A-Za-z]+[ \t]+/.exec(match)![0].length;
+  let at = index + scheme;
+  let names = "";
+  for (let params = 0; params < 32; params++) {
+    DIGEST_PARAM.lastIndex = at;
+    const m = DIGEST_PARAM.exec(text);
+    if (!m) break;
+    names += ` ${m[1]!.toLowerCase()}`;
+    at = DIGEST_PARAM.lastIndex;
+  }
+  if (!/ (?:username|response|nonce|cnonce)/.test(names)) return false;
+  while (at > index + scheme && /[\s,]/.test(text[at - 1]!)) at--;
+  return { start: scheme, end: at - index, entity: "HTTP_AUTH" };
+}
+
+const FLAG_VALUE = String.raw`(?:"[^"\n]*"|'[^'\n]*'|[^\s"'\-][^\s"']*)`;
+/** The value of a matched flag, without its quotes: where it starts and ends within the match. */
+function flagValue(match: string, valueAt: number): { start: number; end: number; value: string } {
+  const quoted = match[valueAt] === '"' || match[valueAt] === "'";
+  const start = quoted ? valueAt + 1 : valueAt;
+  const end = quoted ? match.length - 1 : match.length;
+  return { start, end, value: match.slice(start, end) };
+}
+
+// `--password=…`, `--db-password …`, `--api-key …`, `--user user:pass`.
+const LONG_FLAG = String.raw`--(?:[A-Za-z0-9]+-)*(?:password|passwd|pass|pwd|token|secret|api-?key|access-key|secret-key|private-key|auth|user|proxy-user)(?:=|[ \t]+)${FLAG_VALUE}`;
+function checkLongFlag(match: string, text: string, index: number): CheckResult {
+  if (index > 0 && isNameChar(text.charCodeAt(index - 1))) return false;
+  const sep = /=|[ \t]+/.exec(match)!;
+  const flag = match.slice(0, sep.index);
+  const v = flagValue(match, sep.index + sep[0].length);
+  if (PLACEHOLDER.test(v.value) || v.value.length === 0) return false;
+  if (/user$/.test(flag) && !v.value.includes(":")) return false; // `--user alice` is a name, not a secret
+  return { start: v.start, end: v.end, entity: /pass|pwd|user/.test(flag) ? "PASSWORD" : (shapeEntity(v.value) ?? "SECRET") };
+}
+
+// `curl -u user:pass`, `-uuser:pass`.
+const USER_FLAG = String.raw`-u(?:[ \t]+|(?=[^\s\-]))${FLAG_VALUE}`;
+function checkUserFlag(match: string, text: string, index: number): CheckResult {
+  if (index > 0 && (isNameChar(text.charCodeAt(index - 1)) || text.charCodeAt(index - 1) === 45)) return false;
+  const v = flagValue(match, /^-u[ \t]*/.exec(match)![0].length);
+  if (!v.value.includes(":") || PLACEHOLDER.test(v.value)) return false;
+  return { start: v.start, end: v.end, entity: "PASSWORD" };
+}
+
+// `mysql -pSECRET` (glued: with a space, mysql prompts and the next word is the database) and
+// `sshpass -p SECRET`.
+const P_FLAG = String.raw`-p(?:[ \t]+|(?=[^\s\-]))${FLAG_VALUE}`;
+function checkPasswordFlag(match: string, text: string, index: number): CheckResult {
+  if (index > 0 && (isNameChar(text.charCodeAt(index - 1)) || text.charCodeAt(index - 1) === 45)) return false;
+  const lineStart = text.lastIndexOf("\n", index) + 1;
+  const command = text.slice(lineStart, index);
+  const glued = !/^-p[ \t]/.test(match);
+  if (!(/\bsshpass\b/.test(command) || (glued && /\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b/.test(command)))) return false;
+  const v = flagValue(match, /^-p[ \t]*/.exec(match)![0].length);
+  if (PLACEHOLDER.test(v.value)) return false;
+  return { start: v.start, end: v.end, entity: "PASSWORD" };
+}
+
+export const CREDENTIAL_DETECTORS: readonly BuiltinDetector[] = [
+  { entity: "SECRET", keywords: NAME_WORDS, source: ASSIGNMENT, check: checkAssignment },
+  { entity: "HTTP_AUTH", keywords: ["basic"], source: BASIC, before: (t, i) => i === 0 || !isNameChar(t.charCodeAt(i - 1)), check: checkBasic },
+  { entity: "HTTP_AUTH", keywords: ["digest"], source: DIGEST, before: (t, i) => i === 0 || !isNameChar(t.charCodeAt(i - 1)), check: checkDigest },
+  { entity: "PASSWORD", keywords: ["--"], source: LONG_FLAG, check: checkLongFlag },
+  { entity: "PASSWORD", keywords: ["-u"], source: USER_FLAG, check: checkUserFlag },
+  { entity: "PASSWORD", keywords: ["mysql", "mariadb", "sshpass"], source: P_FLAG, check: checkPasswordFlag },
+];
+
+/** Entities these detectors can name besides their own. */
+export const CREDENTIAL_ENTITIES = ["PASSWORD", "SECRET", "HTTP_AUTH", "BEARER_TOKEN"];

@@ -1,0 +1,33 @@
+/**
+ * Secrets with a shape of their own (a vendor prefix and a length), found anywhere and also used
+ * to name what a `key=value` assignment holds. gitleaks' rules (provider-secrets.ts) know far
+ * more vendors; these few are kept because their entity names (OPENAI_KEY, GITHUB_TOKEN…) are
+ * what users configure operators and `disable` by.
+ */
+export const SECRET_SHAPES: ReadonlyArray<{ entity: string; source: string }> = [
+  { entity: "ANTHROPIC_KEY", source: "sk-ant-(?:api|admin)[0-9]{2}-[A-Za-z0-9_-]{20,}" },
+  { entity: "OPENAI_KEY", source: "sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,}|sk-[A-Za-z0-9]{20,}" },
+  { entity: "AWS_ACCESS_KEY", source: "(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}" },
+  { entity: "GITHUB_TOKEN", source: "gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,255}" },
+  { entity: "GITLAB_TOKEN", source: "gl(?:pat|dt|rt|ptt|cbt|oas)-[A-Za-z0-9_-]{20,}" },
+  { entity: "SLACK_TOKEN", source: "xox[abposre]-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,}|https://hooks\\.slack\\.com/services/[A-Za-z0-9/_-]{20,}" },
+  { entity: "STRIPE_KEY", source: "(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,247}|whsec_[A-Za-z0-9]{20,}" },
+  { entity: "GOOGLE_API_KEY", source: "AIza[0-9A-Za-z_-]{35}" },
+  { entity: "HUGGINGFACE_TOKEN", source: "hf_[A-Za-z0-9]{30,}" },
+  { entity: "JWT", source: "eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*" },
+];
+
+/** The literal each shape starts with, lower case, for the keyword prefilter. */
+export const SECRET_SHAPE_WORDS: readonly string[] = [
+  "sk-", "akia", "asia", "abia", "acca", "agpa", "aida", "aroa", "anpa", "anva", "aipa", "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
+  "github_pat_", "glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "gloas-", "xox", "xapp-", "hooks.slack.com", "sk_live_", "sk_test_",
+  "rk_live_", "rk_test_", "pk_live_", "pk_test_", "whsec_", "aiza", "hf_", "eyj",
+];
+
+const EXACT = SECRET_SHAPES.map((s) => ({ entity: s.entity, re: new RegExp(`^(?:${s.source})`) }));
+
+/** The entity of the shape `value` starts with, if any. */
+export function shapeEntity(value: string): string | undefined {
+  for (const s of EXACT) if (s.re.test(value)) return s.entity;
+  return undefined;
+}

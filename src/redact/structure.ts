@@ -1,0 +1,133 @@
+/**
+ * Structure hidden inside strings, for the redactor to look into: JSON that is itself a string
+ * (a tool's result, a message's content), URL query strings and form bodies, and base64 blobs that
+ * decode to text. Each helper only decodes; the redactor applies every detector to what comes out,
+ * recursively, up to its depth limit.
+ */
+
+/**
+ * A string that is a JSON object or array as a whole (not a sentence that mentions `{}`), or a
+ * JSON string literal holding one (JSON encoded twice, as `JSON.stringify` of a JSON text gives).
+ */
+export function parseJsonText(text: string): object | string | undefined {
+  let a = 0;
+  let b = text.length - 1;
+  while (a <= b && isSpace(text.charCodeAt(a))) a++;
+  while (b > a && isSpace(text.charCodeAt(b))) b--;
+  const open = text.charCodeAt(a);
+  const close = text.charCodeAt(b);
+  const quoted = open === 34 && close === 34 && (text.charCodeAt(a + 1) === 123 || text.charCodeAt(a + 1) === 91);
+  if (!((open === 123 && close === 125) || (open === 91 && close === 93) || quoted) || b - a < 1) return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    return (v !== null && typeof v === "object") || typeof v === "string" ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Serializes a redacted JSON text back, keeping it pretty when it was. */
+export function jsonTextOf(value: unknown, original: string): string {
+  return original.includes("\n") ? JSON.stringify(value, null, 2) : JSON.stringify(value);
+}
+
+const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
+
+export interface QueryValue {
+  name: string;
+  /** The value as written (still URL-encoded) and where it stands. */
+  start: number;
+  end: number;
+}
+
+// `?a=1&b=2`, `a=1&b=2` (a form body), `; a=1` (cookies): a name, `=`, a value up to the next separator.
+const QUERY_PAIR = /(?:^|[?&;\s])([A-Za-z0-9_.\-[\]%]{1,64})=([^&#\s"'<>;]*)/g;
+
+/** Every `name=value` of query strings and form bodies in `text`; only texts with both `=` and `&`/`?` have any worth reading. */
+export function queryValues(text: string): QueryValue[] {
+  if (!text.includes("=") || !(text.includes("&") || text.includes("?"))) return [];
+  const out: QueryValue[] = [];
+  QUERY_PAIR.lastIndex = 0;
+  for (let m = QUERY_PAIR.exec(text); m; m = QUERY_PAIR.exec(text)) {
+    const value = m[2]!;
+    if (value.length === 0) continue;
+    const end = m.index + m[0].length;
+    out.push({ name: decodeQueryPart(m[1]!), start: end - value.length, end });
+  }
+  return out;
+}
+
+/** `+` is a space in forms; a malformed escape leaves the text as it was. */
+export function decodeQueryPart(s: string): string {
+  if (!s.includes("%") && !s.includes("+")) return s;
+  try {
+    return decodeURIComponent(s.replace(/\+/g, " "));
+  } catch {
+    return s;
+  }
+}
+
+/** Shorter runs are words and ids, and decode to too little text to hide anything in. */
+const BASE64_MIN = 20;
+/** Each base64 character's 6-bit value (standard and URL-safe alphabets), or -1. */
+const SEXTET = new Int8Array(128).fill(-1);
+"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".split("").forEach((c, i) => (SEXTET[c.charCodeAt(0)] = i));
+SEXTET[45] = 62; // -
+SEXTET[95] = 63; // _
+
+export interface Blob {
+  start: number;
+  end: number;
+  decoded: string;
+}
+
+/**
+ * Base64 (standard or URL-safe) runs that decode to readable UTF-8 text. Random bytes (keys,
+ * hashes, images) do not decode to text and are left to the other detectors.
+ */
+export function base64Texts(text: string): Blob[] {
+  const out: Blob[] = [];
+  let run = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0;
+    if (c < 128 && SEXTET[c]! >= 0) {
+      run++;
+      continue;
+    }
+    if (run >= BASE64_MIN) {
+      const start = i - run;
+      let end = i;
+      while (end < text.length && end - i < 2 && text.charCodeAt(end) === 61 /* = */) end++;
+      // The first 12 characters are 9 bytes: random data shows a control byte there almost always,
+      // so most candidates are ruled out without decoding them.
+      if (printablePrefix(text, start)) {
+        const decoded = decodeText(text.slice(start, i));
+        if (decoded !== undefined) out.push({ start, end, decoded });
+      }
+    }
+    run = 0;
+  }
+  return out;
+}
+
+function printablePrefix(text: string, start: number): boolean {
+  for (let q = 0; q < 3; q++) {
+    const at = start + q * 4;
+    const n = (SEXTET[text.charCodeAt(at)]! << 18) | (SEXTET[text.charCodeAt(at + 1)]! << 12) | (SEXTET[text.charCodeAt(at + 2)]! << 6) | SEXTET[text.charCodeAt(at + 3)]!;
+    if (!printableByte(n >>> 16) || !printableByte((n >>> 8) & 255) || !printableByte(n & 255)) return false;
+  }
+  return true;
+}
+
+const printableByte = (b: number) => (b >= 32 && b !== 127) || b === 9 || b === 10 || b === 13;
+
+function decodeText(body: string): string | undefined {
+  if (body.length % 4 === 1) return undefined;
+  // A run of one letter case or of digits is a word, a name or a number, not base64.
+  if (/^[a-z]+$|^[A-Z]+$|^[0-9]+$/.test(body)) return undefined;
+  const bytes = Buffer.from(body, body.includes("-") || body.includes("_") ? "base64url" : "base64");
+  if (bytes.length < 8) return undefined;
+  for (let i = 0; i < bytes.length; i++) if (!printableByte(bytes[i]!)) return undefined;
+  const s = bytes.toString("utf8");
+  return s.includes("\ufffd") ? undefined : s;
+}
