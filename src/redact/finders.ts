@@ -3,14 +3,8 @@
  * position: an e-mail address is found from its `@` outwards, URL credentials from `://`. Both run
  * only on texts that contain their anchor, in linear time.
  */
+import type { Found } from "./detector-types.js";
 import { ipv6Valid } from "./validators.js";
-
-export interface Found {
-  start: number;
-  end: number;
-  /** The entity, where a finder can name several (MAC or IP address, a provider's key). */
-  entity?: string;
-}
 
 const isAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 /** Letters, digits and marks of any script: RFC 6531 addresses and IDN domains are written in them. */
