@@ -38,8 +38,6 @@ export interface CustomDetector {
 
 interface Gated {
   detector: number;
-  /** Ids (in the scanner's word list) of the words any one of which lets the detector run. */
-  words: number[];
   /** Its own global regex, for a gated regex detector. */
   re?: RegExp;
 }
@@ -53,6 +51,8 @@ export class Scanner {
   private readonly finders: number[];
   private readonly gated: Gated[];
   private readonly words: string[];
+  /** Word id → the gated detectors (indexes into `gated`) it lets run. */
+  private readonly gatedBy: number[][];
   private readonly automaton: KeywordAutomaton | undefined;
 
   constructor(
@@ -68,13 +68,17 @@ export class Scanner {
 
     const ids = new Map<string, number>();
     this.gated = [];
+    this.gatedBy = [];
     builtins.forEach((d, i) => {
       if (!d.keywords) return;
-      const words = [...new Set(d.keywords.map((w) => w.toLowerCase()))].map((w) => {
-        if (!ids.has(w)) ids.set(w, ids.size);
-        return ids.get(w)!;
-      });
-      this.gated.push({ detector: i, words, re: d.source ? new RegExp(d.source, "g") : undefined });
+      const g = this.gated.push({ detector: i, re: d.source ? new RegExp(d.source, "g") : undefined }) - 1;
+      for (const w of new Set(d.keywords.map((k) => k.toLowerCase()))) {
+        if (!ids.has(w)) {
+          ids.set(w, ids.size);
+          this.gatedBy.push([]);
+        }
+        this.gatedBy[ids.get(w)!]!.push(g);
+      }
     });
     this.words = [...ids.keys()];
     this.automaton = this.words.length ? automatonFor(this.words) : undefined;
@@ -96,9 +100,12 @@ export class Scanner {
   }
 
   private scanGated(text: string, present: ReadonlySet<number>, spans: Span[]): void {
+    const run = new Uint8Array(this.gated.length);
+    for (const w of present) for (const g of this.gatedBy[w]!) run[g] = 1;
     let words: Set<string> | undefined;
-    for (const g of this.gated) {
-      if (!g.words.some((w) => present.has(w))) continue;
+    for (let k = 0; k < this.gated.length; k++) {
+      if (run[k] === 0) continue;
+      const g = this.gated[k]!;
       const d = this.builtins[g.detector]!;
       if (d.find) {
         words ??= new Set([...present].map((w) => this.words[w]!));
