@@ -154,6 +154,12 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
   };
 
   const actor = values.actor ?? currentActor();
+  // Free text (an erasure's reason) and identifiers (a user or session that may be an e-mail
+  // address) are redacted before they are stored: the access log is append-only and outlives
+  // every erasure. The actor is kept as given: it is who is accountable for the access.
+  let redactor: ReturnType<typeof createRedactor> | undefined;
+  const redactText = (text: string) => (redactor ??= createRedactor()).redactText(text);
+  const logAccess = (trail: string, action: string, target?: string) => appendAccess(trail, { actor, action, target: target === undefined ? undefined : redactText(target) });
   // Reading a trail is itself recorded (who, what, when), and refused if its files were opened up.
   const refuseWidened = (trail: string) => {
     const widened = widenedPermissions(trail);
@@ -163,7 +169,7 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
   };
   const reading = (action: string, target?: string) => {
     refuseWidened(dir);
-    if (existsSync(dir)) appendAccess(dir, { actor, action, target });
+    if (existsSync(dir)) logAccess(dir, action, target);
   };
 
   try {
@@ -175,7 +181,7 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
         const isDir = storeKind(target) === "dir";
         if (isDir) {
           refuseWidened(target);
-          if (existsSync(target)) appendAccess(target, { actor, action: command, target: describeFilter(values) });
+          if (existsSync(target)) logAccess(target, command, describeFilter(values));
         }
         const tty = Boolean(process.stderr.isTTY);
         const store = openStore(target, { table: values.table, onProgress: tty ? (n) => process.stderr.write(`\rscanned ${n.toLocaleString("en")} events…`) : undefined });
@@ -315,7 +321,7 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
       case "erase": {
         if (!values.user) throw new UsageError("erase needs --user <id> (and should have --actor and --reason)");
         // The reason is free text: redacted before it is stored in the record, tombstones or access log.
-        const reason = values.reason !== undefined ? createRedactor().redactText(values.reason) : undefined;
+        const reason = values.reason !== undefined ? redactText(values.reason) : undefined;
         const target = rest[0] ?? values.store;
         if (target && storeKind(target) === "postgres") {
           // Signed like the trail's: the key first, so that without it nothing is touched.

@@ -25,11 +25,11 @@ export const DEFAULT_DELIVERY: DeliveryOptions = {
 export interface DelivererHooks {
   /** Reports a delivery problem (counted, and told to onError or a warning once per kind). */
   reportError(error: Error, kind: string): void;
-  /** Writes permanently rejected events where an operator will find them. */
+  /** Writes permanently rejected events where an operator will find them (reasons already sanitized). */
   deadLetter(sink: string, entries: ReadonlyArray<{ event: AuditEvent; reason: string }>): Promise<void>;
   /** Records, as an event of its own, that a full queue or spool dropped events. */
   recordDropped(sink: string, count: number, reason: string): void;
-  /** Makes a destination's error text safe to keep (redaction). */
+  /** Makes a destination's error text safe to keep (redaction): last_error and dead-letter reasons. */
   sanitize(text: string): string;
   /** Stats shared by every deliverer of one sink. */
   readonly counters: DeliveryCounters;
@@ -302,7 +302,10 @@ export class Deliverer {
     }
   }
 
-  private async deadLetter(entries: Array<{ event: AuditEvent; reason: string }>): Promise<void> {
+  private async deadLetter(rejected: Array<{ event: AuditEvent; reason: string }>): Promise<void> {
+    // A reason is the destination's words (a status line, a per-item error), which can quote what
+    // it was sent, credentials included: it is kept redacted, like every other diagnostic.
+    const entries = rejected.map((e) => ({ event: e.event, reason: this.hooks.sanitize(e.reason) }));
     this.hooks.counters.dead_lettered += entries.length;
     this.hooks.reportError(new Error(`sink "${this.sinkName}" rejected ${entries.length} event(s) for good (dead-lettered): ${entries[0]!.reason}`), `dead-letter:${this.sinkName}`);
     try {

@@ -41,6 +41,8 @@ export interface LocalSlotHooks {
   reportError(error: Error, kind: string): void;
   /** A gap closed (everything since was written): seal a record declaring it. */
   gapClosed(gap: Gap): void;
+  /** Makes a sink's error text safe to keep (redaction, endpoint labels excepted). */
+  sanitize(text: string): string;
 }
 
 const RETRY_MS = 1_000;
@@ -168,14 +170,17 @@ export class LocalSlot {
       return undefined;
     }
     this.stats.write_failures++;
-    this.stats.last_error = result.error;
-    this.hooks.reportError(new Error(`sink "${this.name}" cannot write: ${result.error}; events wait in memory and are written when it can`), `write:${this.name}`);
-    return result;
+    // The error goes on to stats() and into the trail.gap record, which, as the trail's own record,
+    // is never redacted: a sink's error can quote its target and credentials, so it is redacted here.
+    const error = this.hooks.sanitize(result.error);
+    this.stats.last_error = error;
+    this.hooks.reportError(new Error(`sink "${this.name}" cannot write: ${error}; events wait in memory and are written when it can`), `write:${this.name}`);
+    return { ...result, error };
   }
 
   private asyncFailed(count: number, reason: string): void {
     this.stats.failed += count;
-    this.stats.last_error = reason;
+    this.stats.last_error = this.hooks.sanitize(reason);
     this.hooks.reportError(new Error(`sink "${this.name}" failed: ${reason}`), `sink:${this.name}`);
   }
 

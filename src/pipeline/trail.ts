@@ -130,6 +130,7 @@ export class AuditTrail {
     const buffered = maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     const localHooks = {
       reportError: (error: Error, kind: string) => this.reportError(error, kind),
+      sanitize: (text: string) => this.diagnostics.sanitize(text),
       gapClosed: (gap: Gap) => {
         this.closedGaps.push(gap);
         // Closed by the retry timer or a flush (not while an event is being routed): declare now.
@@ -356,11 +357,13 @@ export class AuditTrail {
         forwarded[r.name] = `manual: delete traces ${local.traces.join(", ")} at this destination`;
         continue;
       }
+      // What a destination says about a deletion is a diagnostic like any other: it can quote the
+      // request (URL, key) or the data, so the report holds it redacted.
       try {
         const res = await r.sink.erase(local.traces);
-        forwarded[r.name] = res.ok ? `done: ${res.detail}` : `failed: ${res.detail}`;
+        forwarded[r.name] = this.diagnostics.sanitize(res.ok ? `done: ${res.detail}` : `failed: ${res.detail}`);
       } catch (err) {
-        forwarded[r.name] = `failed: ${describeError(err)}`;
+        forwarded[r.name] = this.diagnostics.sanitize(`failed: ${describeError(err)}`);
       }
     }
     return { events: local.events, files: local.files, traces: local.traces, forwarded };

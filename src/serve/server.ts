@@ -14,6 +14,7 @@ import type { AuditStore } from "../store/types.js";
 import { statsReport } from "../cli/analytics.js";
 import { verifyTrail } from "../integrity/verify.js";
 import { appendAccess, currentActor } from "../integrity/access-log.js";
+import { createRedactor, type Redactor } from "../redact/redactor.js";
 import { sessionRows } from "./sessions.js";
 
 export interface ServeOptions {
@@ -38,6 +39,18 @@ export async function serve(options: ServeOptions): Promise<{ url: string; token
   const token = options.token ?? (isLoopback(host) ? undefined : randomBytes(18).toString("base64url"));
   const actor = options.actor ?? currentActor();
   let integrity: { at: number; value: unknown } | undefined;
+  // A page's path names a session, whose id may be an e-mail address: it is logged decoded (so
+  // %40 cannot hide an @) and redacted, as the access log is append-only and outlives erasure.
+  let redactor: Redactor | undefined;
+  const viewedPage = (pathname: string) => {
+    let decoded = pathname;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      // malformed escapes: redact the path as it came
+    }
+    return (redactor ??= createRedactor()).redactText(decoded);
+  };
 
   const authorized = (req: IncomingMessage, url: URL): boolean => {
     if (!token) return true;
@@ -59,7 +72,7 @@ export async function serve(options: ServeOptions): Promise<{ url: string; token
     const cookie = token && url.searchParams.get("token") ? { "set-cookie": `audit_token=${token}; HttpOnly; SameSite=Strict; Path=/` } : {};
     const page = url.pathname === "/" ? "sessions.html" : url.pathname.startsWith("/session/") ? "session.html" : url.pathname === "/stats" ? "stats.html" : undefined;
     if (page) {
-      if (options.dir && existsSync(options.dir)) appendAccess(options.dir, { actor, action: "view", target: url.pathname });
+      if (options.dir && existsSync(options.dir)) appendAccess(options.dir, { actor, action: "view", target: viewedPage(url.pathname) });
       res.writeHead(200, { "content-type": TYPES[".html"]!, "cache-control": "no-store", ...cookie, "content-security-policy": "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:" });
       return res.end(readFileSync(join(ASSETS, page)));
     }
