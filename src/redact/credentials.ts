@@ -25,14 +25,16 @@ const TEMPLATE = /^(?:\$\{[^}\n]*\}|\{\{[^}\n]*\}\})/;
 const PLACEHOLDER = { test: (v: string) => PLACEHOLDER_WORD.test(v) || PLACEHOLDER_VARIABLE.test(v) };
 
 /** Words assignments are found by; the whole name around the word decides (`db_password`, `authToken`). */
-const NAME_WORDS = ["pass", "pwd", "secret", "token", "api", "key", "access", "private", "auth", "credential", "cookie"];
+const NAME_WORDS = ["pass", "pwd", "secret", "token", "api", "key", "access", "private", "auth", "credential", "cookie", "sig", "sess", "ssn", "taxpayer", "social"];
 /** Scheme words an `Authorization` value starts with: the scheme stays readable, the rest goes. */
 const AUTH_SCHEME = /^(Bearer|Basic|Digest|Token|Negotiate|NTLM|Bot|AWS4-HMAC-SHA256|OAuth)[ \t]+/i;
 
 // The match stops where the value starts; its extent is read in code (valueEnd), so a candidate
 // that is rejected costs the name, never a scan of the rest of the text.
-const ASSIGNMENT = String.raw`(?:${NAME_WORDS.map(caseless).join("|")})[A-Za-z0-9_.\-]{0,40}(?:\\{0,3}["'])?[ \t]*[:=][ \t]*(?:\\{0,3}["'])?(?=[^\s"',;)}\]\\])`;
-const SEPARATOR = /(?:\\{0,3}["'])?[ \t]*[:=][ \t]*(\\{0,3}["'])?$/;
+// A quoted name may also be followed by `]` (`os.environ["API_KEY"] = …`) or `,` (`["x-api-key", "…"]`).
+const NAME_END = String.raw`(?:\\{0,3}["']\]?[ \t]*[:=,]|\]?[ \t]*[:=])`;
+const ASSIGNMENT = String.raw`(?:${NAME_WORDS.map(caseless).join("|")})[A-Za-z0-9_.\-]{0,40}${NAME_END}[ \t]*(?:\\{0,3}["'])?(?=[^\s"',;)}\]\\])`;
+const SEPARATOR = new RegExp(String.raw`${NAME_END}[ \t]*(\\{0,3}["'])?$`);
 /** How far a rejected candidate's value is read: enough for any "generated-looking" test. */
 const PROBE = 512;
 
@@ -85,7 +87,9 @@ function checkAssignment(match: string, text: string, index: number): CheckResul
   const sep = SEPARATOR.exec(match);
   if (!sep) return false;
   const name = text.slice(nameStart, index) + match.slice(0, sep.index);
-  const sensitive = isSensitiveName(name);
+  // `auth:` unquoted starts log lines (`WARN auth: password reset link`); `_auth=`, `"auth": …` hold credentials.
+  const logPrefix = /^auth$/i.test(name) && !/["'=]/.test(sep[0]);
+  const sensitive = !logPrefix && isSensitiveName(name);
   // A password may be a phrase (`password: correct horse battery staple`): after `:` or a spaced
   // `=` (ini files) it runs on to the end of the value. Keys and tokens never hold spaces.
   const phrase = sensitive && /pass|pwd|phrase/i.test(name) && /:|=[ \t]/.test(match.slice(sep.index));
@@ -179,18 +183,60 @@ function checkUserFlag(match: string, text: string, index: number): CheckResult 
   return { start: v.start, end: v.end, entity: "PASSWORD" };
 }
 
-// `mysql -pSECRET` (glued: with a space, mysql prompts and the next word is the database) and
-// `sshpass -p SECRET`.
-const P_FLAG = String.raw`-p(?:[ \t]+|(?=[^\s\-]))${FLAG_VALUE}`;
-function checkPasswordFlag(match: string, text: string, index: number): CheckResult {
+// `{"name": "PHPSESSID", "value": "…"}`, `<add key="redisPassword" value="…" />` written as text.
+const NAMED_VALUE = String.raw`(?:name|key|header)\\{0,3}["']?[ \t]*[:=][ \t]*\\{0,3}["'][^"'\\\n]{1,64}\\{0,3}["'][ \t]*,?[ \t]*(?:\\{0,3}["'])?value\\{0,3}["']?[ \t]*[:=][ \t]*\\{0,3}["']`;
+const NAMED_VALUE_PARTS = /^(?:name|key|header)\\{0,3}["']?[ \t]*[:=][ \t]*\\{0,3}["']([^"'\\\n]{1,64})\\{0,3}["'][\s\S]*?(\\{0,3}["'])$/;
+function checkNamedValue(match: string, text: string, index: number): CheckResult {
+  if (index > 0 && isNameChar(text.charCodeAt(index - 1))) return false;
+  const parts = NAMED_VALUE_PARTS.exec(match);
+  if (!parts || !isSensitiveName(parts[1]!)) return false;
+  const start = index + match.length;
+  const end = valueEnd(text, start, parts[2], false, Infinity);
+  const value = text.slice(start, end);
+  if (value.length === 0 || PLACEHOLDER.test(value)) return false;
+  return { start: match.length, end: end - index, entity: /pass|pwd/i.test(parts[1]!) ? "PASSWORD" : "SECRET" };
+}
+
+// `aws configure set aws_secret_access_key …`: `set NAME VALUE` on a command line.
+const SET_COMMAND = String.raw`\bset[ \t]+[A-Za-z0-9_.\-]{3,64}[ \t]+${FLAG_VALUE}`;
+function checkSetCommand(match: string): CheckResult {
+  const m = /^set[ \t]+([A-Za-z0-9_.-]+)[ \t]+/.exec(match)!;
+  if (!isSensitiveName(m[1]!)) return false;
+  const v = flagValue(match, m[0].length);
+  return !PLACEHOLDER.test(v.value) && { start: v.start, end: v.end, entity: /pass|pwd/i.test(m[1]!) ? "PASSWORD" : "SECRET" };
+}
+
+/** Short flags that take a password, by the command they belong to (the same letter means other things elsewhere). */
+const SHORT_FLAG_COMMANDS: Record<string, { command: RegExp; colon?: boolean }> = {
+  p: { command: /\b(?:sshpass|mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b/ },
+  w: { command: /\bldap(?:search|modify|add|delete|passwd|compare|whoami)\b/ },
+  N: { command: /\bssh-keygen\b/ },
+  P: { command: /\bssh-keygen\b/ },
+  a: { command: /\bhttps?[ \t]/, colon: true }, // httpie: `http -a user:pass …`
+};
+const SHORT_FLAG = String.raw`-[pwNPa](?:[ \t]+|(?=[^\s\-]))${FLAG_VALUE}`;
+function checkShortFlag(match: string, text: string, index: number): CheckResult {
   if (index > 0 && (isNameChar(text.charCodeAt(index - 1)) || text.charCodeAt(index - 1) === 45)) return false;
-  const lineStart = text.lastIndexOf("\n", index) + 1;
-  const command = text.slice(lineStart, index);
-  const glued = !/^-p[ \t]/.test(match);
-  if (!(/\bsshpass\b/.test(command) || (glued && /\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b/.test(command)))) return false;
-  const v = flagValue(match, /^-p[ \t]*/.exec(match)![0].length);
-  if (PLACEHOLDER.test(v.value)) return false;
+  const flag = match[1]!;
+  const rule = SHORT_FLAG_COMMANDS[flag]!;
+  const command = text.slice(text.lastIndexOf("\n", index) + 1, index);
+  if (!rule.command.test(command)) return false;
+  // mysql: with a space, mysql prompts and the next word is the database; sshpass takes either.
+  if (flag === "p" && /^-p[ \t]/.test(match) && !/\bsshpass\b/.test(command)) return false;
+  const v = flagValue(match, /^-.[ \t]*/.exec(match)![0].length);
+  if (PLACEHOLDER.test(v.value) || (rule.colon && !v.value.includes(":"))) return false;
   return { start: v.start, end: v.end, entity: "PASSWORD" };
+}
+
+// `openssl … -passout pass:SECRET`, `htpasswd -b [-c] FILE USER PASSWORD`: the last word is the password.
+const OPENSSL_PASS = String.raw`-pass(?:in|out)?[ \t]+pass:[^\s"'\x60]+`;
+const HTPASSWD = String.raw`htpasswd(?:[ \t]+-[A-Za-z]+)*[ \t]+-[A-Za-z]*b[A-Za-z]*(?:[ \t]+-[A-Za-z]+)*[ \t]+[^\s"']+[ \t]+[^\s"']+[ \t]+${FLAG_VALUE}`;
+function checkLastWord(match: string): CheckResult {
+  const quoted = /(["'])[^"']*\1$/.exec(match);
+  if (quoted) return { start: quoted.index + 1, end: match.length - 1, entity: "PASSWORD" };
+  const pass = match.lastIndexOf("pass:");
+  const at = pass >= 0 ? pass + 5 : Math.max(match.lastIndexOf(" "), match.lastIndexOf("\t")) + 1;
+  return { start: at, entity: "PASSWORD" };
 }
 
 export const CREDENTIAL_DETECTORS: readonly BuiltinDetector[] = [
@@ -199,7 +245,11 @@ export const CREDENTIAL_DETECTORS: readonly BuiltinDetector[] = [
   { entity: "HTTP_AUTH", keywords: ["digest"], source: DIGEST, before: (t, i) => i === 0 || !isNameChar(t.charCodeAt(i - 1)), check: checkDigest },
   { entity: "PASSWORD", keywords: ["--"], source: LONG_FLAG, check: checkLongFlag },
   { entity: "PASSWORD", keywords: ["-u"], source: USER_FLAG, check: checkUserFlag },
-  { entity: "PASSWORD", keywords: ["mysql", "mariadb", "sshpass"], source: P_FLAG, check: checkPasswordFlag },
+  { entity: "PASSWORD", keywords: ["mysql", "mariadb", "sshpass", "ldap", "ssh-keygen", "http"], source: SHORT_FLAG, check: checkShortFlag },
+  { entity: "PASSWORD", keywords: ["-pass"], source: OPENSSL_PASS, check: checkLastWord },
+  { entity: "PASSWORD", keywords: ["htpasswd"], source: HTPASSWD, check: checkLastWord },
+  { entity: "SECRET", keywords: ["value"], source: NAMED_VALUE, check: checkNamedValue },
+  { entity: "SECRET", keywords: ["set"], source: SET_COMMAND, check: checkSetCommand },
 ];
 
 /** Entities these detectors can name besides their own. */

@@ -10,6 +10,7 @@ import { caseless, CREDENTIAL_DETECTORS, CREDENTIAL_ENTITIES } from "./credentia
 import type { BuiltinDetector, CheckResult } from "./detector-types.js";
 import { findEmails, findMacOrIpv6, findUrlCredentials } from "./finders.js";
 import { findProviderSecrets, PROVIDER_KEYWORDS } from "./provider-secrets.js";
+import { findRandomTokens } from "./random-tokens.js";
 import { SECRET_SHAPE_WORDS, SECRET_SHAPES, shapeEntity } from "./secret-shapes.js";
 import { digitsOf, ibanLength, ipv4Valid, isPaymentCard, looksLikeDate, ssnValid } from "./validators.js";
 
@@ -127,6 +128,8 @@ export const BUILTIN_DETECTORS: readonly BuiltinDetector[] = [
   ...CREDENTIAL_DETECTORS,
   // gitleaks' maintained provider rules (provider-secrets.ts): the rules whose keywords the text holds.
   { entity: "SECRET", keywords: PROVIDER_KEYWORDS, find: (text, present) => findProviderSecrets(text, present) },
+  // Tokens with no known prefix that read as random (random-tokens.ts).
+  { entity: "SECRET", find: findRandomTokens },
   // From each `@` or `%40` (finders.ts).
   { entity: "EMAIL", find: findEmails },
   {

@@ -8,10 +8,15 @@ export const DEFAULT_SENSITIVE_KEYS: readonly string[] = [
   "password", "passwd", "pwd", "pass", "passphrase", "secret", "token", "apikey", "apisecret", "authorization",
   "proxyauthorization", "auth", "cookie", "setcookie", "cvv", "cvc", "cvv2", "cvc2", "pin", "ssn", "privatekey", "clientsecret",
   "accesstoken", "refreshtoken", "idtoken", "authtoken", "sessiontoken", "secretkey", "secretaccesskey", "credentials",
+  // Session cookies: whoever holds one is logged in.
+  "phpsessid", "jsessionid", "sessionid", "sessid", "connectsid", "aspnetsessionid",
+  // A signed URL's signature grants what the URL grants.
+  "sig", "signature", "xamzsignature", "xgoogsignature",
+  "ssn", "socialsecuritynumber", "taxpayerid", "tin",
 ];
 
 /** A name ending in one of these is sensitive too (`db_password`, `OPENAI_API_KEY`, `csrf_token`). */
-const SENSITIVE_SUFFIXES = ["password", "passwd", "pwd", "passphrase", "secret", "apikey", "token", "privatekey", "secretkey", "accesskey", "credentials"];
+const SENSITIVE_SUFFIXES = ["password", "passwd", "pwd", "passphrase", "secret", "apikey", "token", "privatekey", "secretkey", "accesskey", "credentials", "signature"];
 
 export const normalizeKey = (key: string) => key.toLowerCase().replace(/[^a-z0-9]/g, "");
 

@@ -12,7 +12,7 @@ import { SensitiveKeys } from "./keys.js";
 import { applyOperator, parseHashKey, parseKey, type Operator, type OperatorKeys } from "./operators.js";
 import { redactionOptionsSchema, type RedactionOptions } from "./options.js";
 import { mergeSpans, Scanner, type CustomDetector, type Span } from "./scanner.js";
-import { base64Texts, decodeQueryPart, jsonTextOf, parseJsonText, queryValues } from "./structure.js";
+import { base64Texts, decodeQueryPart, jsonTextOf, parseJsonText, queryValues, unescapeView } from "./structure.js";
 
 export interface RedactResult<T> {
   value: T;
@@ -305,9 +305,13 @@ class RedactorImpl implements Redactor {
         }
       }
     }
-    const spans = this.scanner.scan(text);
-    const hidden = depth < MAX_DECODE_DEPTH ? this.structureSpans(text, depth) : undefined;
-    const all = hidden?.length ? mergeSpans([...spans, ...hidden]) : spans;
+    // Escaped JSON inside the text is scanned as its escapes mean it, and the spans mapped back.
+    const view = unescapeView(text);
+    const scanned = view?.text ?? text;
+    const spans = this.scanner.scan(scanned);
+    const hidden = depth < MAX_DECODE_DEPTH ? this.structureSpans(scanned, depth) : undefined;
+    let all = hidden?.length ? mergeSpans([...spans, ...hidden]) : spans;
+    if (view) all = mergeSpans(all.map((s) => ({ start: view.map[s.start]!, end: view.map[s.end]!, entity: s.entity })));
     if (all.length === 0) return { out: text, found: NONE };
     let out = "";
     let at = 0;

@@ -15,13 +15,17 @@ export const SECRET_SHAPES: ReadonlyArray<{ entity: string; source: string }> = 
   { entity: "GOOGLE_API_KEY", source: "AIza[0-9A-Za-z_-]{35}" },
   { entity: "HUGGINGFACE_TOKEN", source: "hf_[A-Za-z0-9]{30,}" },
   { entity: "JWT", source: "eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*" },
+  // Formats gitleaks only knows beside their provider's name; bare, they are as recognisable.
+  { entity: "SECRET", source: "https://(?:ptb\\.|canary\\.)?discord(?:app)?\\.com/api/webhooks/[0-9]{5,30}/[A-Za-z0-9_-]{20,}" },
+  { entity: "SECRET", source: "key-[0-9a-f]{32}" },
+  { entity: "SECRET", source: "[0-9]{8,10}:AA[A-Za-z0-9_-]{32,34}" },
 ];
 
 /** The literal each shape starts with, lower case, for the keyword prefilter. */
 export const SECRET_SHAPE_WORDS: readonly string[] = [
   "sk-", "akia", "asia", "abia", "acca", "agpa", "aida", "aroa", "anpa", "anva", "aipa", "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
   "github_pat_", "glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "gloas-", "xox", "xapp-", "hooks.slack.com", "sk_live_", "sk_test_",
-  "rk_live_", "rk_test_", "pk_live_", "pk_test_", "whsec_", "aiza", "hf_", "eyj",
+  "rk_live_", "rk_test_", "pk_live_", "pk_test_", "whsec_", "aiza", "hf_", "eyj", "discord", "key-", ":aa",
 ];
 
 const EXACT = SECRET_SHAPES.map((s) => ({ entity: s.entity, re: new RegExp(`^(?:${s.source})`) }));

@@ -41,7 +41,7 @@ export interface QueryValue {
 }
 
 // `?a=1&b=2`, `a=1&b=2` (a form body), `; a=1` (cookies): a name, `=`, a value up to the next separator.
-const QUERY_PAIR = /(?:^|[?&;\s])([A-Za-z0-9_.\-[\]%]{1,64})=([^&#\s"'<>;]*)/g;
+const QUERY_PAIR = /(?:^|[?&;\s"'#])([A-Za-z0-9_.\-[\]%]{1,64})=([^&#\s"'<>;]*)/g;
 
 /** Every `name=value` of query strings and form bodies in `text`; only texts with both `=` and `&`/`?` have any worth reading. */
 export function queryValues(text: string): QueryValue[] {
@@ -130,4 +130,85 @@ function decodeText(body: string): string | undefined {
   for (let i = 0; i < bytes.length; i++) if (!printableByte(bytes[i]!)) return undefined;
   const s = bytes.toString("utf8");
   return s.includes("\ufffd") ? undefined : s;
+}
+
+/** A text as its JSON escapes mean it (`\n`, `\"`, `\u0040`…), with each character's place in the original. */
+export interface UnescapedView {
+  text: string;
+  /** map[i]: where view character i starts in the original; map[text.length] = the original's length. */
+  map: Int32Array;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+
+/**
+ * JSON text embedded in other text (a request body in a log line, a tool call's arguments quoted
+ * in a message) keeps its escapes: `\"password\": \"…\"`, `…\nsk-…`, `\u0040`. Scanning the text as
+ * the escapes mean it lets every detector see names, quotes and boundaries as written; spans map
+ * back through `map`. Up to `levels` rounds, for JSON escaped inside JSON. Undefined when the text
+ * has no JSON escape at all.
+ */
+export function unescapeView(text: string, levels = 3): UnescapedView | undefined {
+  let view: UnescapedView | undefined;
+  for (let level = 0; level < levels; level++) {
+    const source = view?.text ?? text;
+    const next = unescapeOnce(source);
+    if (!next) break;
+    if (view) {
+      const outer = view.map;
+      for (let i = 0; i < next.map.length; i++) next.map[i] = outer[next.map[i]!]!;
+    }
+    view = next;
+  }
+  return view;
+}
+
+function unescapeOnce(text: string): UnescapedView | undefined {
+  let first = -1;
+  for (let i = text.indexOf("\\"); i !== -1 && i < text.length - 1; i = text.indexOf("\\", i + 2)) {
+    const c = text[i + 1]!;
+    if (c in SIMPLE_ESCAPES || (c === "u" && isHex4(text, i + 2))) {
+      first = i;
+      break;
+    }
+  }
+  if (first === -1) return undefined;
+  const map = new Int32Array(text.length + 1);
+  let out = text.slice(0, first);
+  for (let i = 0; i < first; i++) map[i] = i;
+  let i = first;
+  while (i < text.length) {
+    const at = out.length;
+    const c = text[i]!;
+    if (c === "\\" && i + 1 < text.length) {
+      const e = text[i + 1]!;
+      const simple = SIMPLE_ESCAPES[e];
+      if (simple !== undefined) {
+        out += simple;
+        map[at] = i;
+        i += 2;
+        continue;
+      }
+      if (e === "u" && isHex4(text, i + 2)) {
+        out += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
+        map[at] = i;
+        i += 6;
+        continue;
+      }
+    }
+    out += c;
+    map[at] = i;
+    i++;
+  }
+  map[out.length] = text.length;
+  return { text: out, map: map.subarray(0, out.length + 1) };
+}
+
+function isHex4(text: string, at: number): boolean {
+  if (at + 4 > text.length) return false;
+  for (let k = at; k < at + 4; k++) {
+    const c = text.charCodeAt(k);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
 }

@@ -1,0 +1,89 @@
+/**
+ * Secrets with no prefix or name anyone knows: a run of 20–256 token characters that reads as
+ * random (several character classes, switching between them as random text does, high entropy).
+ * Providers keep inventing formats (`NRAK-…`, `ATATT…`, 88-character storage keys); what they
+ * share is that they are random, which words, identifiers, paths and numbers are not.
+ *
+ * Left alone, because they are random but public or needed to follow the trail: hex (hashes,
+ * UUIDs, trace ids), SSH public keys, hashes under their algorithm's label (`sha256:…`, `h1:…`),
+ * the ids of model APIs (`call_…`, `msg_…`, `chatcmpl-…`, `toolu_…`), and base64 of plain text
+ * (the structure pass looks inside that).
+ */
+import type { Found } from "./detector-types.js";
+import { shannonEntropy } from "./provider-secrets.js";
+
+const MIN = 20;
+const MAX = 256;
+const TOKEN = new Uint8Array(128);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-.") TOKEN[c.charCodeAt(0)] = 1;
+
+/** Ids model APIs and payment APIs give their objects: random, but an audit trail must keep them. */
+const ID_PREFIX = /^(?:call|asst|msg|run|thread|file|resp|fc|toolu|chatcmpl|req|evt|cus|sub|pi|ch|in|prod|price|org|proj|user|sess|step|batch|ft|ftjob|vs|ws|span|trace|job|ses|acct|txn|ord|inv|cs|src|tok|seti|pm|py|re|si|fs|lsr|run_step|srvtoolu|ls|tr|rs)[_-]/i;
+/** What stands before a value that is a public digest or key, not a secret. */
+const PUBLIC_BEFORE = /(?:\b(?:sha-?(?:1|224|256|384|512)|md5|h1|blake2[bs]?|integrity|checksum|etag|digest|fingerprint)[:=\- ]["']?|\b(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com)\s)$/i;
+
+/** `sha384-…`, `sha1-…` (subresource integrity), `h1:…` (Go sums) name a public digest. */
+const HASH_LABEL = /^(?:sha-?(?:1|224|256|384|512)|md5|h1|blake2[bs]?)[-_:]/i;
+/** An id with a UUID in it (`lc_run--bb41ed19-…`) is an id. */
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+/** Upper case and digits shaped like an IBAN: the IBAN detector decides by its checksum. */
+const IBAN_SHAPE = /^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$/;
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isUpper = (c: number) => c >= 65 && c <= 90;
+const isLower = (c: number) => c >= 97 && c <= 122;
+
+export function findRandomTokens(text: string): Found[] {
+  const out: Found[] = [];
+  let run = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0;
+    // `=` is padding at a token's end, or ends a name (`trace_id=…`) and starts another run.
+    const padding = c === 61 && (i + 1 >= text.length || text.charCodeAt(i + 1) === 61 || !(text.charCodeAt(i + 1) < 128 && TOKEN[text.charCodeAt(i + 1)] === 1));
+    if (c < 128 && TOKEN[c] === 1 && (c !== 61 || padding)) {
+      run++;
+      continue;
+    }
+    if (run >= MIN) {
+      let start = i - run;
+      let end = i;
+      // Punctuation at the edges belongs to the sentence: `…token.`, `-flag`, `/path`.
+      while (start < end && !isAlnumCode(text.charCodeAt(start))) start++;
+      while (end > start && text.charCodeAt(end - 1) !== 61 && !isAlnumCode(text.charCodeAt(end - 1))) end--;
+      if (end - start >= MIN && end - start <= MAX && looksRandom(text, start, end)) out.push({ start, end, entity: "SECRET" });
+    }
+    run = 0;
+  }
+  return out;
+}
+
+const isAlnumCode = (c: number) => isDigit(c) || isUpper(c) || isLower(c);
+
+function looksRandom(text: string, start: number, end: number): boolean {
+  let digits = 0;
+  let upper = 0;
+  let lower = 0;
+  let switches = 0;
+  let alnum = 0;
+  let last = 0; // 1 digit, 2 upper, 3 lower
+  let hexOnly = true;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const cls = isDigit(c) ? 1 : isUpper(c) ? 2 : isLower(c) ? 3 : 0;
+    if (cls === 0) continue;
+    alnum++;
+    if (cls === 1) digits++;
+    else if (cls === 2) upper++;
+    else lower++;
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102))) hexOnly = false;
+    if (last !== 0 && cls !== last) switches++;
+    last = cls;
+  }
+  // Random base62 switches class at ~60% of characters, camelCase words at ~15%.
+  if (hexOnly || digits < 2 || digits === alnum || alnum < MIN - 2 || switches / alnum < 0.3) return false;
+  if (upper === 0 && lower === 0) return false;
+  const token = text.slice(start, end);
+  if (ID_PREFIX.test(token) || token.startsWith("AAAA") || HASH_LABEL.test(token) || UUID.test(token) || IBAN_SHAPE.test(token)) return false;
+  if (PUBLIC_BEFORE.test(text.slice(Math.max(0, start - 40), start))) return false;
+  return shannonEntropy(token) >= 4;
+}
