@@ -6,6 +6,7 @@
  */
 import type { BuiltinDetector, CheckResult } from "./detector-types.js";
 import { isSensitiveName } from "./keys.js";
+import { isPlaceholderToken, isPublicValue } from "./public-values.js";
 import { shapeEntity } from "./secret-shapes.js";
 import { entropy } from "./validators.js";
 
@@ -21,8 +22,10 @@ const isNameChar = (c: number) =>
 const PLACEHOLDER_WORD = /^(?:\*+|x{3,}|\.{3,}|<[^>]*>?|\[[a-z_]+\]?|\{\{[^}]*\}\}|\$\{[^}]*\}|null|nil|none|undefined|true|false|redacted|changeme|required|optional|string)$/i;
 /** `$API_KEY`, `%TOKEN%`: an environment variable named in place of its value (upper case only: `$NAW9cv` is a password). */
 const PLACEHOLDER_VARIABLE = /^(?:\$[A-Z_][A-Z0-9_]*|%[A-Z_][A-Z0-9_]*%)$/;
-const TEMPLATE = /^(?:\$\{[^}\n]*\}|\{\{[^}\n]*\}\})/;
-const PLACEHOLDER = { test: (v: string) => PLACEHOLDER_WORD.test(v) || PLACEHOLDER_VARIABLE.test(v) };
+const TEMPLATE = /^(?:\$\{[^}\n]*\}|\{\{[^}\n]*\}\}|\$\([^)\n]*\)|<[A-Za-z_ -]+>)/;
+/** A value cut short to show its shape (`sk-...`, `ghp_…`). */
+const ELIDED = /(?:\.\.\.|…)$/;
+const PLACEHOLDER = { test: (v: string) => PLACEHOLDER_WORD.test(v) || PLACEHOLDER_VARIABLE.test(v) || ELIDED.test(v) || isPlaceholderToken(v) };
 
 /** Words assignments are found by; the whole name around the word decides (`db_password`, `authToken`). */
 const NAME_WORDS = ["pass", "pwd", "secret", "token", "api", "key", "access", "private", "auth", "credential", "cookie", "sig", "sess", "ssn", "taxpayer", "social"];
@@ -101,12 +104,15 @@ function checkAssignment(match: string, text: string, index: number): CheckResul
     start += scheme[0].length;
     entity = /^bearer/i.test(scheme[1]!) ? "BEARER_TOKEN" : "HTTP_AUTH";
   }
-  // A template (`${DB_PASSWORD}`, `{{ secret }}`): read before valueEnd, which stops at the brace.
-  if (TEMPLATE.test(text.slice(start, start + 128))) return false;
+  // A template (`${DB_PASSWORD}`, `{{ secret }}`, `$(cat …)`) or a value cut short (`sk-...`): read
+  // before valueEnd, which stops at braces and trims a sentence's full stop.
+  const head = text.slice(start, start + 128);
+  if (TEMPLATE.test(head) || ELIDED.test(/^[^\s"'`]*/.exec(head)![0])) return false;
   let end = valueEnd(text, start, sep[1], phrase, sensitive ? Infinity : start + PROBE);
   const value = text.slice(start, end);
   const firstWord = value.split(/[ \t]/, 1)[0]!;
   if (value.length === 0 || PLACEHOLDER.test(value) || PLACEHOLDER.test(firstWord)) return false;
+  if (isPublicValue(text, start, end)) return false; // `"key": "ssh-rsa AAAA…"`, `digest: sha256:…`
   const shape = shapeEntity(value);
   if (shape) entity = shape;
   // `token: 114`, `tokens=2048`: a count of model tokens, not a token. PINs and passwords may be digits.
@@ -163,7 +169,7 @@ function flagValue(match: string, valueAt: number): { start: number; end: number
 }
 
 // `--password=…`, `--db-password …`, `--api-key …`, `--user user:pass`.
-const LONG_FLAG = String.raw`--(?:[A-Za-z0-9]+-)*(?:password|passwd|pass|pwd|token|secret|api-?key|access-key|secret-key|private-key|auth|user|proxy-user)(?:=|[ \t]+)${FLAG_VALUE}`;
+const LONG_FLAG = String.raw`--(?:[A-Za-z0-9]+-)*(?:pass(?:word|wd|phrase)?|pwd|token|secret|api-?key|access-key|secret-key|private-key|auth|user|proxy-user)(?:=|[ \t]+)${FLAG_VALUE}`;
 function checkLongFlag(match: string, text: string, index: number): CheckResult {
   if (index > 0 && isNameChar(text.charCodeAt(index - 1))) return false;
   const sep = /=|[ \t]+/.exec(match)!;
@@ -183,18 +189,24 @@ function checkUserFlag(match: string, text: string, index: number): CheckResult 
   return { start: v.start, end: v.end, entity: "PASSWORD" };
 }
 
-// `{"name": "PHPSESSID", "value": "…"}`, `<add key="redisPassword" value="…" />` written as text.
-const NAMED_VALUE = String.raw`(?:name|key|header)\\{0,3}["']?[ \t]*[:=][ \t]*\\{0,3}["'][^"'\\\n]{1,64}\\{0,3}["'][ \t]*,?[ \t]*(?:\\{0,3}["'])?value\\{0,3}["']?[ \t]*[:=][ \t]*\\{0,3}["']`;
-const NAMED_VALUE_PARTS = /^(?:name|key|header)\\{0,3}["']?[ \t]*[:=][ \t]*\\{0,3}["']([^"'\\\n]{1,64})\\{0,3}["'][\s\S]*?(\\{0,3}["'])$/;
+// `{"name": "PHPSESSID", "value": "…"}`, `<add key="redisPassword" value="…" />`, and Kubernetes'
+// `- name: DJANGO_SECRET_KEY⏎  value: "…"`, written as text.
+const NAMED_VALUE = String.raw`(?:name|key|header)\\{0,3}["']?[ \t]*[:=][ \t]*\\{0,3}["']?[A-Za-z0-9_.\-]{1,64}\\{0,3}["']?[ \t]*,?\s{0,40}(?:\\{0,3}["'])?value\\{0,3}["']?[ \t]*[:=][ \t]*(?:\\{0,3}["'])?`;
+const NAMED_VALUE_PARTS = /^(?:name|key|header)\\{0,3}["']?[ \t]*[:=][ \t]*\\{0,3}["']?([A-Za-z0-9_.-]{1,64})[\s\S]*?[:=][ \t]*(\\{0,3}["'])?$/;
+/** In an explicit name/value pair, a name with a key word in it is enough when the value looks generated. */
+const KEYISH_NAME = /key|secret|token|pass|pwd|auth|credential|cookie|sig/i;
 function checkNamedValue(match: string, text: string, index: number): CheckResult {
   if (index > 0 && isNameChar(text.charCodeAt(index - 1))) return false;
   const parts = NAMED_VALUE_PARTS.exec(match);
-  if (!parts || !isSensitiveName(parts[1]!)) return false;
+  if (!parts) return false;
+  const name = parts[1]!;
+  const sensitive = isSensitiveName(name);
+  if (!sensitive && !KEYISH_NAME.test(name)) return false;
   const start = index + match.length;
-  const end = valueEnd(text, start, parts[2], false, Infinity);
+  const end = valueEnd(text, start, parts[2], false, start + PROBE);
   const value = text.slice(start, end);
-  if (value.length === 0 || PLACEHOLDER.test(value)) return false;
-  return { start: match.length, end: end - index, entity: /pass|pwd/i.test(parts[1]!) ? "PASSWORD" : "SECRET" };
+  if (value.length === 0 || PLACEHOLDER.test(value) || (!sensitive && !looksGenerated(value))) return false;
+  return { start: match.length, end: end - index, entity: /pass|pwd/i.test(name) ? "PASSWORD" : "SECRET" };
 }
 
 // `aws configure set aws_secret_access_key …`: `set NAME VALUE` on a command line.
@@ -207,29 +219,37 @@ function checkSetCommand(match: string): CheckResult {
 }
 
 /** Short flags that take a password, by the command they belong to (the same letter means other things elsewhere). */
-const SHORT_FLAG_COMMANDS: Record<string, { command: RegExp; colon?: boolean }> = {
-  p: { command: /\b(?:sshpass|mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b/ },
-  w: { command: /\bldap(?:search|modify|add|delete|passwd|compare|whoami)\b/ },
-  N: { command: /\bssh-keygen\b/ },
-  P: { command: /\bssh-keygen\b/ },
-  a: { command: /\bhttps?[ \t]/, colon: true }, // httpie: `http -a user:pass …`
+const SHORT_FLAG_COMMANDS: Record<string, Array<{ command: RegExp; spaced: boolean; colon?: boolean }>> = {
+  // mysql: with a space, mysql prompts and the next word is the database.
+  p: [{ command: /\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b/, spaced: false }, { command: /\b(?:sshpass|docker[ \t]+login|az[ \t]+login)\b/, spaced: true }],
+  w: [{ command: /\bldap(?:search|modify|add|delete|passwd|compare|whoami)\b/, spaced: true }],
+  N: [{ command: /\bssh-keygen\b/, spaced: true }],
+  P: [{ command: /\bssh-keygen\b/, spaced: true }],
+  a: [{ command: /\bhttps?[ \t]/, spaced: true, colon: true }, { command: /\bredis-cli\b/, spaced: true }], // httpie, redis-cli
 };
 const SHORT_FLAG = String.raw`-[pwNPa](?:[ \t]+|(?=[^\s\-]))${FLAG_VALUE}`;
 function checkShortFlag(match: string, text: string, index: number): CheckResult {
   if (index > 0 && (isNameChar(text.charCodeAt(index - 1)) || text.charCodeAt(index - 1) === 45)) return false;
-  const flag = match[1]!;
-  const rule = SHORT_FLAG_COMMANDS[flag]!;
   const command = text.slice(text.lastIndexOf("\n", index) + 1, index);
-  if (!rule.command.test(command)) return false;
-  // mysql: with a space, mysql prompts and the next word is the database; sshpass takes either.
-  if (flag === "p" && /^-p[ \t]/.test(match) && !/\bsshpass\b/.test(command)) return false;
+  const spaced = /^-.[ \t]/.test(match);
+  const rule = SHORT_FLAG_COMMANDS[match[1]!]!.find((r) => r.command.test(command) && (r.spaced || !spaced));
+  if (!rule) return false;
   const v = flagValue(match, /^-.[ \t]*/.exec(match)![0].length);
   if (PLACEHOLDER.test(v.value) || (rule.colon && !v.value.includes(":"))) return false;
   return { start: v.start, end: v.end, entity: "PASSWORD" };
 }
 
+// Java's keytool and others: `-storepass …`, `-keypass …`, `-password …` with one dash.
+const DASH_PASS_FLAG = String.raw`-(?:src|dest|new)?(?:store|key)?pass(?:word|wd|phrase)?[ \t]+${FLAG_VALUE}`;
+function checkDashPassFlag(match: string, text: string, index: number): CheckResult {
+  if (index > 0 && (isNameChar(text.charCodeAt(index - 1)) || text.charCodeAt(index - 1) === 45)) return false;
+  const v = flagValue(match, /^-[a-z]+[ \t]+/.exec(match)![0].length);
+  return !PLACEHOLDER.test(v.value) && { start: v.start, end: v.end, entity: "PASSWORD" };
+}
+
 // `openssl … -passout pass:SECRET`, `htpasswd -b [-c] FILE USER PASSWORD`: the last word is the password.
 const OPENSSL_PASS = String.raw`-pass(?:in|out)?[ \t]+pass:[^\s"'\x60]+`;
+const RABBITMQ = String.raw`rabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+[^\s"']+[ \t]+${FLAG_VALUE}`;
 const HTPASSWD = String.raw`htpasswd(?:[ \t]+-[A-Za-z]+)*[ \t]+-[A-Za-z]*b[A-Za-z]*(?:[ \t]+-[A-Za-z]+)*[ \t]+[^\s"']+[ \t]+[^\s"']+[ \t]+${FLAG_VALUE}`;
 function checkLastWord(match: string): CheckResult {
   const quoted = /(["'])[^"']*\1$/.exec(match);
@@ -245,9 +265,11 @@ export const CREDENTIAL_DETECTORS: readonly BuiltinDetector[] = [
   { entity: "HTTP_AUTH", keywords: ["digest"], source: DIGEST, before: (t, i) => i === 0 || !isNameChar(t.charCodeAt(i - 1)), check: checkDigest },
   { entity: "PASSWORD", keywords: ["--"], source: LONG_FLAG, check: checkLongFlag },
   { entity: "PASSWORD", keywords: ["-u"], source: USER_FLAG, check: checkUserFlag },
-  { entity: "PASSWORD", keywords: ["mysql", "mariadb", "sshpass", "ldap", "ssh-keygen", "http"], source: SHORT_FLAG, check: checkShortFlag },
+  { entity: "PASSWORD", keywords: ["mysql", "mariadb", "sshpass", "ldap", "ssh-keygen", "http", "docker", "redis-cli", "az"], source: SHORT_FLAG, check: checkShortFlag },
+  { entity: "PASSWORD", keywords: ["pass"], source: DASH_PASS_FLAG, check: checkDashPassFlag },
   { entity: "PASSWORD", keywords: ["-pass"], source: OPENSSL_PASS, check: checkLastWord },
   { entity: "PASSWORD", keywords: ["htpasswd"], source: HTPASSWD, check: checkLastWord },
+  { entity: "PASSWORD", keywords: ["rabbitmqctl"], source: RABBITMQ, check: checkLastWord },
   { entity: "SECRET", keywords: ["value"], source: NAMED_VALUE, check: checkNamedValue },
   { entity: "SECRET", keywords: ["set"], source: SET_COMMAND, check: checkSetCommand },
 ];

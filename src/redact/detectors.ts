@@ -10,6 +10,7 @@ import { caseless, CREDENTIAL_DETECTORS, CREDENTIAL_ENTITIES } from "./credentia
 import type { BuiltinDetector, CheckResult } from "./detector-types.js";
 import { findEmails, findMacOrIpv6, findUrlCredentials } from "./finders.js";
 import { findProviderSecrets, PROVIDER_KEYWORDS } from "./provider-secrets.js";
+import { isPlaceholderToken } from "./public-values.js";
 import { findRandomTokens } from "./random-tokens.js";
 import { SECRET_SHAPE_WORDS, SECRET_SHAPES, shapeEntity } from "./secret-shapes.js";
 import { digitsOf, ibanLength, ipv4Valid, isPaymentCard, looksLikeDate, ssnValid } from "./validators.js";
@@ -26,10 +27,12 @@ const IBAN_GROUPS_BEFORE = /[A-Z]{2}[0-9]{2}(?: [A-Z0-9]{4})* $/;
 // number, code or grouped number (the lookbehind sits after the first character so the engine can
 // rule positions out by that character first).
 const NUM = "[A-Za-z0-9_+.,-]";
-const NUMBER_START = "(?<![A-Za-z0-9_+.,-].)(?<![0-9][ -].|[A-Z]{2}[0-9]{2}(?: [A-Z0-9]{4})* .)";
+/** Spaces that group digits: ASCII, no-break, figure, thin, narrow no-break. */
+const SPACES = " \u00a0\u2007\u2009\u202f";
+const NUMBER_START = "(?<![A-Za-z0-9_+.,-].)(?<![0-9][ \\u00a0\\u2007\\u2009\\u202f-].|[A-Z]{2}[0-9]{2}(?: [A-Z0-9]{4})* .)";
 // Cards and SSNs also stand glued to a name (`card_4111…`, `ssn-123-45-6789`, `cc4111…`); the
 // name is checked in code (gluedToName), so the regex only rules out the tails of longer numbers.
-const GLUED_NUMBER_START = "(?<![0-9+.,].)(?<![0-9][ -].|[A-Z]{2}[0-9]{2}(?: [A-Z0-9]{4})* .)";
+const GLUED_NUMBER_START = "(?<![0-9+].)(?<![0-9][.,].)(?<![0-9][ \\u00a0\\u2007\\u2009\\u202f-].|[A-Z]{2}[0-9]{2}(?: [A-Z0-9]{4})* .)";
 // Separators inside a number as people and word processors write them: spaces (no-break, thin,
 // narrow no-break, figure), dots, hyphens and the unicode hyphens.
 const SEP = "[ .\\-\\u00a0\\u2007\\u2009\\u202f\\u2010\\u2011]";
@@ -68,7 +71,7 @@ function notAfterNumber(text: string, index: number): boolean {
   if (index === 0) return true;
   const prev = text[index - 1]!;
   if (NUMBERISH.test(prev)) return false;
-  if ((prev === " " || prev === "-") && index >= 2 && /[0-9]/.test(text[index - 2]!)) return false;
+  if ((prev === "-" || SPACES.includes(prev)) && index >= 2 && /[0-9]/.test(text[index - 2]!)) return false;
   return !(prev === " " && IBAN_GROUPS_BEFORE.test(text.slice(Math.max(0, index - 40), index)));
 }
 const E = "(?![A-Za-z0-9_])";
@@ -77,10 +80,12 @@ const ED = "(?![0-9]|[.,-][0-9])";
 function checkPhone(match: string): boolean {
   const digits = digitsOf(match);
   if (match[0] === "+") return digits.length >= 8 && digits.length <= 15;
-  if (looksLikeDate(match)) return false;
+  // Shaped like an SSN (`064-00-7757`): the SSN detector has ruled on it.
+  if (looksLikeDate(match) || /^[0-9]{3}([^0-9])[0-9]{2}\1[0-9]{4}$/.test(match)) return false;
   if (match[0] === "0") {
     const separated = /[^0-9]/.test(match.slice(1));
-    if (match[1] === "0") return false;
+    // `00` is the international prefix (`0034 935 04 11 41`): a country code and a number follow.
+    if (match[1] === "0") return separated && match[2] !== "0" && digits.length >= 10 && digits.length <= 17;
     return separated ? digits.length >= 9 && digits.length <= 12 : digits.length >= 10 && digits.length <= 11;
   }
   // North American: (NXX) NXX-XXXX with an optional leading 1.
@@ -90,6 +95,8 @@ function checkPhone(match: string): boolean {
 
 /** A card number, or one followed by more digits (`4111 1111 1111 1111 123`, a CVV): cut at a separator. */
 function checkCard(match: string): CheckResult | boolean {
+  // 17–19 digits written together are ids (traces, orders); such cards are printed in groups.
+  if (/^[0-9]{17,}$/.test(match)) return false;
   if (isPaymentCard(match)) return true;
   for (let cut = match.length - 1; cut > 12; cut--) {
     if (isDigit(match.charCodeAt(cut))) continue;
@@ -123,7 +130,7 @@ export const BUILTIN_DETECTORS: readonly BuiltinDetector[] = [
     keywords: SECRET_SHAPE_WORDS,
     before: notAfterWord,
     source: `(?:${SECRET_SHAPES.map((s) => s.source).join("|")})${E}`,
-    check: (m) => ({ entity: shapeEntity(m) ?? "SECRET" }),
+    check: (m) => !isPlaceholderToken(m) && { entity: shapeEntity(m) ?? "SECRET" },
   },
   ...CREDENTIAL_DETECTORS,
   // gitleaks' maintained provider rules (provider-secrets.ts): the rules whose keywords the text holds.
@@ -164,7 +171,7 @@ export const BUILTIN_DETECTORS: readonly BuiltinDetector[] = [
     source: [
       `\\+[1-9][0-9]{0,2}(?:${SEP}?(?:\\([0-9]{1,4}\\)|[0-9]{1,5})){2,6}`,
       `(?:1(?<!${NUM}.)${SEP}(?:\\([2-9][0-9]{2}\\)${SEP}?|[2-9][0-9]{2}${SEP})|\\((?<!${NUM}.)[2-9][0-9]{2}\\)${SEP}?|[2-9](?<!${NUM}.)[0-9]{2}${SEP})[0-9]{3}${SEP}[0-9]{4}`,
-      `0(?<!${NUM}.)[1-9][0-9]{0,3}(?:${SEP}?(?:\\([0-9]{1,4}\\)|[0-9]{2,4})){1,5}`,
+      `0(?<!${NUM}.)(?:0[1-9][0-9]{0,2}|[1-9][0-9]{0,3})(?:${SEP}?(?:\\([0-9]{1,4}\\)|[0-9]{2,4})){1,5}`,
     ].map((s) => `(?:${s})${ED}(?![A-Za-z_])`).join("|"),
     // `+44 …` only needs a word boundary; national numbers must not be the tail of a longer number.
     before: (text, index) => (text[index] === "+" ? notAfter(/[A-Za-z0-9_+]/)(text, index) : notAfterNumber(text, index)),

@@ -16,7 +16,9 @@ export const DEFAULT_SENSITIVE_KEYS: readonly string[] = [
 ];
 
 /** A name ending in one of these is sensitive too (`db_password`, `OPENAI_API_KEY`, `csrf_token`). */
-const SENSITIVE_SUFFIXES = ["password", "passwd", "pwd", "passphrase", "secret", "apikey", "token", "privatekey", "secretkey", "accesskey", "credentials", "signature"];
+const SENSITIVE_SUFFIXES = ["password", "passwd", "pwd", "passphrase", "secret", "apikey", "token", "privatekey", "secretkey", "accesskey", "credentials", "signature",
+  // Keys that sign or encrypt: `signing_key`, `RAILS_MASTER_KEY`, `hmacKey`, `SECRET_KEY_BASE`.
+  "signingkey", "masterkey", "encryptionkey", "hmackey", "secretkeybase", "clientkey", "sessionkey"];
 
 export const normalizeKey = (key: string) => key.toLowerCase().replace(/[^a-z0-9]/g, "");
 

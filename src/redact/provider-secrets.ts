@@ -8,6 +8,7 @@
 import { GITLEAKS } from "./rules/gitleaks.js";
 import type { GitleaksAllowlist, GitleaksRule } from "./rules/types.js";
 import { KeywordAutomaton } from "./keyword-automaton.js";
+import { isPublicValue } from "./public-values.js";
 
 interface Compiled {
   rule: GitleaksRule;
@@ -104,7 +105,7 @@ export function findProviderSecrets(text: string, present?: ReadonlySet<string>)
       const start = m.index + Math.max(0, m[0].indexOf(secret));
       const span = [start, start + secret.length] as const;
       if (c.rule.entropy !== undefined && shannonEntropy(secret) < c.rule.entropy) continue;
-      if (allowed(secret, m[0], text, c, r)) continue;
+      if (allowed(secret, m[0], text, c, r) || isPublicValue(text, span[0], span[1])) continue;
       out.push({ start: span[0], end: span[1], rule: c.rule.id });
     }
   }

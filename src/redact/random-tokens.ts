@@ -11,6 +11,7 @@
  */
 import type { Found } from "./detector-types.js";
 import { shannonEntropy } from "./provider-secrets.js";
+import { isPublicValue } from "./public-values.js";
 
 const MIN = 20;
 const MAX = 256;
@@ -19,15 +20,19 @@ for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+
 
 /** Ids model APIs and payment APIs give their objects: random, but an audit trail must keep them. */
 const ID_PREFIX = /^(?:call|asst|msg|run|thread|file|resp|fc|toolu|chatcmpl|req|evt|cus|sub|pi|ch|in|prod|price|org|proj|user|sess|step|batch|ft|ftjob|vs|ws|span|trace|job|ses|acct|txn|ord|inv|cs|src|tok|seti|pm|py|re|si|fs|lsr|run_step|srvtoolu|ls|tr|rs)[_-]/i;
-/** What stands before a value that is a public digest or key, not a secret. */
-const PUBLIC_BEFORE = /(?:\b(?:sha-?(?:1|224|256|384|512)|md5|h1|blake2[bs]?|integrity|checksum|etag|digest|fingerprint)[:=\- ]["']?|\b(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com)\s)$/i;
 
-/** `sha384-…`, `sha1-…` (subresource integrity), `h1:…` (Go sums) name a public digest. */
-const HASH_LABEL = /^(?:sha-?(?:1|224|256|384|512)|md5|h1|blake2[bs]?)[-_:]/i;
 /** An id with a UUID in it (`lc_run--bb41ed19-…`) is an id. */
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 /** Upper case and digits shaped like an IBAN: the IBAN detector decides by its checksum. */
 const IBAN_SHAPE = /^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$/;
+
+/** Hex segments with short tags (`0d85a4fecd4231a7-FRA`, a Cloudflare ray id): ids, not keys. */
+function hexIds(token: string): boolean {
+  const long = token.split(/[-_.]/).filter((p) => p.length >= 8);
+  return long.length > 0 && long.every((p) => /^[0-9a-f]+$/i.test(p)) && !HEX_SECRET.test(token);
+}
+/** Hex formats that are keys: Mailgun's `hex32-hex8-hex8`, New Relic's `hex36NRAL`. */
+const HEX_SECRET = /^(?:[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}|[0-9a-f]{36}NRAL)$/;
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isUpper = (c: number) => c >= 65 && c <= 90;
@@ -50,7 +55,7 @@ export function findRandomTokens(text: string): Found[] {
       // Punctuation at the edges belongs to the sentence: `…token.`, `-flag`, `/path`.
       while (start < end && !isAlnumCode(text.charCodeAt(start))) start++;
       while (end > start && text.charCodeAt(end - 1) !== 61 && !isAlnumCode(text.charCodeAt(end - 1))) end--;
-      if (end - start >= MIN && end - start <= MAX && looksRandom(text, start, end)) out.push({ start, end, entity: "SECRET" });
+      if (end - start >= MIN && end - start <= MAX && (HEX_SECRET.test(text.slice(start, end)) || looksRandom(text, start, end))) out.push({ start, end, entity: "SECRET" });
     }
     run = 0;
   }
@@ -80,10 +85,9 @@ function looksRandom(text: string, start: number, end: number): boolean {
     last = cls;
   }
   // Random base62 switches class at ~60% of characters, camelCase words at ~15%.
-  if (hexOnly || digits < 2 || digits === alnum || alnum < MIN - 2 || switches / alnum < 0.3) return false;
+  if (hexOnly || hexIds(text.slice(start, end)) || digits < 2 || digits === alnum || alnum < MIN - 2 || switches / alnum < 0.3) return false;
   if (upper === 0 && lower === 0) return false;
   const token = text.slice(start, end);
-  if (ID_PREFIX.test(token) || token.startsWith("AAAA") || HASH_LABEL.test(token) || UUID.test(token) || IBAN_SHAPE.test(token)) return false;
-  if (PUBLIC_BEFORE.test(text.slice(Math.max(0, start - 40), start))) return false;
+  if (ID_PREFIX.test(token) || UUID.test(token) || IBAN_SHAPE.test(token) || isPublicValue(text, start, end)) return false;
   return shannonEntropy(token) >= 4;
 }

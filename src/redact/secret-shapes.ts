@@ -18,6 +18,8 @@ export const SECRET_SHAPES: ReadonlyArray<{ entity: string; source: string }> = 
   // Formats gitleaks only knows beside their provider's name; bare, they are as recognisable.
   { entity: "SECRET", source: "https://(?:ptb\\.|canary\\.)?discord(?:app)?\\.com/api/webhooks/[0-9]{5,30}/[A-Za-z0-9_-]{20,}" },
   { entity: "SECRET", source: "key-[0-9a-f]{32}" },
+  { entity: "SECRET", source: "NRAK-[A-Z0-9]{27}" },
+  { entity: "SECRET", source: "lsv2_(?:pt|sk)_[0-9a-f]{32}_[0-9a-f]{10}" },
   { entity: "SECRET", source: "[0-9]{8,10}:AA[A-Za-z0-9_-]{32,34}" },
 ];
 
@@ -25,7 +27,7 @@ export const SECRET_SHAPES: ReadonlyArray<{ entity: string; source: string }> = 
 export const SECRET_SHAPE_WORDS: readonly string[] = [
   "sk-", "akia", "asia", "abia", "acca", "agpa", "aida", "aroa", "anpa", "anva", "aipa", "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
   "github_pat_", "glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "gloas-", "xox", "xapp-", "hooks.slack.com", "sk_live_", "sk_test_",
-  "rk_live_", "rk_test_", "pk_live_", "pk_test_", "whsec_", "aiza", "hf_", "eyj", "discord", "key-", ":aa",
+  "rk_live_", "rk_test_", "pk_live_", "pk_test_", "whsec_", "aiza", "hf_", "eyj", "discord", "key-", ":aa", "nrak-", "lsv2_",
 ];
 
 const EXACT = SECRET_SHAPES.map((s) => ({ entity: s.entity, re: new RegExp(`^(?:${s.source})`) }));

@@ -1,0 +1,24 @@
+/**
+ * Values that look like secrets but are public or stand in for one: digests under their
+ * algorithm's label (`sha256:…`, `sha384-…`, `h1:…`), SSH public keys, UUIDs inside ids, and
+ * placeholders (`ghp_xxxxxxxx…`, `AKIAIOSFODNN7EXAMPLE`). Shared by every detector that judges a
+ * token by its looks rather than by a checksum.
+ */
+
+/** `sha384-…`, `sha1-…` (subresource integrity), `h1:…` (Go sums) name a public digest. */
+const HASH_LABEL = /^(?:sha-?(?:1|224|256|384|512)|md5|h1|blake2[bs]?)[-_:]/i;
+/** What stands right before a value that is a public digest or key. */
+const PUBLIC_BEFORE = /(?:\b(?:sha-?(?:1|224|256|384|512)|md5|h1|blake2[bs]?|integrity|checksum|etag|digest|fingerprint)[:=\- ]["']?|\b(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com)\s)$/i;
+/** An SSH public key, or its base64 blob (which always starts with the length of the key type). */
+const PUBLIC_KEY = /^(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-|sk-ssh-|AAAA[A-E])/;
+/** A placeholder: a run of one character, or a word that says it is not real. */
+const PLACEHOLDER_TOKEN = /(.)\1{7,}|example|sample|dummy|placeholder|your[_-]|redacted|changeme|<[a-z_-]+>/i;
+
+/** Whether the token `text[start, end)` is public or a placeholder, by its look and what precedes it. */
+export function isPublicValue(text: string, start: number, end: number): boolean {
+  const token = text.slice(start, end);
+  return HASH_LABEL.test(token) || PUBLIC_KEY.test(token) || PLACEHOLDER_TOKEN.test(token) || PUBLIC_BEFORE.test(text.slice(Math.max(0, start - 40), start));
+}
+
+/** A placeholder token (`ghp_xxxxxxxxxxxx…`, `…EXAMPLE`). */
+export const isPlaceholderToken = (token: string) => PLACEHOLDER_TOKEN.test(token);
