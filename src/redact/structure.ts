@@ -121,6 +121,9 @@ function printablePrefix(text: string, start: number): boolean {
 
 const printableByte = (b: number) => (b >= 32 && b !== 127) || b === 9 || b === 10 || b === 13;
 
+/** Whether a base64 run decodes to readable text (then it is content to look into, not a key). */
+export const decodesToText = (run: string) => printablePrefix(run, 0) && decodeText(run.replace(/=+$/, "")) !== undefined;
+
 function decodeText(body: string): string | undefined {
   if (body.length % 4 === 1) return undefined;
   // A run of one letter case or of digits is a word, a name or a number, not base64.
