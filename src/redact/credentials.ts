@@ -19,7 +19,10 @@ const isNameChar = (c: number) =>
   (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 /* _ */ || c === 45 /* - */ || c === 46; /* . */
 
 /** Values that stand for a secret without being one: templates, masks, markers. */
-const PLACEHOLDER_WORD = /^(?:\*+|x{3,}|\.{3,}|<[^>]*>?|\[[a-z_]+\]?|\{\{[^}]*\}\}|\$\{[^}]*\}|null|nil|none|undefined|true|false|redacted|changeme|required|optional|string)$/i;
+const PLACEHOLDER_WORD = /^(?:process\.env\.[A-Za-z_]\w*|os\.environ\b.*|env\(.*|replace[_-]?me|todo|tbd|\*+|x{3,}|\.{3,}|<[^>]*>?|\[[a-z_]+\]?|\{\{[^}]*\}\}|\$\{[^}]*\}|null|nil|none|undefined|true|false|redacted|changeme|required|optional|string)$/i;
+/** A value that stands for a secret (a template, a mask, a variable's name, `sk-...`) rather than being one. */
+export const isPlaceholderValue = (v: string) => PLACEHOLDER.test(v) || TEMPLATE.test(v);
+
 /** `$API_KEY`, `%TOKEN%`: an environment variable named in place of its value (upper case only: `$NAW9cv` is a password). */
 const PLACEHOLDER_VARIABLE = /^(?:\$[A-Z_][A-Z0-9_]*|%[A-Z_][A-Z0-9_]*%)$/;
 const TEMPLATE = /^(?:\$\{[^}\n]*\}|\{\{[^}\n]*\}\}|\$\([^)\n]*\)|<[A-Za-z_ -]+>)/;
@@ -35,9 +38,10 @@ const AUTH_SCHEME = /^(Bearer|Basic|Digest|Token|Negotiate|NTLM|Bot|AWS4-HMAC-SH
 // The match stops where the value starts; its extent is read in code (valueEnd), so a candidate
 // that is rejected costs the name, never a scan of the rest of the text.
 // A quoted name may also be followed by `]` (`os.environ["API_KEY"] = …`) or `,` (`["x-api-key", "…"]`).
-const NAME_END = String.raw`(?:\\{0,3}["']\]?[ \t]*[:=,]|\]?[ \t]*[:=])`;
-const ASSIGNMENT = String.raw`(?:${NAME_WORDS.map(caseless).join("|")})[A-Za-z0-9_.\-]{0,40}${NAME_END}[ \t]*(?:\\{0,3}["'])?(?=[^\s"',;)}\]\\])`;
-const SEPARATOR = new RegExp(String.raw`${NAME_END}[ \t]*(\\{0,3}["'])?$`);
+// Markdown may wrap the name in emphasis: `**password:** …`.
+const NAME_END = String.raw`(?:\\{0,3}["']\]?[ \t]*[:=,]|\]?[ \t]*[:=])(?:\*{1,2}|__)?`;
+const ASSIGNMENT = String.raw`(?:${NAME_WORDS.map(caseless).join("|")})[A-Za-z0-9_.\-]{0,40}(?:\*{1,2}|__)?${NAME_END}[ \t]*(?:\\{0,3}["'])?(?=[^\s"',;)}\]\\*])`;
+const SEPARATOR = new RegExp(String.raw`(?:\*{1,2}|__)?${NAME_END}[ \t]*(\\{0,3}["'])?$`);
 /** How far a rejected candidate's value is read: enough for any "generated-looking" test. */
 const PROBE = 512;
 
@@ -259,7 +263,28 @@ function checkLastWord(match: string): CheckResult {
   return { start: at, entity: "PASSWORD" };
 }
 
+// In prose: `my password is hunter2`, `the seed phrase is banjo elderberry antler …`.
+const SAID_SECRET = String.raw`(?:${["password", "passphrase", "passcode", "pin", "seed phrase", "recovery phrase", "mnemonic", "secret phrase"].map(caseless).join("|")})(?:[ \t]+(?:is|was|=))[ \t]*[:]?[ \t]*["'\x60]?(?=[^\s"'\x60])`;
+function checkSaidSecret(match: string, text: string, index: number): CheckResult {
+  if (index > 0 && isNameChar(text.charCodeAt(index - 1))) return false;
+  const start = index + match.length;
+  const quote = /["'\x60]$/.exec(match)?.[0];
+  const phrase = /phrase|mnemonic/i.test(match);
+  let end: number;
+  if (quote) end = valueEnd(text, start, quote, false, start + 1024);
+  else if (phrase) {
+    // Words up to the sentence's end: a mnemonic is 12–24 of them.
+    const words = /^(?:[\p{L}]+[ \t]+){2,23}[\p{L}]+/u.exec(text.slice(start, start + 400));
+    if (!words) return false;
+    end = start + words[0].length;
+  } else end = valueEnd(text, start, undefined, false, start + 256);
+  const value = text.slice(start, end);
+  if (value.length < 3 || PLACEHOLDER.test(value) || /^(?:required|incorrect|wrong|invalid|too|not|the|a|an|set|changed|reset|expired|empty|missing|correct|valid|strong|weak)\b/i.test(value)) return false;
+  return { start: match.length, end: end - index, entity: "PASSWORD" };
+}
+
 export const CREDENTIAL_DETECTORS: readonly BuiltinDetector[] = [
+  { entity: "PASSWORD", keywords: ["password", "passphrase", "passcode", "pin", "phrase", "mnemonic"], source: SAID_SECRET, check: checkSaidSecret },
   { entity: "SECRET", keywords: NAME_WORDS, source: ASSIGNMENT, check: checkAssignment },
   { entity: "HTTP_AUTH", keywords: ["basic"], source: BASIC, before: (t, i) => i === 0 || !isNameChar(t.charCodeAt(i - 1)), check: checkBasic },
   { entity: "HTTP_AUTH", keywords: ["digest"], source: DIGEST, before: (t, i) => i === 0 || !isNameChar(t.charCodeAt(i - 1)), check: checkDigest },

@@ -32,7 +32,7 @@ const SPACES = " \u00a0\u2007\u2009\u202f";
 const NUMBER_START = "(?<![A-Za-z0-9_+.,-].)(?<![0-9][ \\u00a0\\u2007\\u2009\\u202f-].|[A-Z]{2}[0-9]{2}(?: [A-Z0-9]{4})* .)";
 // Cards and SSNs also stand glued to a name (`card_4111…`, `ssn-123-45-6789`, `cc4111…`); the
 // name is checked in code (gluedToName), so the regex only rules out the tails of longer numbers.
-const GLUED_NUMBER_START = "(?<![0-9+].)(?<![0-9][.,].)(?<![0-9][ \\u00a0\\u2007\\u2009\\u202f-].|[A-Z]{2}[0-9]{2}(?: [A-Z0-9]{4})* .)";
+const GLUED_NUMBER_START = "(?<![0-9+].)(?<![0-9][.].)(?<![0-9][ \\u00a0\\u2007\\u2009\\u202f-].|[A-Z]{2}[0-9]{2}(?: [A-Z0-9]{4})* .)";
 // Separators inside a number as people and word processors write them: spaces (no-break, thin,
 // narrow no-break, figure), dots, hyphens and the unicode hyphens.
 const SEP = "[ .\\-\\u00a0\\u2007\\u2009\\u202f\\u2010\\u2011]";
@@ -46,8 +46,9 @@ const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 function gluedToName(text: string, index: number): boolean {
   const glue = text.charCodeAt(index - 1);
   if (index === 0 || !(glue === 95 || glue === 45 || isLetter(glue))) return true;
-  // Letters right against the digits (`AT61 1904…`) are an IBAN's country or a code, not a name.
-  if (glue !== 95 && glue !== 45) return false;
+  // Letters right against the digits (`AT61 1904…`) are an IBAN's country or a code, not a name,
+  // unless they are the label of what follows (`card4111…`, `ssn123-45-6789`).
+  if (glue !== 95 && glue !== 45) return NUMBER_LABEL.test(text.slice(Math.max(0, index - 12), index));
   let i = index - 1;
   let letters = 0;
   while (i > 0 && isLetter(text.charCodeAt(i - 1)) && letters < 24) {
@@ -58,6 +59,9 @@ function gluedToName(text: string, index: number): boolean {
   if (letters === 0) return glue === 45;
   return i === 0 || !(isDigit(text.charCodeAt(i - 1)) || isLetter(text.charCodeAt(i - 1)));
 }
+/** Labels a card or SSN is written glued to. */
+const NUMBER_LABEL = /(?:^|[^A-Za-z])(?:card|cc|ccnum|pan|visa|amex|mastercard|ssn|tin|taxid)$/i;
+
 /** ...and is not followed by more of a token (`…6789a`, `…4111aa20…`): then it is part of a code. */
 function notGluedAfter(text: string, end: number): boolean {
   return end >= text.length || !(isLetter(text.charCodeAt(end)) || isDigit(text.charCodeAt(end)));
@@ -76,6 +80,8 @@ function notAfterNumber(text: string, index: number): boolean {
 }
 const E = "(?![A-Za-z0-9_])";
 const ED = "(?![0-9]|[.,-][0-9])";
+// After a card: a comma and one or two digits is a decimal, a comma and more is the next CSV field.
+const CARD_END = "(?![0-9]|[.-][0-9]|,[0-9]{1,2}(?![0-9]))";
 
 function checkPhone(match: string): boolean {
   const digits = digitsOf(match);
@@ -121,7 +127,10 @@ export const BUILTIN_DETECTORS: readonly BuiltinDetector[] = [
     keywords: ["bearer"],
     before: notAfterWord,
     source: `${caseless("bearer")}[ \\t]+[A-Za-z0-9._~+/-]{8,}=*`,
-    check: (m) => ({ start: /^[A-Za-z]+[ \t]+/.exec(m)![0].length }),
+    check: (m) => {
+      const start = /^[A-Za-z]+[ \t]+/.exec(m)![0].length;
+      return !isPlaceholderToken(m.slice(start)) && { start };
+    },
   },
   // Vendor key formats: one alternative for all of them (one boundary check per position, not
   // ten); the check names which format matched.
@@ -150,12 +159,20 @@ export const BUILTIN_DETECTORS: readonly BuiltinDetector[] = [
   },
   {
     entity: "CREDIT_CARD",
-    source: `[0-9]${GLUED_NUMBER_START}(?:${SEP}?[0-9]){11,18}${ED}`,
+    source: `[0-9]${GLUED_NUMBER_START}(?:${SEP}?[0-9]){11,18}${CARD_END}`,
     before: gluedToName,
     check: (m, text, at) => {
       const r = checkCard(m);
       return r !== false && notGluedAfter(text, at + (r === true ? m.length : (r.end ?? m.length))) && r;
     },
+  },
+  // Nine digits with no separators are an SSN only under its label (`ssn-765463540`, `SSN#…`).
+  {
+    entity: "US_SSN",
+    keywords: ["ssn"],
+    source: "[sS][sS][nN][-_:=#]?[0-9]{9}(?![0-9])",
+    before: (t, i) => i === 0 || !/[A-Za-z]/.test(t[i - 1]!),
+    check: (m) => ssnValid(m.slice(m.length - 9)) && { start: m.length - 9 },
   },
   {
     entity: "US_SSN",

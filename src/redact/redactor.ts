@@ -7,6 +7,7 @@
  */
 import type { Redaction, UnsealedEvent } from "../events/schema.js";
 import { failConfig, parseOptions } from "../pipeline/options.js";
+import { isPlaceholderValue } from "./credentials.js";
 import { BUILTIN_DETECTORS, BUILTIN_ENTITIES } from "./detectors.js";
 import { SensitiveKeys } from "./keys.js";
 import { applyOperator, parseHashKey, parseKey, type Operator, type OperatorKeys } from "./operators.js";
@@ -336,7 +337,7 @@ class RedactorImpl implements Redactor {
     const spans: Span[] = [];
     for (const q of queryValues(text)) {
       const value = text.slice(q.start, q.end);
-      if (this.sensitive.has(q.name) && !isRedactedAlready(value)) {
+      if (this.sensitive.has(q.name) && !isRedactedAlready(value) && !isPlaceholderValue(value)) {
         spans.push({ start: q.start, end: q.end, entity: KEY_RULE_ENTITY });
         continue;
       }

@@ -52,6 +52,9 @@ export function queryValues(text: string): QueryValue[] {
     const value = m[2]!;
     if (value.length === 0) continue;
     const end = m.index + m[0].length;
+    // After `?`/`&` it is a query parameter; elsewhere (`a=1&b=2`, a form body) only when `&` follows.
+    const lead = m[0][0]!;
+    if (lead !== "?" && lead !== "&" && text[end] !== "&") continue;
     out.push({ name: decodeQueryPart(m[1]!), start: end - value.length, end });
   }
   return out;
