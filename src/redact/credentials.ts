@@ -31,7 +31,7 @@ const ELIDED = /(?:\.\.\.|…)$/;
 const PLACEHOLDER = { test: (v: string) => PLACEHOLDER_WORD.test(v) || PLACEHOLDER_VARIABLE.test(v) || ELIDED.test(v) || isPlaceholderToken(v) };
 
 /** Words assignments are found by; the whole name around the word decides (`db_password`, `authToken`). */
-const NAME_WORDS = ["pass", "pwd", "secret", "token", "api", "key", "access", "private", "auth", "credential", "cookie", "sig", "sess", "ssn", "taxpayer", "social"];
+const NAME_WORDS = ["pass", "pwd", "secret", "token", "api", "key", "access", "private", "auth", "credential", "cookie", "sig", "sess", "ssn", "taxpayer", "social", "mnemonic", "phrase"];
 /** Scheme words an `Authorization` value starts with: the scheme stays readable, the rest goes. */
 const AUTH_SCHEME = /^(Bearer|Basic|Digest|Token|Negotiate|NTLM|Bot|AWS4-HMAC-SHA256|OAuth)[ \t]+/i;
 
@@ -99,9 +99,9 @@ function checkAssignment(match: string, text: string, index: number): CheckResul
   const sensitive = !logPrefix && isSensitiveName(name);
   // A password may be a phrase (`password: correct horse battery staple`): after `:` or a spaced
   // `=` (ini files) it runs on to the end of the value. Keys and tokens never hold spaces.
-  const phrase = sensitive && /pass|pwd|phrase/i.test(name) && /:|=[ \t]/.test(match.slice(sep.index));
+  const phrase = sensitive && /pass|pwd|phrase|mnemonic/i.test(name) && /:|=[ \t]/.test(match.slice(sep.index));
   let start = index + match.length;
-  let entity = /pass|pwd/i.test(name) ? "PASSWORD" : "SECRET";
+  let entity = /pass|pwd|phrase|mnemonic/i.test(name) ? "PASSWORD" : "SECRET";
   // `Authorization: Bearer …`: the scheme stays readable, the credential after it goes.
   const scheme = sensitive ? AUTH_SCHEME.exec(text.slice(start, start + 24)) : null;
   if (scheme) {

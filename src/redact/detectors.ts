@@ -6,7 +6,7 @@
  *
  * Sources avoid numbered groups and backreferences: the scanner joins them into one regex.
  */
-import { caseless, CREDENTIAL_DETECTORS, CREDENTIAL_ENTITIES } from "./credentials.js";
+import { caseless, CREDENTIAL_DETECTORS, CREDENTIAL_ENTITIES, isPlaceholderValue } from "./credentials.js";
 import type { BuiltinDetector, CheckResult } from "./detector-types.js";
 import { findEmails, findMacOrIpv6, findUrlCredentials } from "./finders.js";
 import { findProviderSecrets, PROVIDER_KEYWORDS } from "./provider-secrets.js";
@@ -26,7 +26,8 @@ const IBAN_GROUPS_BEFORE = /[A-Z]{2}[0-9]{2}(?: [A-Z0-9]{4})* $/;
 // Inside a regex, right after a number's first digit: that digit does not continue a longer
 // number, code or grouped number (the lookbehind sits after the first character so the engine can
 // rule positions out by that character first).
-const NUM = "[A-Za-z0-9_+.,-]";
+// A digit before a `.` or `,` makes it a decimal or thousands mark; after a word (`Costa,506…`, CSV) it is punctuation.
+const NOT_AFTER_NUMBER = "(?<![A-Za-z0-9_+-].|[0-9][.,].)";
 /** Spaces that group digits: ASCII, no-break, figure, thin, narrow no-break. */
 const SPACES = " \u00a0\u2007\u2009\u202f";
 const NUMBER_START = "(?<![A-Za-z0-9_+.,-].)(?<![0-9][ \\u00a0\\u2007\\u2009\\u202f-].|[A-Z]{2}[0-9]{2}(?: [A-Z0-9]{4})* .)";
@@ -74,6 +75,7 @@ const notAfterWord = notAfter(WORD);
 function notAfterNumber(text: string, index: number): boolean {
   if (index === 0) return true;
   const prev = text[index - 1]!;
+  if ((prev === "," || prev === ".") && !(index >= 2 && /[0-9]/.test(text[index - 2]!))) return true;
   if (NUMBERISH.test(prev)) return false;
   if ((prev === "-" || SPACES.includes(prev)) && index >= 2 && /[0-9]/.test(text[index - 2]!)) return false;
   return !(prev === " " && IBAN_GROUPS_BEFORE.test(text.slice(Math.max(0, index - 40), index)));
@@ -112,6 +114,19 @@ function checkCard(match: string): CheckResult | boolean {
   return false;
 }
 
+// A number under a phone label is a phone number in any national format (`☎ 914 10 05 47`,
+// `Mobile: (02) 4021 4685`, `reach me on 911‑17‑01‑37`): without a country, only the label tells.
+const PHONE_LABEL = String.raw`(?:${["phone", "telephone", "tel", "mobile", "cell", "fax", "whatsapp", "call me", "reach me", "text me", "contact me", "appelez-moi", "llámame", "ruf mich", "chiamami", "sms", "otp sent to", "handy", "telefon", "móvil", "portable"].map(caseless).join("|")}|☎|📞)`;
+const LABELED_PHONE = String.raw`${PHONE_LABEL}[^0-9+(\n]{0,24}[+(]?[0-9][0-9 ().\-/\u00a0\u2007\u2009\u202f\u2010\u2011]{5,22}[0-9]`;
+function checkLabeledPhone(match: string, text: string, index: number): CheckResult {
+  if (index > 0 && /[A-Za-z]/.test(text[index - 1]!)) return false; // `hotel`, `cancel`
+  const at = match.search(/[+(]?[0-9]/);
+  const number = match.slice(at);
+  const digits = number.replace(/[^0-9]/g, "").length;
+  if (digits < 7 || digits > 15 || /^[0-9]{4}-[0-9]{2}-[0-9]{2}/.test(number) || /^[0-9]{1,2}[./-][0-9]{1,2}[./-][0-9]{2,4}$/.test(number)) return false;
+  return { start: at, entity: "PHONE" };
+}
+
 export const BUILTIN_DETECTORS: readonly BuiltinDetector[] = [
   {
     entity: "PRIVATE_KEY",
@@ -129,7 +144,7 @@ export const BUILTIN_DETECTORS: readonly BuiltinDetector[] = [
     source: `${caseless("bearer")}[ \\t]+[A-Za-z0-9._~+/-]{8,}=*`,
     check: (m) => {
       const start = /^[A-Za-z]+[ \t]+/.exec(m)![0].length;
-      return !isPlaceholderToken(m.slice(start)) && { start };
+      return !isPlaceholderToken(m.slice(start)) && !isPlaceholderValue(m.slice(start)) && !/^(?:os\.environ|process\.env)\b/.test(m.slice(start)) && { start };
     },
   },
   // Vendor key formats: one alternative for all of them (one boundary check per position, not
@@ -187,14 +202,34 @@ export const BUILTIN_DETECTORS: readonly BuiltinDetector[] = [
     entity: "PHONE",
     source: [
       `\\+[1-9][0-9]{0,2}(?:${SEP}?(?:\\([0-9]{1,4}\\)|[0-9]{1,5})){2,6}`,
-      `(?:1(?<!${NUM}.)${SEP}(?:\\([2-9][0-9]{2}\\)${SEP}?|[2-9][0-9]{2}${SEP})|\\((?<!${NUM}.)[2-9][0-9]{2}\\)${SEP}?|[2-9](?<!${NUM}.)[0-9]{2}${SEP})[0-9]{3}${SEP}[0-9]{4}`,
-      `0(?<!${NUM}.)(?:0[1-9][0-9]{0,2}|[1-9][0-9]{0,3})(?:${SEP}?(?:\\([0-9]{1,4}\\)|[0-9]{2,4})){1,5}`,
+      `(?:1${NOT_AFTER_NUMBER}${SEP}(?:\\([2-9][0-9]{2}\\)${SEP}?|[2-9][0-9]{2}${SEP})|\\(${NOT_AFTER_NUMBER}[2-9][0-9]{2}\\)${SEP}?|[2-9]${NOT_AFTER_NUMBER}[0-9]{2}${SEP})[0-9]{3}${SEP}[0-9]{4}`,
+      `0${NOT_AFTER_NUMBER}(?:0[1-9][0-9]{0,2}|[1-9][0-9]{0,3})(?:${SEP}?(?:\\([0-9]{1,4}\\)|[0-9]{2,4})){1,5}`,
     ].map((s) => `(?:${s})${ED}(?![A-Za-z_])`).join("|"),
     // `+44 …` only needs a word boundary; national numbers must not be the tail of a longer number.
     before: (text, index) => (text[index] === "+" ? notAfter(/[A-Za-z0-9_+]/)(text, index) : notAfterNumber(text, index)),
     check: checkPhone,
   },
+  {
+    entity: "PHONE",
+    keywords: ["phone", "tel", "mobile", "cell", "fax", "whatsapp", "call me", "reach me", "text me", "contact me", "appelez", "ruf mich", "chiamami", "mame", "sms", "otp sent", "handy", "vil", "portable"],
+    source: LABELED_PHONE,
+    check: checkLabeledPhone,
+  },
+  { entity: "PHONE", anchor: "\u260e", find: (text) => findLabeled(text, "\u260e") },
+  { entity: "PHONE", anchor: "\u{1f4de}", find: (text) => findLabeled(text, "\u{1f4de}") },
 ];
+
+/** The phone label signs (☎, 📞) are not ASCII, so no keyword can gate them: they are anchors. */
+const LABELED_PHONE_RE = new RegExp(LABELED_PHONE, "gu");
+function findLabeled(text: string, sign: string): Array<{ start: number; end: number }> {
+  const out: Array<{ start: number; end: number }> = [];
+  LABELED_PHONE_RE.lastIndex = Math.max(0, text.indexOf(sign));
+  for (let m = LABELED_PHONE_RE.exec(text); m; m = LABELED_PHONE_RE.exec(text)) {
+    const r = checkLabeledPhone(m[0], text, m.index);
+    if (r) out.push({ start: m.index + (r.start ?? 0), end: m.index + m[0].length });
+  }
+  return out;
+}
 
 /** Every built-in entity name, for options validation and documentation. */
 export const BUILTIN_ENTITIES: readonly string[] = [

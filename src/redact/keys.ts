@@ -13,6 +13,8 @@ export const DEFAULT_SENSITIVE_KEYS: readonly string[] = [
   // A signed URL's signature grants what the URL grants.
   "sig", "signature", "xamzsignature", "xgoogsignature",
   "ssn", "socialsecuritynumber", "taxpayerid", "tin",
+  // Wallet seed phrases: the whole wallet.
+  "mnemonic", "seedphrase", "recoveryphrase", "secretphrase",
 ];
 
 /** A name ending in one of these is sensitive too (`db_password`, `OPENAI_API_KEY`, `csrf_token`). */

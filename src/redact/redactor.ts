@@ -13,7 +13,7 @@ import { SensitiveKeys } from "./keys.js";
 import { applyOperator, parseHashKey, parseKey, type Operator, type OperatorKeys } from "./operators.js";
 import { redactionOptionsSchema, type RedactionOptions } from "./options.js";
 import { mergeSpans, Scanner, type CustomDetector, type Span } from "./scanner.js";
-import { base64Texts, decodeQueryPart, jsonTextOf, parseJsonText, queryValues, unescapeView } from "./structure.js";
+import { base64Texts, decodeQueryPart, jsonTextOf, parseJsonText, phoneColumnCells, queryValues, unescapeView } from "./structure.js";
 
 export interface RedactResult<T> {
   value: T;
@@ -219,6 +219,10 @@ class RedactorImpl implements Redactor {
           path.pop();
           continue;
         }
+      } else if (typeof v === "string" && PHONE_KEY.test(key) && isPhoneLike(v)) {
+        // `{"phone": "132 0397 1151"}`: a national number has no shape of its own; its field says what it is.
+        tally.add(path.join("."), "PHONE");
+        next = applyOperator(this.operatorFor("PHONE"), "PHONE", v, this.keys);
       } else {
         next = this.walk(v, path, tally, depth, nesting + 1);
       }
@@ -346,6 +350,10 @@ class RedactorImpl implements Redactor {
       const inner = this.analyse(decoded, depth + 1);
       if (inner.found.length) spans.push({ start: q.start, end: q.end, entity: inner.found[0]!.entity });
     }
+    for (const c of phoneColumnCells(text)) {
+      const digits = text.slice(c.start, c.end).replace(/[^0-9]/g, "").length;
+      if (digits >= 7 && digits <= 15) spans.push({ start: c.start, end: c.end, entity: "PHONE" });
+    }
     for (const b of base64Texts(text)) {
       const inner = this.analyse(b.decoded, depth + 1);
       if (inner.found.length) spans.push({ start: b.start, end: b.end, entity: inner.found[0]!.entity });
@@ -358,6 +366,11 @@ class RedactorImpl implements Redactor {
     return false;
   }
 }
+
+/** Field names that hold a phone number. */
+const PHONE_KEY = /^(?:phone|phone[_-]?(?:number|no)|phoneNumber|tel|telephone|mobile|mobile[_-]?(?:number|phone)|mobileNumber|cell|cellphone|fax|whatsapp|msisdn|contact[_-]?number)$/i;
+/** 7–15 digits and nothing but phone punctuation: what a phone field holds when it holds a phone. */
+const isPhoneLike = (v: string) => /^[+(]?[0-9][0-9 ().\-\/\u00a0\u2007\u2009\u202f\u2010\u2011]{5,24}$/.test(v.trim()) && ((n) => n >= 7 && n <= 15)(v.replace(/[^0-9]/g, "").length);
 
 /** What keyRule returns when the operator drops the field. */
 const DROPPED = Symbol("dropped");

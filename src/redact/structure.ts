@@ -218,3 +218,63 @@ function isHex4(text: string, at: number): boolean {
   }
   return true;
 }
+
+/** Column names whose cells are phone numbers, in CSV, TSV and markdown tables. */
+const PHONE_COLUMN = /^(?:phone|phone[ _-]?(?:number|no)|tel|telephone|mobile|cell|fax|whatsapp|msisdn|contact[ _-]?number|telefon[oe]?|t[ée]l[ée]phone|handy|m[oó]vil)$/i;
+
+export interface Cell {
+  start: number;
+  end: number;
+}
+
+/**
+ * The cells of phone columns in the tables a text holds: a header line (`id,name,phone`,
+ * `| Contact | Phone |`) names the column, and each following line with as many cells gives one.
+ * A number in a table cell carries no label of its own, so only the header says what it is.
+ */
+export function phoneColumnCells(text: string): Cell[] {
+  if (!/phone|tel|mobile|cell|fax|handy|m[oó]vil/i.test(text)) return [];
+  const out: Cell[] = [];
+  let column = -1;
+  let sep = "";
+  let width = 0;
+  let at = 0;
+  while (at <= text.length) {
+    const nl = text.indexOf("\n", at);
+    const end = nl === -1 ? text.length : nl;
+    const line = text.slice(at, end);
+    const cells = splitCells(line);
+    if (cells && column >= 0 && cells.sep === sep && cells.parts.length === width) {
+      const c = cells.parts[column]!;
+      out.push({ start: at + c.start, end: at + c.end });
+    } else if (cells && !/^[\s|:-]+$/.test(line)) {
+      const named = cells.parts.findIndex((c) => PHONE_COLUMN.test(line.slice(c.start, c.end).trim()));
+      column = named;
+      sep = cells.sep;
+      width = cells.parts.length;
+    } else if (!cells || !/^[\s|:-]+$/.test(line)) column = -1; // a markdown table's |---| line keeps the header
+    if (nl === -1) break;
+    at = nl + 1;
+  }
+  return out.filter((c) => /[0-9]/.test(text.slice(c.start, c.end)));
+}
+
+function splitCells(line: string): { sep: string; parts: Cell[] } | undefined {
+  const sep = line.includes("|") ? "|" : line.includes("\t") ? "\t" : line.includes(",") ? "," : line.includes(";") ? ";" : "";
+  if (!sep) return undefined;
+  const parts: Cell[] = [];
+  let from = 0;
+  for (let i = 0; i <= line.length; i++) {
+    if (i < line.length && line[i] !== sep) continue;
+    let s = from;
+    let e = i;
+    while (s < e && (line[s] === " " || line[s] === '"')) s++;
+    while (e > s && (line[e - 1] === " " || line[e - 1] === '"')) e--;
+    parts.push({ start: s, end: e });
+    from = i + 1;
+  }
+  // `| a | b |`: the empty cells outside the outer pipes are not columns.
+  if (sep === "|" && parts.length > 1 && parts[0]!.end === parts[0]!.start) parts.shift();
+  if (sep === "|" && parts.length > 1 && parts[parts.length - 1]!.end === parts[parts.length - 1]!.start) parts.pop();
+  return parts.length >= 2 ? { sep, parts } : undefined;
+}
