@@ -269,15 +269,14 @@ function checkSaidSecret(match: string, text: string, index: number): CheckResul
   if (index > 0 && isNameChar(text.charCodeAt(index - 1))) return false;
   const start = index + match.length;
   const quote = /["'\x60]$/.exec(match)?.[0];
-  const phrase = /phrase|mnemonic/i.test(match);
   let end: number;
   if (quote) end = valueEnd(text, start, quote, false, start + 1024);
-  else if (phrase) {
-    // Words up to the sentence's end: a mnemonic is 12–24 of them.
-    const words = /^(?:[\p{L}]+[ \t]+){2,23}[\p{L}]+/u.exec(text.slice(start, start + 400));
-    if (!words) return false;
-    end = start + words[0].length;
-  } else end = valueEnd(text, start, undefined, false, start + 256);
+  else {
+    // A passphrase runs to the sentence's end (`The password is pelican flamingo gooseberry — don't…`):
+    // words (a mnemonic is 12–24 of them), or one token.
+    const words = /^(?:[\p{L}]+[ \t]+){1,23}[\p{L}]+(?=[ \t]*(?:[—–.,;:!?)\n]|[ \t]-[ \t]|$))/u.exec(text.slice(start, start + 400));
+    end = words ? start + words[0].length : valueEnd(text, start, undefined, false, start + 256);
+  }
   const value = text.slice(start, end);
   if (value.length < 3 || PLACEHOLDER.test(value) || /^(?:required|incorrect|wrong|invalid|too|not|the|a|an|set|changed|reset|expired|empty|missing|correct|valid|strong|weak)\b/i.test(value)) return false;
   return { start: match.length, end: end - index, entity: "PASSWORD" };

@@ -60,6 +60,8 @@ function gluedToName(text: string, index: number): boolean {
   if (letters === 0) return glue === 45;
   return i === 0 || !(isDigit(text.charCodeAt(i - 1)) || isLetter(text.charCodeAt(i - 1)));
 }
+/** A card's label just before it (`Card: 6759…`, `"card_number": "…`, a `card` CSV column's header). */
+const CARD_LABEL_BEFORE = /(?:card|cc|pan|visa|mastercard|maestro|amex)[\w ]{0,12}["']?\s*[:=#,]?\s*["']?$/i;
 /** Labels a card or SSN is written glued to. */
 const NUMBER_LABEL = /(?:^|[^A-Za-z])(?:card|cc|ccnum|pan|visa|amex|mastercard|ssn|tin|taxid)$/i;
 
@@ -83,7 +85,7 @@ function notAfterNumber(text: string, index: number): boolean {
 const E = "(?![A-Za-z0-9_])";
 const ED = "(?![0-9]|[.,-][0-9])";
 // After a card: a comma and one or two digits is a decimal, a comma and more is the next CSV field.
-const CARD_END = "(?![0-9]|[.-][0-9]|,[0-9]{1,2}(?![0-9]))";
+const CARD_END = "(?![0-9]|[.-][0-9]|,[0-9]{1,2}(?![0-9.,]))";
 
 function checkPhone(match: string): boolean {
   const digits = digitsOf(match);
@@ -102,9 +104,9 @@ function checkPhone(match: string): boolean {
 }
 
 /** A card number, or one followed by more digits (`4111 1111 1111 1111 123`, a CVV): cut at a separator. */
-function checkCard(match: string): CheckResult | boolean {
-  // 17–19 digits written together are ids (traces, orders); such cards are printed in groups.
-  if (/^[0-9]{17,}$/.test(match)) return false;
+function checkCard(match: string, text: string, index: number): CheckResult | boolean {
+  // 17–19 digits written together are ids (traces, orders); such cards are printed in groups, or labeled.
+  if (/^[0-9]{17,}$/.test(match) && !CARD_LABEL_BEFORE.test(text.slice(Math.max(0, index - 24), index))) return false;
   if (isPaymentCard(match)) return true;
   for (let cut = match.length - 1; cut > 12; cut--) {
     if (isDigit(match.charCodeAt(cut))) continue;
@@ -116,13 +118,16 @@ function checkCard(match: string): CheckResult | boolean {
 
 // A number under a phone label is a phone number in any national format (`☎ 914 10 05 47`,
 // `Mobile: (02) 4021 4685`, `reach me on 911‑17‑01‑37`): without a country, only the label tells.
-const PHONE_LABEL = String.raw`(?:${["phone", "telephone", "tel", "mobile", "cell", "fax", "whatsapp", "call me", "reach me", "text me", "contact me", "appelez-moi", "llámame", "ruf mich", "chiamami", "sms", "otp sent to", "handy", "telefon", "móvil", "portable"].map(caseless).join("|")}|☎|📞)`;
+const PHONE_LABEL = String.raw`(?:${["phone", "telephone", "tel", "mobile", "cell", "fax", "whatsapp", "call me", "reach me", "text me", "appelez-moi", "llámame", "ruf mich", "chiamami", "sms", "otp sent to", "handy", "telefon", "móvil", "portable"].map(caseless).join("|")}|☎|📞)`;
 const LABELED_PHONE = String.raw`${PHONE_LABEL}[^0-9+(\n]{0,24}[+(]?[0-9][0-9 ().\-/\u00a0\u2007\u2009\u202f\u2010\u2011]{5,22}[0-9]`;
 function checkLabeledPhone(match: string, text: string, index: number): CheckResult {
   if (index > 0 && /[A-Za-z]/.test(text[index - 1]!)) return false; // `hotel`, `cancel`
   const at = match.search(/[+(]?[0-9]/);
   const number = match.slice(at);
   const digits = number.replace(/[^0-9]/g, "").length;
+  // Unseparated, a long run is more often an id or a card than a phone; and a phone ends its token.
+  if (/^[0-9]+$/.test(number) ? digits > 12 : false) return false;
+  if (/[A-Za-z0-9]/.test(text[index + match.length] ?? "")) return false;
   if (digits < 7 || digits > 15 || /^[0-9]{4}-[0-9]{2}-[0-9]{2}/.test(number) || /^[0-9]{1,2}[./-][0-9]{1,2}[./-][0-9]{2,4}$/.test(number)) return false;
   return { start: at, entity: "PHONE" };
 }
@@ -177,7 +182,7 @@ export const BUILTIN_DETECTORS: readonly BuiltinDetector[] = [
     source: `[0-9]${GLUED_NUMBER_START}(?:${SEP}?[0-9]){11,18}${CARD_END}`,
     before: gluedToName,
     check: (m, text, at) => {
-      const r = checkCard(m);
+      const r = checkCard(m, text, at);
       return r !== false && notGluedAfter(text, at + (r === true ? m.length : (r.end ?? m.length))) && r;
     },
   },
@@ -211,7 +216,7 @@ export const BUILTIN_DETECTORS: readonly BuiltinDetector[] = [
   },
   {
     entity: "PHONE",
-    keywords: ["phone", "tel", "mobile", "cell", "fax", "whatsapp", "call me", "reach me", "text me", "contact me", "appelez", "ruf mich", "chiamami", "mame", "sms", "otp sent", "handy", "vil", "portable"],
+    keywords: ["phone", "tel", "mobile", "cell", "fax", "whatsapp", "call me", "reach me", "text me", "appelez", "ruf mich", "chiamami", "mame", "sms", "otp sent", "handy", "vil", "portable"],
     source: LABELED_PHONE,
     check: checkLabeledPhone,
   },
