@@ -62,6 +62,8 @@ function gluedToName(text: string, index: number): boolean {
 }
 /** A card's label just before it (`Card: 6759…`, `"card_number": "…`, a `card` CSV column's header). */
 const CARD_LABEL_BEFORE = /(?:card|cc|pan|visa|mastercard|maestro|amex)[\w ]{0,12}["']?\s*[:=#,]?\s*["']?$/i;
+/** An id's label (`trace_id=`, `order #`, `span:`): the long number after it is that id. */
+const ID_LABEL_BEFORE = /(?:id|trace|span|order|ref|request|req|txn|invoice|ray|seq|ts)[\s"':=#/-]{0,3}$/i;
 /** Labels a card or SSN is written glued to. */
 const NUMBER_LABEL = /(?:^|[^A-Za-z])(?:card|cc|ccnum|pan|visa|amex|mastercard|ssn|tin|taxid)$/i;
 
@@ -106,10 +108,19 @@ function checkPhone(match: string): boolean {
 /** A card number, or one followed by more digits (`4111 1111 1111 1111 123`, a CVV): cut at a separator. */
 function checkCard(match: string, text: string, index: number): CheckResult | boolean {
   // 17–19 digits written together are ids (traces, orders); such cards are printed in groups, or labeled.
-  if (/^[0-9]{17,}$/.test(match) && !CARD_LABEL_BEFORE.test(text.slice(Math.max(0, index - 24), index))) return false;
+  // Digits written together after an id's label are that id (`trace_id=…`, `/Order/…`); 17–19 of
+  // them are an id anywhere but glued into a token or labeled as a card, since cards that long are
+  // printed in groups.
+  if (/^[0-9]+$/.test(match)) {
+    const before = text.slice(Math.max(0, index - 24), index);
+    if (!CARD_LABEL_BEFORE.test(before) && (ID_LABEL_BEFORE.test(before) || (match.length >= 17 && !/[_\-?=/&#:]$/.test(before)))) return false;
+  }
   if (isPaymentCard(match)) return true;
+  // A card and then its CVV (`4111 1111 1111 1111 123`): cut at the last space. Dash groups run on
+  // (`6759-8659-5189-8168-525` is one 19-digit number, and not a valid one).
   for (let cut = match.length - 1; cut > 12; cut--) {
     if (isDigit(match.charCodeAt(cut))) continue;
+    if (match[cut] === "-") break;
     if (digitsOf(match.slice(cut)).length > 4) break;
     if (isPaymentCard(match.slice(0, cut))) return { end: cut };
   }
@@ -118,7 +129,7 @@ function checkCard(match: string, text: string, index: number): CheckResult | bo
 
 // A number under a phone label is a phone number in any national format (`☎ 914 10 05 47`,
 // `Mobile: (02) 4021 4685`, `reach me on 911‑17‑01‑37`): without a country, only the label tells.
-const PHONE_LABEL = String.raw`(?:${["phone", "telephone", "tel", "mobile", "cell", "fax", "whatsapp", "call me", "reach me", "text me", "appelez-moi", "llámame", "ruf mich", "chiamami", "sms", "otp sent to", "handy", "telefon", "móvil", "portable"].map(caseless).join("|")}|☎|📞)`;
+const PHONE_LABEL = String.raw`(?:${["phone", "telephone", "tel", "mobile", "cell", "fax", "whatsapp", "call me", "reach me", "text me", "appelez-moi", "llámame", "ruf mich", "chiamami", "sms", "otp sent to", "handy", "telefon", "móvil", "portable", "my number", "number changed to"].map(caseless).join("|")}|☎|📞)`;
 const LABELED_PHONE = String.raw`${PHONE_LABEL}[^0-9+(\n]{0,24}[+(]?[0-9][0-9 ().\-/\u00a0\u2007\u2009\u202f\u2010\u2011]{5,22}[0-9]`;
 function checkLabeledPhone(match: string, text: string, index: number): CheckResult {
   if (index > 0 && /[A-Za-z]/.test(text[index - 1]!)) return false; // `hotel`, `cancel`
@@ -216,9 +227,16 @@ export const BUILTIN_DETECTORS: readonly BuiltinDetector[] = [
   },
   {
     entity: "PHONE",
-    keywords: ["phone", "tel", "mobile", "cell", "fax", "whatsapp", "call me", "reach me", "text me", "appelez", "ruf mich", "chiamami", "mame", "sms", "otp sent", "handy", "vil", "portable"],
+    keywords: ["phone", "tel", "mobile", "cell", "fax", "whatsapp", "call me", "reach me", "text me", "appelez", "ruf mich", "chiamami", "mame", "sms", "otp sent", "handy", "vil", "portable", "my number", "number changed"],
     source: LABELED_PHONE,
     check: checkLabeledPhone,
+  },
+  // `<a href="tel:+48225381672">22 538 16 72</a>`: the link's text is the number the link dials.
+  {
+    entity: "PHONE",
+    keywords: ["tel:"],
+    source: String.raw`[hH][rR][eE][fF]=\\?["']tel:[^"'\\]{3,30}\\?["'][^>]{0,80}>[^<]{5,30}</`,
+    check: (m) => ({ start: m.indexOf(">") + 1, end: m.length - 2 }),
   },
   { entity: "PHONE", anchor: "\u260e", find: (text) => findLabeled(text, "\u260e") },
   { entity: "PHONE", anchor: "\u{1f4de}", find: (text) => findLabeled(text, "\u{1f4de}") },

@@ -8,11 +8,11 @@
 /** `sha384-…`, `sha1-…` (subresource integrity), `h1:…` (Go sums) name a public digest. */
 const HASH_LABEL = /^(?:sha-?(?:1|224|256|384|512)|md5|h1|blake2[bs]?)[-_:]/i;
 /** What stands right before a value that is a public digest or key. */
-const PUBLIC_BEFORE = /(?:\b(?:sha-?(?:1|224|256|384|512)|md5|h1|blake2[bs]?|integrity|checksum|etag|digest|fingerprint)[:=\- ]["']?|\b(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com)\s)$/i;
+const PUBLIC_BEFORE = /(?:\b(?:sha-?(?:1|224|256|384|512)|md5|h1|blake2[bs]?|integrity|checksum|etag|digest|fingerprint)[:=\- ]["']?[/+]*|\b(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com)\s)$/i;
 /** An SSH public key, or its base64 blob (which always starts with the length of the key type). */
 const PUBLIC_KEY = /^(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-|sk-ssh-|AAAA(?:B3NzaC1|C3NzaC1|E2VjZHNh))/;
 /** A placeholder: a word that says it is not real, or a mask of x's, stars or zeros. */
-const PLACEHOLDER_WORD = /example|sample|dummy|placeholder|your[_-]|redacted|changeme|<[a-z_-]+>|x{8,}|X{8,}|\*{4,}|0{12,}/i;
+const PLACEHOLDER_WORD = /example|sample|dummy|placeholder|your[_-]|redacted|changeme|replace[_-]?me|^process\.env\.|^os\.environ|<[a-z_-]+>|x{8,}|X{8,}|\*{4,}|0{12,}/i;
 /** Or a token that is mostly one character (`ghp_aaaaaaaa…`); a real key's characters vary. */
 function mostlyOneCharacter(token: string): boolean {
   if (token.length < 12) return false;

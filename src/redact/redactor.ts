@@ -8,12 +8,13 @@
 import type { Redaction, UnsealedEvent } from "../events/schema.js";
 import { failConfig, parseOptions } from "../pipeline/options.js";
 import { isPlaceholderValue } from "./credentials.js";
+import { isPaymentCard } from "./validators.js";
 import { BUILTIN_DETECTORS, BUILTIN_ENTITIES } from "./detectors.js";
 import { SensitiveKeys } from "./keys.js";
 import { applyOperator, parseHashKey, parseKey, type Operator, type OperatorKeys } from "./operators.js";
 import { redactionOptionsSchema, type RedactionOptions } from "./options.js";
 import { mergeSpans, Scanner, type CustomDetector, type Span } from "./scanner.js";
-import { base64Texts, decodeQueryPart, jsonTextOf, parseJsonText, phoneColumnCells, queryValues, unescapeView } from "./structure.js";
+import { base64Texts, CARD_COLUMN, columnCells, decodeQueryPart, foldFullwidth, jsonTextOf, parseJsonText, PHONE_COLUMN, queryValues, unescapeView } from "./structure.js";
 
 export interface RedactResult<T> {
   value: T;
@@ -219,6 +220,10 @@ class RedactorImpl implements Redactor {
           path.pop();
           continue;
         }
+      } else if ((typeof v === "string" || typeof v === "number") && isCardField(key, path) && isPaymentCard(String(v))) {
+        // `{"card": {"number": "6759…"}}`: 19 digits together are a card when the field says so.
+        tally.add(path.join("."), "CREDIT_CARD");
+        next = applyOperator(this.operatorFor("CREDIT_CARD"), "CREDIT_CARD", String(v), this.keys);
       } else if (typeof v === "string" && PHONE_KEY.test(key) && isPhoneLike(v)) {
         // `{"phone": "132 0397 1151"}`: a national number has no shape of its own; its field says what it is.
         tally.add(path.join("."), "PHONE");
@@ -311,8 +316,9 @@ class RedactorImpl implements Redactor {
       }
     }
     // Escaped JSON inside the text is scanned as its escapes mean it, and the spans mapped back.
-    const view = unescapeView(text);
-    const scanned = view?.text ?? text;
+    const folded = foldFullwidth(text) ?? text;
+    const view = unescapeView(folded);
+    const scanned = view?.text ?? folded;
     const spans = this.scanner.scan(scanned);
     const hidden = depth < MAX_DECODE_DEPTH ? this.structureSpans(scanned, depth) : undefined;
     let all = hidden?.length ? mergeSpans([...spans, ...hidden]) : spans;
@@ -350,9 +356,13 @@ class RedactorImpl implements Redactor {
       const inner = this.analyse(decoded, depth + 1);
       if (inner.found.length) spans.push({ start: q.start, end: q.end, entity: inner.found[0]!.entity });
     }
-    for (const c of phoneColumnCells(text)) {
+    for (const c of columnCells(text, PHONE_COLUMN, /phone|tel|mobile|cell|fax|handy|m[oó]vil/i)) {
       const digits = text.slice(c.start, c.end).replace(/[^0-9]/g, "").length;
       if (digits >= 7 && digits <= 15) spans.push({ start: c.start, end: c.end, entity: "PHONE" });
+    }
+    for (const c of columnCells(text, CARD_COLUMN, /card|cc|pan/i)) {
+      const cell = text.slice(c.start, c.end);
+      if (/^[0-9 .-]{13,23}$/.test(cell) && isPaymentCard(cell)) spans.push({ start: c.start, end: c.end, entity: "CREDIT_CARD" });
     }
     for (const b of base64Texts(text)) {
       const inner = this.analyse(b.decoded, depth + 1);
@@ -371,6 +381,11 @@ class RedactorImpl implements Redactor {
 const PHONE_KEY = /^(?:phone|phone[_-]?(?:number|no)|phoneNumber|tel|telephone|mobile|mobile[_-]?(?:number|phone)|mobileNumber|cell|cellphone|fax|whatsapp|msisdn|contact[_-]?number)$/i;
 /** 7–15 digits and nothing but phone punctuation: what a phone field holds when it holds a phone. */
 const isPhoneLike = (v: string) => /^[+(]?[0-9][0-9 ().\-\/\u00a0\u2007\u2009\u202f\u2010\u2011]{5,24}$/.test(v.trim()) && ((n) => n >= 7 && n <= 15)(v.replace(/[^0-9]/g, "").length);
+
+/** A field that holds a card number: `card_number`, `pan`, or `number` inside a `card` object. */
+const CARD_KEY = /^(?:card[_-]?(?:number|no|num)|cardNumber|pan|cc[_-]?(?:number|num)|ccNumber|credit[_-]?card)$/i;
+// path ends with the key itself; the parent is the entry before it.
+const isCardField = (key: string, path: string[]) => CARD_KEY.test(key) || (/^(?:number|num)$/i.test(key) && /card/i.test(path[path.length - 2] ?? ""));
 
 /** What keyRule returns when the operator drops the field. */
 const DROPPED = Symbol("dropped");

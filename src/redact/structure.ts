@@ -71,7 +71,7 @@ export function decodeQueryPart(s: string): string {
 }
 
 /** Shorter runs are words and ids, and decode to too little text to hide anything in. */
-const BASE64_MIN = 20;
+const BASE64_MIN = 12;
 /** Each base64 character's 6-bit value (standard and URL-safe alphabets), or -1. */
 const SEXTET = new Int8Array(128).fill(-1);
 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".split("").forEach((c, i) => (SEXTET[c.charCodeAt(0)] = i));
@@ -136,6 +136,15 @@ function decodeText(body: string): string | undefined {
   for (let i = 0; i < bytes.length; i++) if (!printableByte(bytes[i]!)) return undefined;
   const s = bytes.toString("utf8");
   return s.includes("\ufffd") ? undefined : s;
+}
+
+/**
+ * Full-width forms (`０９０－４７０２－７３２２`, `ｕｓｅｒ＠ｅｘａｍｐｌｅ．ｃｏｍ`) folded to ASCII, one
+ * character for one, so spans found in the folded text stand at the same offsets in the original.
+ */
+export function foldFullwidth(text: string): string | undefined {
+  if (!/[\uff01-\uff5e\u3000]/.test(text)) return undefined;
+  return text.replace(/[\uff01-\uff5e\u3000]/g, (c) => (c === "\u3000" ? " " : String.fromCharCode(c.charCodeAt(0) - 0xfee0)));
 }
 
 /** A text as its JSON escapes mean it (`\n`, `\"`, `\u0040`…), with each character's place in the original. */
@@ -219,8 +228,9 @@ function isHex4(text: string, at: number): boolean {
   return true;
 }
 
-/** Column names whose cells are phone numbers, in CSV, TSV and markdown tables. */
-const PHONE_COLUMN = /^(?:phone|phone[ _-]?(?:number|no)|tel|telephone|mobile|cell|fax|whatsapp|msisdn|contact[ _-]?number|telefon[oe]?|t[ée]l[ée]phone|handy|m[oó]vil)$/i;
+/** Column names whose cells are phone numbers or card numbers, in CSV, TSV and markdown tables. */
+export const CARD_COLUMN = /^(?:card|card[ _-]?(?:number|no)|cc|cc[ _-]?number|pan|credit[ _-]?card)$/i;
+export const PHONE_COLUMN = /^(?:phone|phone[ _-]?(?:number|no)|tel|telephone|mobile|cell|fax|whatsapp|msisdn|contact[ _-]?number|telefon[oe]?|t[ée]l[ée]phone|handy|m[oó]vil)$/i;
 
 export interface Cell {
   start: number;
@@ -228,12 +238,13 @@ export interface Cell {
 }
 
 /**
- * The cells of phone columns in the tables a text holds: a header line (`id,name,phone`,
+ * The cells of the columns named by `columnName` in the tables a text holds (`hint`: a cheap test
+ * that the text could hold such a header at all): a header line (`id,name,phone`,
  * `| Contact | Phone |`) names the column, and each following line with as many cells gives one.
  * A number in a table cell carries no label of its own, so only the header says what it is.
  */
-export function phoneColumnCells(text: string): Cell[] {
-  if (!/phone|tel|mobile|cell|fax|handy|m[oó]vil/i.test(text)) return [];
+export function columnCells(text: string, columnName: RegExp, hint: RegExp): Cell[] {
+  if (!hint.test(text)) return [];
   const out: Cell[] = [];
   let column = -1;
   let sep = "";
@@ -248,7 +259,7 @@ export function phoneColumnCells(text: string): Cell[] {
       const c = cells.parts[column]!;
       out.push({ start: at + c.start, end: at + c.end });
     } else if (cells && !/^[\s|:-]+$/.test(line)) {
-      const named = cells.parts.findIndex((c) => PHONE_COLUMN.test(line.slice(c.start, c.end).trim()));
+      const named = cells.parts.findIndex((c) => columnName.test(line.slice(c.start, c.end).trim()));
       column = named;
       sep = cells.sep;
       width = cells.parts.length;
