@@ -14,19 +14,25 @@ const PUBLIC_KEY = /^(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-|sk-ssh-|AAAA(?:B3Nza
 /** A placeholder: a word that says it is not real, or a mask of x's, stars or zeros. */
 const PLACEHOLDER_WORD = /example|sample|dummy|placeholder|your[_-]|redacted|changeme|replace[_-]?me|^process\.env\.|^os\.environ|<[a-z_-]+>|x{8,}|X{8,}|\*{4,}|0{12,}/i;
 /** Or a token that is mostly one character (`ghp_aaaaaaaa…`); a real key's characters vary. */
+const counts = new Uint16Array(65536);
 function mostlyOneCharacter(token: string): boolean {
-  if (token.length < 12) return false;
-  const counts = new Map<string, number>();
+  if (token.length < 12 || token.length > 65535) return false;
   let top = 0;
-  for (const ch of token) top = Math.max(top, counts.set(ch, (counts.get(ch) ?? 0) + 1).get(ch)!);
+  for (let i = 0; i < token.length; i++) top = Math.max(top, ++counts[token.charCodeAt(i)]!);
+  for (let i = 0; i < token.length; i++) counts[token.charCodeAt(i)] = 0;
   return top / token.length >= 0.6;
 }
 const PLACEHOLDER_TOKEN = { test: (token: string) => PLACEHOLDER_WORD.test(token) || mostlyOneCharacter(token) };
 
 /** Whether the token `text[start, end)` is public or a placeholder, by its look and what precedes it. */
 export function isPublicValue(text: string, start: number, end: number): boolean {
-  const token = text.slice(start, end);
-  return HASH_LABEL.test(token) || PUBLIC_KEY.test(token) || PLACEHOLDER_TOKEN.test(token) || PUBLIC_BEFORE.test(text.slice(Math.max(0, start - 40), start));
+  return isLabelledPublic(text, start, end) || PLACEHOLDER_TOKEN.test(text.slice(start, end));
+}
+
+/** Public by its label or key type alone: a digest, an SSH public key. */
+export function isLabelledPublic(text: string, start: number, end: number): boolean {
+  const token = text.slice(start, Math.min(end, start + 24));
+  return HASH_LABEL.test(token) || PUBLIC_KEY.test(token) || PUBLIC_BEFORE.test(text.slice(Math.max(0, start - 40), start));
 }
 
 /** A placeholder token (`ghp_xxxxxxxxxxxx…`, `…EXAMPLE`). */

@@ -11,7 +11,7 @@
  */
 import type { Found } from "./detector-types.js";
 import { shannonEntropy } from "./provider-secrets.js";
-import { isPublicValue } from "./public-values.js";
+import { isLabelledPublic } from "./public-values.js";
 import { decodesToText } from "./structure.js";
 
 const MIN = 20;
@@ -89,6 +89,7 @@ function looksRandom(text: string, start: number, end: number): boolean {
   if (hexOnly || hexIds(text.slice(start, end)) || digits < 2 || digits === alnum || alnum < MIN - 2 || switches / alnum < 0.3) return false;
   if (upper === 0 && lower === 0) return false;
   const token = text.slice(start, end);
-  if (ID_PREFIX.test(token) || UUID.test(token) || IBAN_SHAPE.test(token) || isPublicValue(text, start, end) || decodesToText(token)) return false;
-  return shannonEntropy(token) >= 4;
+  // Cheapest first. (A token that switches classes this often is not a mask of one character.)
+  if (ID_PREFIX.test(token) || UUID.test(token) || IBAN_SHAPE.test(token) || shannonEntropy(token) < 4) return false;
+  return !isLabelledPublic(text, start, end) && !decodesToText(token);
 }
