@@ -43,7 +43,7 @@ const NAME_END = String.raw`(?:\\{0,3}["']\]?[ \t]*[:=,]|\]?[ \t]*[:=])(?:\*{1,2
 const ASSIGNMENT = String.raw`(?:${NAME_WORDS.map(caseless).join("|")})[A-Za-z0-9_.\-]{0,40}(?:\*{1,2}|__)?${NAME_END}[ \t]*(?:\\{0,3}["'])?(?=[^\s"',;)}\]\\*])`;
 const SEPARATOR = new RegExp(String.raw`(?:\*{1,2}|__)?${NAME_END}[ \t]*(\\{0,3}["'])?$`);
 /** How far a rejected candidate's value is read: enough for any "generated-looking" test. */
-const PROBE = 512;
+const PROBE = 64;
 
 /**
  * Where a value starting at `start` ends. Quoted: at the same (possibly escaped) quote. A
@@ -114,6 +114,9 @@ function checkAssignment(match: string, text: string, index: number): CheckResul
   if (TEMPLATE.test(head) || ELIDED.test(/^[^\s"'`]*/.exec(head)![0])) return false;
   let end = valueEnd(text, start, sep[1], phrase, sensitive ? Infinity : start + PROBE);
   const value = text.slice(start, end);
+  // Cheap refusals first for names that are not secret-named: too short, or another assignment
+  // (`key=key=…`) rather than a generated value (which has `=` only as padding).
+  if (!sensitive && (value.length < 12 || /[=:]/.test(value.replace(/=+$/, "")))) return false;
   const firstWord = value.split(/[ \t]/, 1)[0]!;
   if (value.length === 0 || PLACEHOLDER.test(value) || PLACEHOLDER.test(firstWord)) return false;
   if (isPublicValue(text, start, end)) return false; // `"key": "ssh-rsa AAAA…"`, `digest: sha256:…`

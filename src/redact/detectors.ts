@@ -169,7 +169,9 @@ export const BUILTIN_DETECTORS: readonly BuiltinDetector[] = [
     entity: "SECRET",
     keywords: SECRET_SHAPE_WORDS,
     before: notAfterWord,
-    source: `(?:${SECRET_SHAPES.map((s) => s.source).join("|")})${E}`,
+    // The lookbehind makes each attempt start a token: inside a long run of token characters
+    // (`eyJeyJeyJ…`), an attempt at every position would rescan the run each time.
+    source: `(?<![A-Za-z0-9_-])(?:${SECRET_SHAPES.map((s) => s.source).join("|")})${E}`,
     check: (m) => !isPlaceholderToken(m) && { entity: shapeEntity(m) ?? "SECRET" },
   },
   ...CREDENTIAL_DETECTORS,

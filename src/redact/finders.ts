@@ -24,7 +24,8 @@ const TLD = /^(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59}|[\p{L}\p{M}]{2,63})$/u;
 export function findEmails(text: string): Found[] {
   const out: Found[] = [];
   let floor = 0; // never start inside the previous address
-  let at = nextAt(text, 0);
+  const state = { plain: text.indexOf("@"), encoded: text.indexOf("%40") };
+  let at = nextAt(text, 0, state);
   while (at !== -1) {
     const width = text.charCodeAt(at) === 64 ? 1 : 3; // "@" or "%40"
     let start = at;
@@ -39,14 +40,19 @@ export function findEmails(text: string): Found[] {
       out.push({ start, end });
       floor = end;
     }
-    at = nextAt(text, Math.max(at + 1, floor));
+    at = nextAt(text, Math.max(at + 1, floor), state);
   }
   return out;
 }
 
-function nextAt(text: string, from: number): number {
-  const plain = text.indexOf("@", from);
-  const encoded = text.indexOf("%40", from);
+/**
+ * The next `@` or `%40` at or after `from`. Each kind's next position is remembered, so a text
+ * with thousands of one and none of the other is not searched to its end once per `@`.
+ */
+function nextAt(text: string, from: number, state: { plain: number; encoded: number }): number {
+  if (state.plain !== -1 && state.plain < from) state.plain = text.indexOf("@", from);
+  if (state.encoded !== -1 && state.encoded < from) state.encoded = text.indexOf("%40", from);
+  const { plain, encoded } = state;
   return encoded === -1 ? plain : plain === -1 ? encoded : Math.min(plain, encoded);
 }
 
