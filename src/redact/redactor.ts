@@ -356,11 +356,11 @@ class RedactorImpl implements Redactor {
       const inner = this.analyse(decoded, depth + 1);
       if (inner.found.length) spans.push({ start: q.start, end: q.end, entity: inner.found[0]!.entity });
     }
-    for (const c of columnCells(text, PHONE_COLUMN, /phone|tel|mobile|cell|fax|handy|m[oó]vil/i)) {
+    for (const c of columnCells(text, PHONE_COLUMN, PHONE_HEADER)) {
       const digits = text.slice(c.start, c.end).replace(/[^0-9]/g, "").length;
       if (digits >= 7 && digits <= 15) spans.push({ start: c.start, end: c.end, entity: "PHONE" });
     }
-    for (const c of columnCells(text, CARD_COLUMN, /card|cc|pan/i)) {
+    for (const c of columnCells(text, CARD_COLUMN, CARD_HEADER)) {
       const cell = text.slice(c.start, c.end);
       if (/^[0-9 .-]{13,23}$/.test(cell) && isPaymentCard(cell)) spans.push({ start: c.start, end: c.end, entity: "CREDIT_CARD" });
     }
@@ -376,6 +376,10 @@ class RedactorImpl implements Redactor {
     return false;
   }
 }
+
+/** A header cell naming a phone or card column, next to a cell separator. */
+const PHONE_HEADER = /(?:^|[|,;\t])[ "]*(?:phone|tel|telephone|mobile|cell|fax|whatsapp|msisdn|handy|m[oó]vil|telefon[oe]?|t[ée]l[ée]phone|contact[ _-]?number)(?:[ _-]?(?:number|no))?[ "]*(?:[|,;\t]|$)/im;
+const CARD_HEADER = /(?:^|[|,;\t])[ "]*(?:card|cc|pan|credit[ _-]?card)(?:[ _-]?(?:number|no|num))?[ "]*(?:[|,;\t]|$)/im;
 
 /** Field names that hold a phone number. */
 const PHONE_KEY = /^(?:phone|phone[_-]?(?:number|no)|phoneNumber|tel|telephone|mobile|mobile[_-]?(?:number|phone)|mobileNumber|cell|cellphone|fax|whatsapp|msisdn|contact[_-]?number)$/i;

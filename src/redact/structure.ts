@@ -179,44 +179,30 @@ export function unescapeView(text: string, levels = 3): UnescapedView | undefine
 }
 
 function unescapeOnce(text: string): UnescapedView | undefined {
-  let first = -1;
-  for (let i = text.indexOf("\\"); i !== -1 && i < text.length - 1; i = text.indexOf("\\", i + 2)) {
-    const c = text[i + 1]!;
-    if (c in SIMPLE_ESCAPES || (c === "u" && isHex4(text, i + 2))) {
-      first = i;
-      break;
-    }
-  }
-  if (first === -1) return undefined;
   const map = new Int32Array(text.length + 1);
-  let out = text.slice(0, first);
-  for (let i = 0; i < first; i++) map[i] = i;
-  let i = first;
-  while (i < text.length) {
-    const at = out.length;
-    const c = text[i]!;
-    if (c === "\\" && i + 1 < text.length) {
-      const e = text[i + 1]!;
-      const simple = SIMPLE_ESCAPES[e];
-      if (simple !== undefined) {
-        out += simple;
-        map[at] = i;
-        i += 2;
-        continue;
-      }
-      if (e === "u" && isHex4(text, i + 2)) {
-        out += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
-        map[at] = i;
-        i += 6;
-        continue;
-      }
+  const parts: string[] = [];
+  let length = 0; // of the view so far
+  let from = 0; // start of the run of plain text not yet copied
+  for (let i = text.indexOf("\\"); i !== -1 && i < text.length - 1; i = text.indexOf("\\", i)) {
+    const e = text[i + 1]!;
+    const simple = SIMPLE_ESCAPES[e];
+    const unicode = simple === undefined && e === "u" && isHex4(text, i + 2);
+    if (simple === undefined && !unicode) {
+      i += 2; // `\d` in a regex literal: not a JSON escape, kept as written
+      continue;
     }
-    out += c;
-    map[at] = i;
-    i++;
+    // Copy the plain run before the escape in one piece; its characters map one for one.
+    for (let k = from; k < i; k++) map[length++] = k;
+    parts.push(text.slice(from, i), simple ?? String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16)));
+    map[length++] = i;
+    i += unicode ? 6 : 2;
+    from = i;
   }
-  map[out.length] = text.length;
-  return { text: out, map: map.subarray(0, out.length + 1) };
+  if (parts.length === 0) return undefined;
+  for (let k = from; k < text.length; k++) map[length++] = k;
+  parts.push(text.slice(from));
+  map[length] = text.length;
+  return { text: parts.join(""), map: map.subarray(0, length + 1) };
 }
 
 function isHex4(text: string, at: number): boolean {
@@ -244,6 +230,7 @@ export interface Cell {
  * A number in a table cell carries no label of its own, so only the header says what it is.
  */
 export function columnCells(text: string, columnName: RegExp, hint: RegExp): Cell[] {
+  // Most texts have no table with such a column: the hint finds a header cell by its name alone.
   if (!hint.test(text)) return [];
   const out: Cell[] = [];
   let column = -1;
