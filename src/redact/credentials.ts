@@ -286,19 +286,19 @@ function checkSaidSecret(match: string, text: string, index: number): CheckResul
 }
 
 export const CREDENTIAL_DETECTORS: readonly BuiltinDetector[] = [
-  { entity: "PASSWORD", keywords: ["password", "passphrase", "passcode", "pin", "phrase", "mnemonic"], source: SAID_SECRET, check: checkSaidSecret },
-  { entity: "SECRET", keywords: NAME_WORDS, source: ASSIGNMENT, check: checkAssignment },
-  { entity: "HTTP_AUTH", keywords: ["basic"], source: BASIC, before: (t, i) => i === 0 || !isNameChar(t.charCodeAt(i - 1)), check: checkBasic },
-  { entity: "HTTP_AUTH", keywords: ["digest"], source: DIGEST, before: (t, i) => i === 0 || !isNameChar(t.charCodeAt(i - 1)), check: checkDigest },
-  { entity: "PASSWORD", keywords: ["--"], source: LONG_FLAG, check: checkLongFlag },
-  { entity: "PASSWORD", keywords: ["-u"], source: USER_FLAG, check: checkUserFlag },
+  { entity: "PASSWORD", keywords: ["password", "passphrase", "passcode", "pin", "seed", "recovery", "mnemonic", "secret"], startsAtKeyword: true, source: SAID_SECRET, check: checkSaidSecret },
+  { entity: "SECRET", keywords: NAME_WORDS, startsAtKeyword: true, source: ASSIGNMENT, check: checkAssignment },
+  { entity: "HTTP_AUTH", keywords: ["basic"], startsAtKeyword: true, source: BASIC, before: (t, i) => i === 0 || !isNameChar(t.charCodeAt(i - 1)), check: checkBasic },
+  { entity: "HTTP_AUTH", keywords: ["digest"], startsAtKeyword: true, source: DIGEST, before: (t, i) => i === 0 || !isNameChar(t.charCodeAt(i - 1)), check: checkDigest },
+  { entity: "PASSWORD", keywords: ["--"], startsAtKeyword: true, source: LONG_FLAG, check: checkLongFlag },
+  { entity: "PASSWORD", keywords: ["-u"], startsAtKeyword: true, source: USER_FLAG, check: checkUserFlag },
   { entity: "PASSWORD", keywords: ["mysql", "mariadb", "sshpass", "ldap", "ssh-keygen", "http", "docker", "redis-cli", "az"], source: SHORT_FLAG, check: checkShortFlag },
   { entity: "PASSWORD", keywords: ["pass"], source: DASH_PASS_FLAG, check: checkDashPassFlag },
-  { entity: "PASSWORD", keywords: ["-pass"], source: OPENSSL_PASS, check: checkLastWord },
-  { entity: "PASSWORD", keywords: ["htpasswd"], source: HTPASSWD, check: checkLastWord },
-  { entity: "PASSWORD", keywords: ["rabbitmqctl"], source: RABBITMQ, check: checkLastWord },
+  { entity: "PASSWORD", keywords: ["-pass"], startsAtKeyword: true, source: OPENSSL_PASS, check: checkLastWord },
+  { entity: "PASSWORD", keywords: ["htpasswd"], startsAtKeyword: true, source: HTPASSWD, check: checkLastWord },
+  { entity: "PASSWORD", keywords: ["rabbitmqctl"], startsAtKeyword: true, source: RABBITMQ, check: checkLastWord },
   { entity: "SECRET", keywords: ["value"], source: NAMED_VALUE, check: checkNamedValue },
-  { entity: "SECRET", keywords: ["set"], source: SET_COMMAND, check: checkSetCommand },
+  { entity: "SECRET", keywords: ["set"], startsAtKeyword: true, source: SET_COMMAND, check: checkSetCommand },
 ];
 
 /** Entities these detectors can name besides their own. */

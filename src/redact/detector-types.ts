@@ -27,6 +27,11 @@ export interface BuiltinDetector {
    * scanner looks for all detectors' words in one pass (a `password=` rule needs "password").
    */
   keywords?: readonly string[];
+  /**
+   * Every match of `source` begins where one of `keywords` begins: the scanner then tries the
+   * regex only at those places instead of scanning the whole text with it.
+   */
+  startsAtKeyword?: boolean;
   /** Rejects a candidate by what precedes it (a word boundary, not inside a longer number). */
   before?: (text: string, index: number) => boolean;
   /** Accepts or rejects a regex candidate; gets the whole text for context around the match. */

@@ -156,6 +156,7 @@ export const BUILTIN_DETECTORS: readonly BuiltinDetector[] = [
   {
     entity: "BEARER_TOKEN",
     keywords: ["bearer"],
+    startsAtKeyword: true,
     before: notAfterWord,
     source: `${caseless("bearer")}[ \\t]+[A-Za-z0-9._~+/-]{8,}=*`,
     check: (m) => {
@@ -203,6 +204,7 @@ export const BUILTIN_DETECTORS: readonly BuiltinDetector[] = [
   {
     entity: "US_SSN",
     keywords: ["ssn"],
+    startsAtKeyword: true,
     source: "[sS][sS][nN][-_:=#]?[0-9]{9}(?![0-9])",
     before: (t, i) => i === 0 || !/[A-Za-z]/.test(t[i - 1]!),
     check: (m) => ssnValid(m.slice(m.length - 9)) && { start: m.length - 9 },
@@ -229,7 +231,9 @@ export const BUILTIN_DETECTORS: readonly BuiltinDetector[] = [
   },
   {
     entity: "PHONE",
-    keywords: ["phone", "tel", "mobile", "cell", "fax", "whatsapp", "call me", "reach me", "text me", "appelez", "ruf mich", "chiamami", "mame", "sms", "otp sent", "handy", "vil", "portable", "my number", "number changed"],
+    // The alternatives' first words; `llámame`, `móvil` are not ASCII and so not keywords: the
+    // scan for this detector stays a whole-text one.
+    keywords: ["phone", "tel", "mobile", "cell", "fax", "whatsapp", "call me", "reach me", "text me", "appelez", "ruf mich", "chiamami", "sms", "otp sent", "handy", "portable", "my number", "number changed", "mame", "vil"],
     source: LABELED_PHONE,
     check: checkLabeledPhone,
   },

@@ -38,8 +38,10 @@ export interface CustomDetector {
 
 interface Gated {
   detector: number;
-  /** Its own global regex, for a gated regex detector. */
+  /** Its own regex, for a gated regex detector: sticky when it is tried at its keywords' places. */
   re?: RegExp;
+  /** Ids (in the scanner's word list) of its words, for one tried at their places. */
+  words?: number[];
 }
 
 export class Scanner {
@@ -71,13 +73,16 @@ export class Scanner {
     this.gatedBy = [];
     builtins.forEach((d, i) => {
       if (!d.keywords) return;
-      const g = this.gated.push({ detector: i, re: d.source ? new RegExp(d.source, "g") : undefined }) - 1;
+      const anchored = d.startsAtKeyword === true && d.source !== undefined;
+      const words: number[] = [];
+      const g = this.gated.push({ detector: i, re: d.source ? new RegExp(d.source, anchored ? "y" : "g") : undefined, words: anchored ? words : undefined }) - 1;
       for (const w of new Set(d.keywords.map((k) => k.toLowerCase()))) {
         if (!ids.has(w)) {
           ids.set(w, ids.size);
           this.gatedBy.push([]);
         }
         this.gatedBy[ids.get(w)!]!.push(g);
+        words.push(ids.get(w)!);
       }
     });
     this.words = [...ids.keys()];
@@ -88,8 +93,8 @@ export class Scanner {
     const spans: Span[] = [];
     if (text.length < 3) return this.custom.length ? mergeSpans(this.scanCustom(text, spans)) : spans;
     this.scanCombined(text, spans);
-    const present = this.automaton?.find(text);
-    if (present) this.scanGated(text, present, spans);
+    const places = this.automaton?.findAt(text);
+    if (places) this.scanGated(text, places, spans);
     for (const i of this.finders) {
       const d = this.builtins[i]!;
       if (d.anchor && !text.includes(d.anchor)) continue;
@@ -99,17 +104,21 @@ export class Scanner {
     return spans.length > 1 ? mergeSpans(spans) : spans;
   }
 
-  private scanGated(text: string, present: ReadonlySet<number>, spans: Span[]): void {
+  private scanGated(text: string, places: ReadonlyMap<number, number[]>, spans: Span[]): void {
     const run = new Uint8Array(this.gated.length);
-    for (const w of present) for (const g of this.gatedBy[w]!) run[g] = 1;
+    for (const w of places.keys()) for (const g of this.gatedBy[w]!) run[g] = 1;
     let words: Set<string> | undefined;
     for (let k = 0; k < this.gated.length; k++) {
       if (run[k] === 0) continue;
       const g = this.gated[k]!;
       const d = this.builtins[g.detector]!;
       if (d.find) {
-        words ??= new Set([...present].map((w) => this.words[w]!));
+        words ??= new Set([...places.keys()].map((w) => this.words[w]!));
         this.collect(d, d.find(text, words), spans);
+        continue;
+      }
+      if (g.words) {
+        this.tryAtPlaces(text, g, places, spans);
         continue;
       }
       const re = g.re!;
@@ -119,6 +128,30 @@ export class Scanner {
         const accepted = this.accept(g.detector, text, m.index, m[0]);
         if (accepted) spans.push(accepted.span);
         re.lastIndex = accepted ? accepted.next : m.index + 1;
+      }
+    }
+  }
+
+  /** A detector whose matches begin at its keywords: its sticky regex at each place one begins. */
+  private tryAtPlaces(text: string, g: Gated, places: ReadonlyMap<number, number[]>, spans: Span[]): void {
+    let starts: number[] = [];
+    for (const w of g.words!) {
+      const at = places.get(w);
+      if (at) starts = starts.length ? starts.concat(at) : at;
+    }
+    if (g.words!.length > 1) starts = [...starts].sort((a, b) => a - b);
+    const re = g.re!;
+    let next = 0;
+    for (let i = 0; i < starts.length; i++) {
+      const at = starts[i]!;
+      if (at < next || (i > 0 && at === starts[i - 1])) continue;
+      re.lastIndex = at;
+      const m = re.exec(text);
+      if (!m) continue;
+      const accepted = this.accept(g.detector, text, at, m[0]);
+      if (accepted) {
+        spans.push(accepted.span);
+        next = accepted.next;
       }
     }
   }
