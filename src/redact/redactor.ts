@@ -377,9 +377,25 @@ class RedactorImpl implements Redactor {
   }
 }
 
-/** A header cell naming a phone or card column, next to a cell separator. */
-const PHONE_HEADER = /(?:^|[|,;\t])[ "]*(?:phone|tel|telephone|mobile|cell|fax|whatsapp|msisdn|handy|m[oó]vil|telefon[oe]?|t[ée]l[ée]phone|contact[ _-]?number)(?:[ _-]?(?:number|no))?[ "]*(?:[|,;\t]|$)/im;
-const CARD_HEADER = /(?:^|[|,;\t])[ "]*(?:card|cc|pan|credit[ _-]?card)(?:[ _-]?(?:number|no|num))?[ "]*(?:[|,;\t]|$)/im;
+/**
+ * A header cell naming a phone or card column. The name is searched first (a regex that starts
+ * with a separator class would be tried at every position) and its cell boundaries checked after.
+ */
+const PHONE_HEADER = headerHint(/(?:phone|tel|telephone|mobile|cell|fax|whatsapp|msisdn|handy|m[oó]vil|telefon[oe]?|t[ée]l[ée]phone|contact[ _-]?number)(?:[ _-]?(?:number|no))?[ "]*(?:[|,;\t]|$)/gim);
+const CARD_HEADER = headerHint(/(?:card|cc|pan|credit[ _-]?card)(?:[ _-]?(?:number|no|num))?[ "]*(?:[|,;\t]|$)/gim);
+function headerHint(name: RegExp): { test(text: string): boolean } {
+  return {
+    test(text) {
+      name.lastIndex = 0;
+      for (let m = name.exec(text); m; m = name.exec(text)) {
+        let i = m.index - 1;
+        while (i >= 0 && (text[i] === " " || text[i] === '"')) i--;
+        if (i < 0 || "|,;\t\n".includes(text[i]!)) return true;
+      }
+      return false;
+    },
+  };
+}
 
 /** Field names that hold a phone number. */
 const PHONE_KEY = /^(?:phone|phone[_-]?(?:number|no)|phoneNumber|tel|telephone|mobile|mobile[_-]?(?:number|phone)|mobileNumber|cell|cellphone|fax|whatsapp|msisdn|contact[_-]?number)$/i;

@@ -229,7 +229,7 @@ export interface Cell {
  * `| Contact | Phone |`) names the column, and each following line with as many cells gives one.
  * A number in a table cell carries no label of its own, so only the header says what it is.
  */
-export function columnCells(text: string, columnName: RegExp, hint: RegExp): Cell[] {
+export function columnCells(text: string, columnName: RegExp, hint: { test(text: string): boolean }): Cell[] {
   // Most texts have no table with such a column: the hint finds a header cell by its name alone.
   if (!hint.test(text)) return [];
   const out: Cell[] = [];
