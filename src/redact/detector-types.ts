@@ -32,6 +32,10 @@ export interface BuiltinDetector {
    * regex only at those places instead of scanning the whole text with it.
    */
   startsAtKeyword?: boolean;
+  /** Feature bits (text-features.ts) one of which the text must have for the detector to run. */
+  needs?: number;
+  /** The longest run of token characters the text must have for the detector to run. */
+  needsRun?: number;
   /** Rejects a candidate by what precedes it (a word boundary, not inside a longer number). */
   before?: (text: string, index: number) => boolean;
   /** Accepts or rejects a regex candidate; gets the whole text for context around the match. */

@@ -13,6 +13,7 @@ import { findProviderSecrets, PROVIDER_KEYWORDS } from "./provider-secrets.js";
 import { isPlaceholderToken } from "./public-values.js";
 import { findRandomTokens } from "./random-tokens.js";
 import { SECRET_SHAPE_WORDS, SECRET_SHAPES, shapeEntity } from "./secret-shapes.js";
+import { AT, COLON, DASH, DOT, NON_ASCII } from "./text-features.js";
 import { digitsOf, ibanLength, ipv4Valid, isPaymentCard, looksLikeDate, ssnValid } from "./validators.js";
 
 export type { BuiltinDetector, CheckResult } from "./detector-types.js";
@@ -150,6 +151,7 @@ export const BUILTIN_DETECTORS: readonly BuiltinDetector[] = [
   },
   {
     entity: "URL_CREDENTIALS",
+    needs: COLON,
     anchor: "://",
     find: findUrlCredentials,
   },
@@ -179,9 +181,9 @@ export const BUILTIN_DETECTORS: readonly BuiltinDetector[] = [
   // gitleaks' maintained provider rules (provider-secrets.ts): the rules whose keywords the text holds.
   { entity: "SECRET", keywords: PROVIDER_KEYWORDS, find: (text, present) => findProviderSecrets(text, present) },
   // Tokens with no known prefix that read as random (random-tokens.ts).
-  { entity: "SECRET", find: findRandomTokens },
+  { entity: "SECRET", needsRun: 20, find: findRandomTokens },
   // From each `@` or `%40` (finders.ts).
-  { entity: "EMAIL", find: findEmails },
+  { entity: "EMAIL", needs: AT, find: findEmails },
   {
     entity: "IBAN",
     before: notAfterWord,
@@ -217,7 +219,7 @@ export const BUILTIN_DETECTORS: readonly BuiltinDetector[] = [
   },
   { entity: "IP_ADDRESS", source: `[0-9](?<![A-Za-z0-9_.].)[0-9]{0,2}\\.(?:[0-9]{1,3}\\.){2}[0-9]{1,3}(?![0-9]|\\.[0-9])`, check: ipv4Valid },
   // MAC and IPv6 addresses, found from their separators (finders.ts).
-  { entity: "IP_ADDRESS", find: findMacOrIpv6 },
+  { entity: "IP_ADDRESS", needs: COLON | DASH | DOT, find: findMacOrIpv6 },
   {
     entity: "PHONE",
     source: [
@@ -244,8 +246,8 @@ export const BUILTIN_DETECTORS: readonly BuiltinDetector[] = [
     source: String.raw`[hH][rR][eE][fF]=\\?["']tel:[^"'\\]{3,30}\\?["'][^>]{0,80}>[^<]{5,30}</`,
     check: (m) => ({ start: m.indexOf(">") + 1, end: m.length - 2 }),
   },
-  { entity: "PHONE", anchor: "\u260e", find: (text) => findLabeled(text, "\u260e") },
-  { entity: "PHONE", anchor: "\u{1f4de}", find: (text) => findLabeled(text, "\u{1f4de}") },
+  { entity: "PHONE", needs: NON_ASCII, anchor: "\u260e", find: (text) => findLabeled(text, "\u260e") },
+  { entity: "PHONE", needs: NON_ASCII, anchor: "\u{1f4de}", find: (text) => findLabeled(text, "\u{1f4de}") },
 ];
 
 /** The phone label signs (☎, 📞) are not ASCII, so no keyword can gate them: they are anchors. */

@@ -9,6 +9,8 @@
  * made of get a column, so ~1,500 states fit in the CPU cache (a 128-wide table did not, and every
  * step was a cache miss). A character in no keyword sends the scan back to the root at once.
  */
+import { FEATURE_OF, NON_ASCII, TOKEN, type TextFeatures } from "./text-features.js";
+
 const ASCII = 128;
 
 export class KeywordAutomaton {
@@ -86,12 +88,23 @@ export class KeywordAutomaton {
    * `find`; for detectors whose match begins with one of their keywords, these are the only
    * places worth trying.
    */
-  findAt(text: string): Map<number, number[]> | undefined {
+  findAt(text: string, features?: TextFeatures): Map<number, number[]> | undefined {
     const { next, accepting, classOf, width } = this;
     let hits: number[] | undefined; // state, end position, state, end position…
     let s = 0;
+    // What the text is made of, in the same pass (text-features.ts).
+    let mask = 0;
+    let run = 0;
+    let longest = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
+      const f = c < ASCII ? FEATURE_OF[c]! : NON_ASCII;
+      mask |= f;
+      if ((f & TOKEN) !== 0) run++;
+      else {
+        if (run > longest) longest = run;
+        run = 0;
+      }
       const k = c < ASCII ? classOf[c]! : 0;
       if (k === 0) {
         s = 0;
@@ -99,6 +112,10 @@ export class KeywordAutomaton {
       }
       s = next[s * width + k]!;
       if (accepting[s] === 1) (hits ??= []).push(s, i);
+    }
+    if (features) {
+      features.mask = mask;
+      features.longestRun = Math.max(longest, run);
     }
     if (!hits) return undefined;
     const at = new Map<number, number[]>();

@@ -8,6 +8,7 @@
 import type { Redaction, UnsealedEvent } from "../events/schema.js";
 import { failConfig, parseOptions } from "../pipeline/options.js";
 import { isPlaceholderValue } from "./credentials.js";
+import { BACKSLASH, EQUALS, NON_ASCII, TABLE, type TextFeatures } from "./text-features.js";
 import { isPaymentCard } from "./validators.js";
 import { BUILTIN_DETECTORS, BUILTIN_ENTITIES } from "./detectors.js";
 import { SensitiveKeys } from "./keys.js";
@@ -316,11 +317,14 @@ class RedactorImpl implements Redactor {
       }
     }
     // Escaped JSON inside the text is scanned as its escapes mean it, and the spans mapped back.
-    const folded = foldFullwidth(text) ?? text;
-    const view = unescapeView(folded);
+    // What the text is made of decides which passes can find anything (text-features.ts).
+    const first = this.scanner.features(text);
+    const folded = (first.mask & NON_ASCII) !== 0 ? (foldFullwidth(text) ?? text) : text;
+    const view = (first.mask & BACKSLASH) !== 0 ? unescapeView(folded) : undefined;
     const scanned = view?.text ?? folded;
+    const features = scanned === text ? first : this.scanner.features(scanned);
     const spans = this.scanner.scan(scanned);
-    const hidden = depth < MAX_DECODE_DEPTH ? this.structureSpans(scanned, depth) : undefined;
+    const hidden = depth < MAX_DECODE_DEPTH ? this.structureSpans(scanned, depth, features) : undefined;
     let all = hidden?.length ? mergeSpans([...spans, ...hidden]) : spans;
     if (view) all = mergeSpans(all.map((s) => ({ start: view.map[s.start]!, end: view.map[s.end]!, entity: s.entity })));
     if (all.length === 0) return { out: text, found: NONE };
@@ -343,9 +347,9 @@ class RedactorImpl implements Redactor {
    * value or base64 blob whose decoded text holds anything a detector finds. The whole encoded
    * value goes: half of an encoding can still be decoded.
    */
-  private structureSpans(text: string, depth: number): Span[] {
+  private structureSpans(text: string, depth: number, features: TextFeatures): Span[] {
     const spans: Span[] = [];
-    for (const q of queryValues(text)) {
+    if ((features.mask & EQUALS) !== 0) for (const q of queryValues(text)) {
       const value = text.slice(q.start, q.end);
       if (this.sensitive.has(q.name) && !isRedactedAlready(value) && !isPlaceholderValue(value)) {
         spans.push({ start: q.start, end: q.end, entity: KEY_RULE_ENTITY });
@@ -356,15 +360,16 @@ class RedactorImpl implements Redactor {
       const inner = this.analyse(decoded, depth + 1);
       if (inner.found.length) spans.push({ start: q.start, end: q.end, entity: inner.found[0]!.entity });
     }
-    for (const c of columnCells(text, PHONE_COLUMN, PHONE_HEADER)) {
+    const tables = (features.mask & TABLE) !== 0;
+    if (tables) for (const c of columnCells(text, PHONE_COLUMN, PHONE_HEADER)) {
       const digits = text.slice(c.start, c.end).replace(/[^0-9]/g, "").length;
       if (digits >= 7 && digits <= 15) spans.push({ start: c.start, end: c.end, entity: "PHONE" });
     }
-    for (const c of columnCells(text, CARD_COLUMN, CARD_HEADER)) {
+    if (tables) for (const c of columnCells(text, CARD_COLUMN, CARD_HEADER)) {
       const cell = text.slice(c.start, c.end);
       if (/^[0-9 .-]{13,23}$/.test(cell) && isPaymentCard(cell)) spans.push({ start: c.start, end: c.end, entity: "CREDIT_CARD" });
     }
-    for (const b of base64Texts(text)) {
+    if (features.longestRun >= 12) for (const b of base64Texts(text)) {
       const inner = this.analyse(b.decoded, depth + 1);
       if (inner.found.length) spans.push({ start: b.start, end: b.end, entity: inner.found[0]!.entity });
     }

@@ -18,6 +18,7 @@
  */
 import type { BuiltinDetector, CheckResult } from "./detectors.js";
 import { KeywordAutomaton } from "./keyword-automaton.js";
+import { DASH, DIGIT, textFeatures, type TextFeatures } from "./text-features.js";
 
 export interface Span {
   start: number;
@@ -89,14 +90,33 @@ export class Scanner {
     this.automaton = this.words.length ? automatonFor(this.words) : undefined;
   }
 
+  /** The last text's features and keyword places, kept for its scan (the redactor asks first). */
+  private prepared: { text: string; features: TextFeatures; places: Map<number, number[]> | undefined } | undefined;
+
+  /** One pass over `text`: its keywords' places and what it is made of. */
+  features(text: string): TextFeatures {
+    if (this.prepared?.text === text) return this.prepared.features;
+    let features: TextFeatures = { mask: 0, longestRun: 0 };
+    let places: Map<number, number[]> | undefined;
+    if (this.automaton) places = this.automaton.findAt(text, features);
+    else features = textFeatures(text);
+    this.prepared = { text, features, places };
+    return features;
+  }
+
   scan(text: string): Span[] {
     const spans: Span[] = [];
     if (text.length < 3) return this.custom.length ? mergeSpans(this.scanCustom(text, spans)) : spans;
-    this.scanCombined(text, spans);
-    const places = this.automaton?.findAt(text);
+    const features = this.features(text);
+    const places = this.prepared!.places;
+    this.prepared = undefined; // texts are rarely scanned twice; do not keep it alive
+    // The combined regex's detectors all start with a digit, or with the dashes of PEM armour.
+    if ((features.mask & (DIGIT | DASH)) !== 0) this.scanCombined(text, spans);
     if (places) this.scanGated(text, places, spans);
     for (const i of this.finders) {
       const d = this.builtins[i]!;
+      if (d.needs !== undefined && (features.mask & d.needs) === 0) continue;
+      if (d.needsRun !== undefined && features.longestRun < d.needsRun) continue;
       if (d.anchor && !text.includes(d.anchor)) continue;
       this.collect(d, d.find!(text, undefined), spans);
     }
