@@ -49,8 +49,8 @@ const MAX_DECODED_NESTING = 200;
 class TooDeep extends Error {}
 /** Fields that name what their `value` field holds: `{ name: "password", value: "…" }`. */
 const PAIR_NAME_FIELDS = ["name", "key", "header", "field"];
-/** Shorter texts are rescanned: hashing and storing them costs about as much as scanning them. */
-const CACHE_MIN_CHARS = 256;
+/** Every text is remembered: keys, model names, system prompts and tool names repeat in every event of a run, and a lookup costs a hash where a scan costs every pass. */
+const CACHE_MIN_CHARS = 3;
 /** Characters of text remembered by the string cache before it starts over (about 8 MB). */
 const CACHE_CHARS = 4_000_000;
 
