@@ -1,4 +1,5 @@
 /** What a built-in detector is, shared by the detector modules and the scanner. */
+import type { TextFeatures } from "./text-features.js";
 
 /** A span a finder reports, relative to the text it was given. */
 export interface Found {
@@ -19,7 +20,7 @@ export interface BuiltinDetector {
    * ...or a linear-time finder for shapes a regex would have to try at every position. A gated
    * finder gets the detector keywords the text holds.
    */
-  find?: (text: string, present: ReadonlySet<string> | undefined) => Iterable<Found>;
+  find?: (text: string, present: ReadonlySet<string> | undefined, features?: TextFeatures) => Iterable<Found>;
   /** For a finder: a substring the text must contain for it to run (an e-mail needs `@`). */
   anchor?: string;
   /**

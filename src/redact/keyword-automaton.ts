@@ -9,7 +9,7 @@
  * made of get a column, so ~1,500 states fit in the CPU cache (a 128-wide table did not, and every
  * step was a cache miss). A character in no keyword sends the scan back to the root at once.
  */
-import { FEATURE_OF, NON_ASCII, TOKEN, type TextFeatures } from "./text-features.js";
+import { FEATURE_OF, NON_ASCII, RUN_MIN, TOKEN, type TextFeatures } from "./text-features.js";
 
 const ASCII = 128;
 
@@ -96,12 +96,14 @@ export class KeywordAutomaton {
     let mask = 0;
     let run = 0;
     let longest = 0;
+    const runs = features?.runs;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       const f = c < ASCII ? FEATURE_OF[c]! : NON_ASCII;
       mask |= f;
       if ((f & TOKEN) !== 0) run++;
       else {
+        if (run >= RUN_MIN && runs) runs.push(i - run, i);
         if (run > longest) longest = run;
         run = 0;
       }
@@ -114,6 +116,7 @@ export class KeywordAutomaton {
       if (accepting[s] === 1) (hits ??= []).push(s, i);
     }
     if (features) {
+      if (run >= RUN_MIN && runs) runs.push(text.length - run, text.length);
       features.mask = mask;
       features.longestRun = Math.max(longest, run);
     }

@@ -10,6 +10,7 @@
  * (the structure pass looks inside that).
  */
 import type { Found } from "./detector-types.js";
+import type { TextFeatures } from "./text-features.js";
 import { shannonEntropy } from "./provider-secrets.js";
 import { isLabelledPublic } from "./public-values.js";
 import { decodesToText } from "./structure.js";
@@ -39,11 +40,18 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
 const isUpper = (c: number) => c >= 65 && c <= 90;
 const isLower = (c: number) => c >= 97 && c <= 122;
 
-export function findRandomTokens(text: string): Found[] {
+/** `runs`: the token runs the scanner's pass found (text-features.ts); without them, the whole text. */
+export function findRandomTokens(text: string, _present?: unknown, features?: TextFeatures): Found[] {
   const out: Found[] = [];
+  const runs = features?.runs ?? [0, text.length];
+  for (let r = 0; r < runs.length; r += 2) findIn(text, runs[r]!, runs[r + 1]!, out);
+  return out;
+}
+
+function findIn(text: string, from: number, to: number, out: Found[]): void {
   let run = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 0;
+  for (let i = from; i <= to; i++) {
+    const c = i < to ? text.charCodeAt(i) : 0;
     // `=` is padding at a token's end, or ends a name (`trace_id=…`) and starts another run.
     const padding = c === 61 && (i + 1 >= text.length || text.charCodeAt(i + 1) === 61 || !(text.charCodeAt(i + 1) < 128 && TOKEN[text.charCodeAt(i + 1)] === 1));
     if (c < 128 && TOKEN[c] === 1 && (c !== 61 || padding)) {
@@ -60,7 +68,6 @@ export function findRandomTokens(text: string): Found[] {
     }
     run = 0;
   }
-  return out;
 }
 
 const isAlnumCode = (c: number) => isDigit(c) || isUpper(c) || isLower(c);

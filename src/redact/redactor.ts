@@ -369,7 +369,7 @@ class RedactorImpl implements Redactor {
       const cell = text.slice(c.start, c.end);
       if (/^[0-9 .-]{13,23}$/.test(cell) && isPaymentCard(cell)) spans.push({ start: c.start, end: c.end, entity: "CREDIT_CARD" });
     }
-    if (features.longestRun >= 12) for (const b of base64Texts(text)) {
+    if (features.longestRun >= 12) for (const b of base64Texts(text, features.runs)) {
       const inner = this.analyse(b.decoded, depth + 1);
       if (inner.found.length) spans.push({ start: b.start, end: b.end, entity: inner.found[0]!.entity });
     }

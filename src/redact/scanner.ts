@@ -96,7 +96,7 @@ export class Scanner {
   /** One pass over `text`: its keywords' places and what it is made of. */
   features(text: string): TextFeatures {
     if (this.prepared?.text === text) return this.prepared.features;
-    let features: TextFeatures = { mask: 0, longestRun: 0 };
+    let features: TextFeatures = { mask: 0, longestRun: 0, runs: [] };
     let places: Map<number, number[]> | undefined;
     if (this.automaton) places = this.automaton.findAt(text, features);
     else features = textFeatures(text);
@@ -118,7 +118,7 @@ export class Scanner {
       if (d.needs !== undefined && (features.mask & d.needs) === 0) continue;
       if (d.needsRun !== undefined && features.longestRun < d.needsRun) continue;
       if (d.anchor && !text.includes(d.anchor)) continue;
-      this.collect(d, d.find!(text, undefined), spans);
+      this.collect(d, d.find!(text, undefined, features), spans);
     }
     if (this.custom.length) this.scanCustom(text, spans);
     return spans.length > 1 ? mergeSpans(spans) : spans;

@@ -88,11 +88,17 @@ export interface Blob {
  * Base64 (standard or URL-safe) runs that decode to readable UTF-8 text. Random bytes (keys,
  * hashes, images) do not decode to text and are left to the other detectors.
  */
-export function base64Texts(text: string): Blob[] {
+export function base64Texts(text: string, runs: readonly number[] = [0, text.length]): Blob[] {
   const out: Blob[] = [];
+  // `runs`: where runs of token characters stand (the scanner's pass found them); base64 is inside those.
+  for (let r = 0; r < runs.length; r += 2) blobsIn(text, runs[r]!, runs[r + 1]!, out);
+  return out;
+}
+
+function blobsIn(text: string, from: number, to: number, out: Blob[]): void {
   let run = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 0;
+  for (let i = from; i <= to; i++) {
+    const c = i < to ? text.charCodeAt(i) : 0;
     if (c < 128 && SEXTET[c]! >= 0) {
       run++;
       continue;
@@ -110,7 +116,6 @@ export function base64Texts(text: string): Blob[] {
     }
     run = 0;
   }
-  return out;
 }
 
 function printablePrefix(text: string, start: number): boolean {

@@ -20,7 +20,12 @@ export interface TextFeatures {
   mask: number;
   /** The longest run of token characters (a key, a hash, base64). */
   longestRun: number;
+  /** Where the runs of RUN_MIN or more token characters stand: start, end, start, end… */
+  runs: number[];
 }
+
+/** Runs shorter than this hold no token or base64 blob worth looking at. */
+export const RUN_MIN = 12;
 
 /** ASCII character → its feature bits. */
 export const FEATURE_OF = new Uint16Array(128);
@@ -42,15 +47,18 @@ export function textFeatures(text: string): TextFeatures {
   let mask = 0;
   let run = 0;
   let longest = 0;
+  const runs: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     const f = c < 128 ? FEATURE_OF[c]! : NON_ASCII;
     mask |= f;
     if ((f & TOKEN) !== 0) run++;
     else {
+      if (run >= RUN_MIN) runs.push(i - run, i);
       if (run > longest) longest = run;
       run = 0;
     }
   }
-  return { mask, longestRun: Math.max(longest, run) };
+  if (run >= RUN_MIN) runs.push(text.length - run, text.length);
+  return { mask, longestRun: Math.max(longest, run), runs };
 }
