@@ -40,22 +40,30 @@ export interface QueryValue {
   end: number;
 }
 
-// `?a=1&b=2`, `a=1&b=2` (a form body), `; a=1` (cookies): a name, `=`, a value up to the next separator.
-const QUERY_PAIR = /(?:^|[?&;\s"'#])([A-Za-z0-9_.\-[\]%]{1,64})=([^&#\s"'<>;]*)/g;
+const isNameCode = (c: number) =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45 || c === 91 || c === 93 || c === 37;
+/** What ends a value: `&`, `#`, whitespace, quotes, `<`, `>`, `;`. */
+const isValueEnd = (c: number) => c === 38 || c === 35 || c <= 32 || c === 34 || c === 39 || c === 60 || c === 62 || c === 59;
 
-/** Every `name=value` of query strings and form bodies in `text`; only texts with both `=` and `&`/`?` have any worth reading. */
+/**
+ * Every `name=value` of query strings and form bodies in `text`, found from each `=`: after `?` or
+ * `&` it is a query parameter; elsewhere (`a=1&b=2`, a form body) only when `&` follows its value.
+ */
 export function queryValues(text: string): QueryValue[] {
-  if (!text.includes("=") || !(text.includes("&") || text.includes("?"))) return [];
+  if (!(text.includes("&") || text.includes("?"))) return [];
   const out: QueryValue[] = [];
-  QUERY_PAIR.lastIndex = 0;
-  for (let m = QUERY_PAIR.exec(text); m; m = QUERY_PAIR.exec(text)) {
-    const value = m[2]!;
-    if (value.length === 0) continue;
-    const end = m.index + m[0].length;
-    // After `?`/`&` it is a query parameter; elsewhere (`a=1&b=2`, a form body) only when `&` follows.
-    const lead = m[0][0]!;
-    if (lead !== "?" && lead !== "&" && text[end] !== "&") continue;
-    out.push({ name: decodeQueryPart(m[1]!), start: end - value.length, end });
+  for (let eq = text.indexOf("="); eq !== -1; eq = text.indexOf("=", eq + 1)) {
+    let nameStart = eq;
+    while (nameStart > 0 && eq - nameStart < 64 && isNameCode(text.charCodeAt(nameStart - 1))) nameStart--;
+    if (nameStart === eq) continue;
+    const lead = nameStart > 0 ? text.charCodeAt(nameStart - 1) : 32;
+    if (!(lead === 63 || lead === 38 || lead === 59 || lead <= 32 || lead === 34 || lead === 39 || lead === 35)) continue;
+    let end = eq + 1;
+    while (end < text.length && !isValueEnd(text.charCodeAt(end))) end++;
+    if (end === eq + 1) continue;
+    if (lead !== 63 && lead !== 38 && text.charCodeAt(end) !== 38) continue;
+    out.push({ name: decodeQueryPart(text.slice(nameStart, eq)), start: eq + 1, end });
+    eq = end - 1;
   }
   return out;
 }
