@@ -12,7 +12,7 @@ import { findEmails, findMacOrIpv6, findUrlCredentials } from "./finders.js";
 import { findProviderSecrets, PROVIDER_KEYWORDS } from "./provider-secrets.js";
 import { isPlaceholderToken } from "./public-values.js";
 import { findRandomTokens } from "./random-tokens.js";
-import { SECRET_SHAPE_WORDS, SECRET_SHAPES, shapeEntity } from "./secret-shapes.js";
+import { SECRET_SHAPE_WORDS, SECRET_SHAPES, shapeEntity, TELEGRAM_BOT_TOKEN } from "./secret-shapes.js";
 import { AT, COLON, DASH, DOT, NON_ASCII } from "./text-features.js";
 import { digitsOf, ibanLength, ipv4Valid, isPaymentCard, looksLikeDate, ssnValid } from "./validators.js";
 
@@ -171,12 +171,14 @@ export const BUILTIN_DETECTORS: readonly BuiltinDetector[] = [
   {
     entity: "SECRET",
     keywords: SECRET_SHAPE_WORDS,
+    startsAtKeyword: true,
     before: notAfterWord,
     // The lookbehind makes each attempt start a token: inside a long run of token characters
     // (`eyJeyJeyJ…`), an attempt at every position would rescan the run each time.
     source: `(?<![A-Za-z0-9_-])(?:${SECRET_SHAPES.map((s) => s.source).join("|")})${E}`,
     check: (m) => !isPlaceholderToken(m) && { entity: shapeEntity(m) ?? "SECRET" },
   },
+  { entity: "SECRET", keywords: [":aa"], before: notAfterWord, source: `${TELEGRAM_BOT_TOKEN}${E}` },
   ...CREDENTIAL_DETECTORS,
   // gitleaks' maintained provider rules (provider-secrets.ts): the rules whose keywords the text holds.
   { entity: "SECRET", keywords: PROVIDER_KEYWORDS, find: (text, present) => findProviderSecrets(text, present) },

@@ -20,14 +20,13 @@ export const SECRET_SHAPES: ReadonlyArray<{ entity: string; source: string }> = 
   { entity: "SECRET", source: "key-[0-9a-f]{32}" },
   { entity: "SECRET", source: "NRAK-[A-Z0-9]{27}" },
   { entity: "SECRET", source: "lsv2_(?:pt|sk)_[0-9a-f]{32}_[0-9a-f]{10}" },
-  { entity: "SECRET", source: "[0-9]{8,10}:AA[A-Za-z0-9_-]{32,34}" },
 ];
 
-/** The literal each shape starts with, lower case, for the keyword prefilter. */
+/** The literal each shape starts with, lower case: every match begins where one of them begins. */
 export const SECRET_SHAPE_WORDS: readonly string[] = [
   "sk-", "akia", "asia", "abia", "acca", "agpa", "aida", "aroa", "anpa", "anva", "aipa", "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
-  "github_pat_", "glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "gloas-", "xox", "xapp-", "hooks.slack.com", "sk_live_", "sk_test_",
-  "rk_live_", "rk_test_", "pk_live_", "pk_test_", "whsec_", "aiza", "hf_", "eyj", "discord", "key-", ":aa", "nrak-", "lsv2_",
+  "github_pat_", "glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "gloas-", "xox", "xapp-", "https://hooks.slack.com", "sk_live_", "sk_test_",
+  "rk_live_", "rk_test_", "pk_live_", "pk_test_", "whsec_", "aiza", "hf_", "eyj", "https://discord", "https://ptb.discord", "https://canary.discord", "key-", "nrak-", "lsv2_",
 ];
 
 const EXACT = SECRET_SHAPES.map((s) => ({ entity: s.entity, re: new RegExp(`^(?:${s.source})`) }));
@@ -37,3 +36,6 @@ export function shapeEntity(value: string): string | undefined {
   for (const s of EXACT) if (s.re.test(value)) return s.entity;
   return undefined;
 }
+
+/** Telegram bot tokens (`123456789:AA…`) start with the bot's id, so no keyword can begin them. */
+export const TELEGRAM_BOT_TOKEN = "[0-9]{8,10}:AA[A-Za-z0-9_-]{32,34}";
