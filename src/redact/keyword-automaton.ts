@@ -23,6 +23,8 @@ export class KeywordAutomaton {
   private readonly ends: Array<number[] | undefined>;
   /** 1 where a state ends a keyword: the scan loop tests a byte, not a holey array. */
   private readonly accepting: Uint8Array;
+  /** ASCII character → its column (low 8 bits) and its feature bits (text-features.ts, above). */
+  private readonly lookup = new Uint32Array(ASCII);
 
   constructor(readonly keywords: readonly string[]) {
     let width = 1;
@@ -35,6 +37,8 @@ export class KeywordAutomaton {
     }
     for (let c = 65; c <= 90; c++) this.classOf[c] = this.classOf[c | 32]!;
     this.width = width;
+    if (width > 255) throw new RangeError("keywords use more than 255 distinct characters");
+    for (let c = 0; c < ASCII; c++) this.lookup[c] = this.classOf[c]! | (FEATURE_OF[c]! << 8);
 
     const trie: Array<Map<number, number>> = [new Map()];
     const ends: Array<number[] | undefined> = [undefined];
@@ -89,7 +93,7 @@ export class KeywordAutomaton {
    * places worth trying.
    */
   findAt(text: string, features?: TextFeatures): Map<number, number[]> | undefined {
-    const { next, accepting, classOf, width } = this;
+    const { next, accepting, lookup, width } = this;
     let hits: number[] | undefined; // state, end position, state, end position…
     let s = 0;
     // What the text is made of, in the same pass (text-features.ts).
@@ -99,15 +103,16 @@ export class KeywordAutomaton {
     const runs = features?.runs;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      const f = c < ASCII ? FEATURE_OF[c]! : NON_ASCII;
-      mask |= f;
-      if ((f & TOKEN) !== 0) run++;
-      else {
+      // One lookup gives both the character's column and its feature bits.
+      const entry = c < ASCII ? lookup[c]! : NON_ASCII << 8;
+      mask |= entry;
+      if ((entry & (TOKEN << 8)) !== 0) run++;
+      else if (run !== 0) {
         if (run >= RUN_MIN && runs) runs.push(i - run, i);
         if (run > longest) longest = run;
         run = 0;
       }
-      const k = c < ASCII ? classOf[c]! : 0;
+      const k = entry & 255;
       if (k === 0) {
         s = 0;
         continue;
@@ -115,6 +120,7 @@ export class KeywordAutomaton {
       s = next[s * width + k]!;
       if (accepting[s] === 1) (hits ??= []).push(s, i);
     }
+    mask >>>= 8;
     if (features) {
       if (run >= RUN_MIN && runs) runs.push(text.length - run, text.length);
       features.mask = mask;
