@@ -82,6 +82,23 @@ function valueEnd(text: string, start: number, quote: string | undefined, multiw
   return i;
 }
 
+/** Whether a `:` or a `=` that is not padding comes within the first token after `start`. */
+function assignmentFollows(text: string, start: number): boolean {
+  const max = Math.min(text.length, start + PROBE);
+  for (let i = start; i < max; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 32 || c === 34 || c === 39 || c === 38 || c === 44 || c === 59) return false;
+    if (c === 58) return true;
+    if (c === 61) {
+      let j = i;
+      while (j < max && text.charCodeAt(j) === 61) j++;
+      if (j < max && text.charCodeAt(j) > 32 && text.charCodeAt(j) !== 34 && text.charCodeAt(j) !== 39) return true;
+      i = j - 1;
+    }
+  }
+  return false;
+}
+
 function looksGenerated(value: string): boolean {
   // A URL or a path is an address, not a secret (`api_base: https://…`); credentials inside a URL have their own finder.
   if (value.includes("://") || value[0] === "/" || value.startsWith("./")) return false;
@@ -108,6 +125,9 @@ function checkAssignment(match: string, text: string, index: number): CheckResul
     start += scheme[0].length;
     entity = /^bearer/i.test(scheme[1]!) ? "BEARER_TOKEN" : "HTTP_AUTH";
   }
+  // Not secret-named (`key=`, `api_base:`): refused at once when another assignment follows
+  // (`key=key=…`), since a generated value holds `=` only as its padding.
+  if (!sensitive && assignmentFollows(text, start)) return false;
   // A template (`${DB_PASSWORD}`, `{{ secret }}`, `$(cat …)`) or a value cut short (`sk-...`): read
   // before valueEnd, which stops at braces and trims a sentence's full stop.
   const head = text.slice(start, start + 128);
