@@ -1,19 +1,8 @@
 // Inputs for bench/redaction.mjs that are not labeled corpora: clean LLM events and pathological
 // strings. Seeded, so every run measures the same inputs.
 
-/** Mulberry32, as in the corpora. */
-function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = (xs) => xs[Math.floor(next() * xs.length)];
-  return { next, pick };
-}
+// Mulberry32, the corpora's seeded generator.
+import { mulberry32 as rng } from "../test/fixtures/agent-corpus/core.ts";
 
 /** A flat (non-rope) copy of a string: what a string read from a socket or a file is. */
 export const flat = (s) => Buffer.from(s, "utf8").toString("utf8");
