@@ -8,6 +8,7 @@
 import type { Redaction, UnsealedEvent } from "../events/schema.js";
 import { failConfig, parseOptions } from "../pipeline/options.js";
 import { isPlaceholderValue } from "./credentials.js";
+import { CARD_HEADER, isCardField, isPhoneField, PAIR_NAME_FIELDS, PHONE_HEADER } from "./field-rules.js";
 import { BACKSLASH, EQUALS, NON_ASCII, TABLE, type TextFeatures } from "./text-features.js";
 import { isPaymentCard } from "./validators.js";
 import { BUILTIN_DETECTORS, BUILTIN_ENTITIES } from "./detectors.js";
@@ -47,8 +48,6 @@ const MAX_DECODE_DEPTH = 4;
 /** Objects and arrays decoded from a string nest at most this deep; deeper ones are scanned as text. */
 const MAX_DECODED_NESTING = 200;
 class TooDeep extends Error {}
-/** Fields that name what their `value` field holds: `{ name: "password", value: "…" }`. */
-const PAIR_NAME_FIELDS = ["name", "key", "header", "field"];
 /** Every text is remembered: keys, model names, system prompts and tool names repeat in every event of a run, and a lookup costs a hash where a scan costs every pass. */
 const CACHE_MIN_CHARS = 3;
 /** Characters of text remembered by the string cache before it starts over (about 8 MB). */
@@ -225,7 +224,7 @@ class RedactorImpl implements Redactor {
         // `{"card": {"number": "6759…"}}`: 19 digits together are a card when the field says so.
         tally.add(path.join("."), "CREDIT_CARD");
         next = applyOperator(this.operatorFor("CREDIT_CARD"), "CREDIT_CARD", String(v), this.keys);
-      } else if (typeof v === "string" && PHONE_KEY.test(key) && isPhoneLike(v)) {
+      } else if (typeof v === "string" && isPhoneField(key, v)) {
         // `{"phone": "132 0397 1151"}`: a national number has no shape of its own; its field says what it is.
         tally.add(path.join("."), "PHONE");
         next = applyOperator(this.operatorFor("PHONE"), "PHONE", v, this.keys);
@@ -381,36 +380,6 @@ class RedactorImpl implements Redactor {
     return false;
   }
 }
-
-/**
- * A header cell naming a phone or card column. The name is searched first (a regex that starts
- * with a separator class would be tried at every position) and its cell boundaries checked after.
- */
-const PHONE_HEADER = headerHint(/(?:phone|tel|telephone|mobile|cell|fax|whatsapp|msisdn|handy|m[oó]vil|telefon[oe]?|t[ée]l[ée]phone|contact[ _-]?number)(?:[ _-]?(?:number|no))?[ "]*(?:[|,;\t]|$)/gim);
-const CARD_HEADER = headerHint(/(?:card|cc|pan|credit[ _-]?card)(?:[ _-]?(?:number|no|num))?[ "]*(?:[|,;\t]|$)/gim);
-function headerHint(name: RegExp): { test(text: string): boolean } {
-  return {
-    test(text) {
-      name.lastIndex = 0;
-      for (let m = name.exec(text); m; m = name.exec(text)) {
-        let i = m.index - 1;
-        while (i >= 0 && (text[i] === " " || text[i] === '"')) i--;
-        if (i < 0 || "|,;\t\n".includes(text[i]!)) return true;
-      }
-      return false;
-    },
-  };
-}
-
-/** Field names that hold a phone number. */
-const PHONE_KEY = /^(?:phone|phone[_-]?(?:number|no)|phoneNumber|tel|telephone|mobile|mobile[_-]?(?:number|phone)|mobileNumber|cell|cellphone|fax|whatsapp|msisdn|contact[_-]?number)$/i;
-/** 7–15 digits and nothing but phone punctuation: what a phone field holds when it holds a phone. */
-const isPhoneLike = (v: string) => /^[+(]?[0-9][0-9 ().\-\/\u00a0\u2007\u2009\u202f\u2010\u2011]{5,24}$/.test(v.trim()) && ((n) => n >= 7 && n <= 15)(v.replace(/[^0-9]/g, "").length);
-
-/** A field that holds a card number: `card_number`, `pan`, or `number` inside a `card` object. */
-const CARD_KEY = /^(?:card[_-]?(?:number|no|num)|cardNumber|pan|cc[_-]?(?:number|num)|ccNumber|credit[_-]?card)$/i;
-// path ends with the key itself; the parent is the entry before it.
-const isCardField = (key: string, path: string[]) => CARD_KEY.test(key) || (/^(?:number|num)$/i.test(key) && /card/i.test(path[path.length - 2] ?? ""));
 
 /** What keyRule returns when the operator drops the field. */
 const DROPPED = Symbol("dropped");
