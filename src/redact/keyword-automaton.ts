@@ -88,13 +88,14 @@ export class KeywordAutomaton {
   }
 
   /**
-   * Where each keyword occurs in `text`: keyword id → start positions, ascending. One pass, as
-   * `find`; for detectors whose match begins with one of their keywords, these are the only
-   * places worth trying.
+   * Where keywords occur in `text`, as `hits` pairs: `hitIds[k]` began at `hitStarts[k]`, for k below
+   * the count returned (0: none), in the order their ends were met. One pass, as `find`; for
+   * detectors whose match begins with one of their keywords these are the only places worth
+   * trying. The arrays are reused by the next call: read them before scanning another text.
    */
-  findAt(text: string, features?: TextFeatures): Map<number, number[]> | undefined {
-    const { next, accepting, lookup, width } = this;
-    let hits: number[] | undefined; // state, end position, state, end position…
+  findAt(text: string, features?: TextFeatures): number {
+    const { next, accepting, lookup, width, ends } = this;
+    let count = 0;
     let s = 0;
     // What the text is made of, in the same pass (text-features.ts).
     let mask = 0;
@@ -118,7 +119,13 @@ export class KeywordAutomaton {
         continue;
       }
       s = next[s * width + k]!;
-      if (accepting[s] === 1) (hits ??= []).push(s, i);
+      if (accepting[s] === 1) {
+        for (const id of ends[s]!) {
+          if (count === this.hitIds.length) this.growHits();
+          this.hitIds[count] = id;
+          this.hitStarts[count++] = i - this.keywords[id]!.length + 1;
+        }
+      }
     }
     mask >>>= 8;
     if (features) {
@@ -126,16 +133,20 @@ export class KeywordAutomaton {
       features.mask = mask;
       features.longestRun = Math.max(longest, run);
     }
-    if (!hits) return undefined;
-    const at = new Map<number, number[]>();
-    for (let h = 0; h < hits.length; h += 2) {
-      for (const id of this.ends[hits[h]!]!) {
-        let list = at.get(id);
-        if (!list) at.set(id, (list = []));
-        list.push(hits[h + 1]! - this.keywords[id]!.length + 1);
-      }
-    }
-    return at;
+    return count;
+  }
+
+  /** See findAt. */
+  hitIds = new Int32Array(64);
+  hitStarts = new Int32Array(64);
+
+  private growHits(): void {
+    const ids = new Int32Array(this.hitIds.length * 2);
+    const starts = new Int32Array(this.hitIds.length * 2);
+    ids.set(this.hitIds);
+    starts.set(this.hitStarts);
+    this.hitIds = ids;
+    this.hitStarts = starts;
   }
 
   /** The ids of the keywords that occur in `text` (ASCII letters compared case-insensitively). */

@@ -41,8 +41,8 @@ interface Gated {
   detector: number;
   /** Its own regex, for a gated regex detector: sticky when it is tried at its keywords' places. */
   re?: RegExp;
-  /** Ids (in the scanner's word list) of its words, for one tried at their places. */
-  words?: number[];
+  /** For one tried at its words' places: word id (in the scanner's list) → 1 if it is one of them. */
+  member?: Uint8Array;
 }
 
 export class Scanner {
@@ -70,13 +70,15 @@ export class Scanner {
     this.finders = builtins.map((d, i) => (d.find && !d.keywords ? i : -1)).filter((i) => i >= 0);
 
     const ids = new Map<string, number>();
+    const pending: Array<[number, number[]]> = [];
     this.gated = [];
     this.gatedBy = [];
     builtins.forEach((d, i) => {
       if (!d.keywords) return;
       const anchored = d.startsAtKeyword === true && d.source !== undefined;
       const words: number[] = [];
-      const g = this.gated.push({ detector: i, re: d.source ? new RegExp(d.source, anchored ? "y" : "g") : undefined, words: anchored ? words : undefined }) - 1;
+      const g = this.gated.push({ detector: i, re: d.source ? new RegExp(d.source, anchored ? "y" : "g") : undefined }) - 1;
+      if (anchored) pending.push([g, words]);
       for (const w of new Set(d.keywords.map((k) => k.toLowerCase()))) {
         if (!ids.has(w)) {
           ids.set(w, ids.size);
@@ -87,20 +89,25 @@ export class Scanner {
       }
     });
     this.words = [...ids.keys()];
+    for (const [g, words] of pending) {
+      const member = new Uint8Array(this.words.length);
+      for (const w of words) member[w] = 1;
+      this.gated[g]!.member = member;
+    }
     this.automaton = this.words.length ? automatonFor(this.words) : undefined;
   }
 
   /** The last text's features and keyword places, kept for its scan (the redactor asks first). */
-  private prepared: { text: string; features: TextFeatures; places: Map<number, number[]> | undefined } | undefined;
+  private prepared: { text: string; features: TextFeatures; hits: number } | undefined;
 
   /** One pass over `text`: its keywords' places and what it is made of. */
   features(text: string): TextFeatures {
     if (this.prepared?.text === text) return this.prepared.features;
     let features: TextFeatures = { mask: 0, longestRun: 0, runs: [] };
-    let places: Map<number, number[]> | undefined;
-    if (this.automaton) places = this.automaton.findAt(text, features);
+    let hits = 0;
+    if (this.automaton) hits = this.automaton.findAt(text, features);
     else features = textFeatures(text);
-    this.prepared = { text, features, places };
+    this.prepared = { text, features, hits };
     return features;
   }
 
@@ -108,11 +115,11 @@ export class Scanner {
     const spans: Span[] = [];
     if (text.length < 3) return this.custom.length ? mergeSpans(this.scanCustom(text, spans)) : spans;
     const features = this.features(text);
-    const places = this.prepared!.places;
+    const hits = this.prepared!.hits;
     this.prepared = undefined; // texts are rarely scanned twice; do not keep it alive
     // The combined regex's detectors all start with a digit, or with the dashes of PEM armour.
     if ((features.mask & (DIGIT | DASH)) !== 0) this.scanCombined(text, spans);
-    if (places) this.scanGated(text, places, spans);
+    if (hits > 0) this.scanGated(text, hits, spans);
     for (const i of this.finders) {
       const d = this.builtins[i]!;
       if (d.needs !== undefined && (features.mask & d.needs) === 0) continue;
@@ -124,21 +131,26 @@ export class Scanner {
     return spans.length > 1 ? mergeSpans(spans) : spans;
   }
 
-  private scanGated(text: string, places: ReadonlyMap<number, number[]>, spans: Span[]): void {
+  /** `hits`: how many keyword hits the automaton's arrays hold for this text (findAt). */
+  private scanGated(text: string, hits: number, spans: Span[]): void {
+    const ids = this.automaton!.hitIds;
     const run = new Uint8Array(this.gated.length);
-    for (const w of places.keys()) for (const g of this.gatedBy[w]!) run[g] = 1;
+    for (let h = 0; h < hits; h++) for (const g of this.gatedBy[ids[h]!]!) run[g] = 1;
     let words: Set<string> | undefined;
     for (let k = 0; k < this.gated.length; k++) {
       if (run[k] === 0) continue;
       const g = this.gated[k]!;
       const d = this.builtins[g.detector]!;
       if (d.find) {
-        words ??= new Set([...places.keys()].map((w) => this.words[w]!));
+        if (!words) {
+          words = new Set();
+          for (let h = 0; h < hits; h++) words.add(this.words[ids[h]!]!);
+        }
         this.collect(d, d.find(text, words), spans);
         continue;
       }
-      if (g.words) {
-        this.tryAtPlaces(text, g, places, spans);
+      if (g.member) {
+        this.tryAtPlaces(text, g, hits, spans);
         continue;
       }
       const re = g.re!;
@@ -153,13 +165,13 @@ export class Scanner {
   }
 
   /** A detector whose matches begin at its keywords: its sticky regex at each place one begins. */
-  private tryAtPlaces(text: string, g: Gated, places: ReadonlyMap<number, number[]>, spans: Span[]): void {
-    let starts: number[] = [];
-    for (const w of g.words!) {
-      const at = places.get(w);
-      if (at) starts = starts.length ? starts.concat(at) : at;
-    }
-    if (g.words!.length > 1) starts = [...starts].sort((a, b) => a - b);
+  private tryAtPlaces(text: string, g: Gated, hits: number, spans: Span[]): void {
+    const { hitIds, hitStarts } = this.automaton!;
+    const member = g.member!;
+    const starts: number[] = [];
+    for (let h = 0; h < hits; h++) if (member[hitIds[h]!] === 1) starts.push(hitStarts[h]!);
+    // Hits come in the order their ends were met: keywords of different lengths can disorder starts.
+    starts.sort((a, b) => a - b);
     const re = g.re!;
     let next = 0;
     for (let i = 0; i < starts.length; i++) {
