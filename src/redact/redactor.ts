@@ -198,7 +198,10 @@ class RedactorImpl implements Redactor {
     let used: Set<string> | undefined;
     // `{ name: "password", value: "…" }`: the name is in another field.
     const pairName = "value" in obj ? PAIR_NAME_FIELDS.map((f) => obj[f]).find((n) => typeof n === "string") : undefined;
-    for (const key of Object.keys(obj)) {
+    // for…in walks the object's enumeration cache without allocating a key array per object;
+    // inherited enumerable properties (not in JSON, but in a user's class instance) are skipped.
+    for (const key in obj) {
+      if (!Object.hasOwn(obj, key)) continue;
       const v = obj[key];
       // A key can hold personal data too (a map keyed by e-mail address). It is redacted first, so
       // the path of anything below it, in `redactions`, never holds the original; two keys that
