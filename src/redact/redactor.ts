@@ -362,7 +362,8 @@ class RedactorImpl implements Redactor {
       const inner = this.analyse(decoded, depth + 1);
       if (inner.found.length) spans.push({ start: q.start, end: q.end, entity: inner.found[0]!.entity });
     }
-    const tables = (features.mask & TABLE) !== 0;
+    // A table is a header line and rows: a text of one line has none.
+    const tables = (features.mask & TABLE) !== 0 && text.includes("\n");
     if (tables) for (const c of columnCells(text, PHONE_COLUMN, PHONE_HEADER)) {
       const digits = text.slice(c.start, c.end).replace(/[^0-9]/g, "").length;
       if (digits >= 7 && digits <= 15) spans.push({ start: c.start, end: c.end, entity: "PHONE" });
