@@ -16,8 +16,7 @@ import type { DocumentInterface } from "@langchain/core/documents";
 import type { AgentAction, AgentFinish } from "@langchain/core/agents";
 import * as z from "zod";
 import type { EventType, Level, Status } from "../events/schema.js";
-import type { AuditTrail } from "../pipeline/trail.js";
-import { getDefaultTrail } from "../pipeline/default-trail.js";
+import { defaultTrail, type CaptureTrail } from "./trail-port.js";
 import { parseOptions } from "../pipeline/options.js";
 import { toJson, errorType, truncateString, describeError, type Json, type SerializeLimits } from "./serialize.js";
 import { compactMessage, isLangChainMessage, messageType } from "./messages.js";
@@ -28,7 +27,7 @@ import { costOf, priceFor } from "../store/prices.js";
 
 const optionsSchema = z
   .object({
-    trail: z.custom<AuditTrail>((v) => typeof v === "object" && v !== null && typeof (v as AuditTrail).emit === "function", {
+    trail: z.custom<CaptureTrail>((v) => typeof v === "object" && v !== null && typeof (v as CaptureTrail).emit === "function", {
       message: "expected an AuditTrail from createAuditTrail()",
     }).optional(),
     sessionId: z.string().min(1).optional(),
@@ -89,7 +88,7 @@ const isGraphInterrupt = (err: unknown) => {
 
 export class AuditCallbackHandler extends BaseCallbackHandler {
   name = "AuditCallbackHandler";
-  readonly trail: AuditTrail;
+  readonly trail: CaptureTrail;
   private readonly options: AuditHandlerOptions;
   private readonly runs = new Map<string, RunState>();
   private readonly baseTags: string[] | undefined;
@@ -99,7 +98,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
     const opts = parseOptions("AuditCallbackHandler", optionsSchema, options);
     super({ raiseError: opts.raiseError ?? false });
     this.options = opts;
-    this.trail = opts.trail ?? getDefaultTrail();
+    this.trail = opts.trail ?? defaultTrail();
     // Awaited by default: when invoke() returns, every event of the run is recorded. Affordable
     // because capture is synchronous and cheap (see BENCHMARKS.md).
     this.awaitHandlers = opts.raiseError || (opts.awaitHandlers ?? true);

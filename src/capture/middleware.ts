@@ -20,8 +20,7 @@ import type { BaseMessage } from "@langchain/core/messages";
 import * as z from "zod";
 import type { EventType, Level, Status, UnsealedEvent } from "../events/schema.js";
 import { uuidv7 } from "../events/ids.js";
-import type { AuditTrail } from "../pipeline/trail.js";
-import { getDefaultTrail } from "../pipeline/default-trail.js";
+import { defaultTrail, type CaptureTrail } from "./trail-port.js";
 import { parseOptions } from "../pipeline/options.js";
 import { AuditCallbackHandler } from "./handler.js";
 import { compactMessage, contentText, isLangChainMessage } from "./messages.js";
@@ -32,7 +31,7 @@ import { evaluatePolicy, policyRuleSchema, type PolicyRule } from "./policy.js";
 
 const optionsSchema = z
   .object({
-    trail: z.custom<AuditTrail>((v) => typeof v === "object" && v !== null && typeof (v as AuditTrail).emit === "function", { message: "expected an AuditTrail from createAuditTrail()" }).optional(),
+    trail: z.custom<CaptureTrail>((v) => typeof v === "object" && v !== null && typeof (v as CaptureTrail).emit === "function", { message: "expected an AuditTrail from createAuditTrail()" }).optional(),
     sessionId: z.string().min(1).optional(),
     userId: z.string().min(1).optional(),
     policy: z.array(policyRuleSchema).optional(),
@@ -65,7 +64,7 @@ type Obj = Record<string, unknown>;
 
 export function auditMiddleware(options: AuditMiddlewareOptions = {}) {
   const opts = parseOptions("auditMiddleware", optionsSchema, options);
-  const trail = opts.trail ?? getDefaultTrail();
+  const trail = opts.trail ?? defaultTrail();
   const rules = (opts.policy ?? []) as PolicyRule[];
   const byTrace = new Map<string, Invocation>();
   const now = () => performance.now();
@@ -257,7 +256,7 @@ function modelNameOf(model: unknown): string | undefined {
 }
 
 /** The messages with the trail's redaction applied to their text (what `piiMiddleware` does for the model). */
-function redactMessages(trail: AuditTrail, messages: BaseMessage[], system: BaseMessage | undefined) {
+function redactMessages(trail: CaptureTrail, messages: BaseMessage[], system: BaseMessage | undefined) {
   let count = 0;
   const entities = new Set<string>();
   const redactOne = <T extends BaseMessage>(m: T): T => {

@@ -12,6 +12,7 @@ import { langfuseSink } from "../sinks/langfuse.js";
 import { langsmithSink } from "../sinks/langsmith.js";
 import { otlpSink } from "../sinks/otlp.js";
 import type { Sink } from "../sinks/types.js";
+import { provideDefaultTrail } from "../capture/trail-port.js";
 
 let defaultTrail: AuditTrail | undefined;
 
@@ -30,3 +31,6 @@ export function getDefaultTrail(): AuditTrail {
   }
   return defaultTrail;
 }
+
+// Capture asks for the default trail through its port; this module is what provides it.
+provideDefaultTrail(getDefaultTrail);

@@ -11,6 +11,7 @@ import { uuidv7 } from "../events/ids.js";
 import { DEFAULT_LIMITS, toJson, describeError, type SerializeLimits } from "../capture/serialize.js";
 import { AuditCallbackHandler, type AuditHandlerOptions } from "../capture/handler.js";
 import { auditMiddleware, type AuditMiddlewareOptions } from "../capture/middleware.js";
+import type { CaptureTrail } from "../capture/trail-port.js";
 import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
 import { resolve } from "node:path";
 import { jsonlSink, DEFAULT_AUDIT_DIR, type JsonlSink } from "../sinks/jsonl.js";
@@ -46,7 +47,7 @@ import { appendAccess, currentActor } from "../integrity/access-log.js";
 import type { RedactionOptions } from "../redact/options.js";
 import { parseOptions, trailOptionsSchema, failConfig, type AuditTrailOptions, type TrailContext } from "./options.js";
 
-export class AuditTrail {
+export class AuditTrail implements CaptureTrail {
   readonly chainId: string = uuidv7();
   readonly level: Level;
   readonly context: Readonly<TrailContext>;
