@@ -23,6 +23,8 @@ export class KeywordAutomaton {
   private readonly ends: Array<number[] | undefined>;
   /** 1 where a state ends a keyword: the scan loop tests a byte, not a holey array. */
   private readonly accepting: Uint8Array;
+  /** See the constructor: `next` premultiplied, with accepting targets marked. */
+  private readonly step: Int32Array;
   /** ASCII character → its column (low 8 bits) and its feature bits (text-features.ts, above). */
   private readonly lookup = new Uint32Array(ASCII);
 
@@ -85,6 +87,13 @@ export class KeywordAutomaton {
     this.next = next;
     this.ends = ends;
     this.accepting = Uint8Array.from(ends, (e) => (e ? 1 : 0));
+    // findAt's table: column 0 (a character in no keyword) leads back to the root, and each entry
+    // is the target's row offset, negated (sign bit set) where the target ends a keyword.
+    this.step = new Int32Array(next.length);
+    for (let i = 0; i < next.length; i++) {
+      const t = i % width === 0 ? 0 : next[i]!;
+      this.step[i] = this.accepting[t] === 1 ? (t * width) | 0x80000000 : t * width;
+    }
   }
 
   /**
@@ -94,15 +103,17 @@ export class KeywordAutomaton {
    * trying. The arrays are reused by the next call: read them before scanning another text.
    */
   findAt(text: string, features?: TextFeatures): number {
-    const { next, accepting, lookup, width, ends } = this;
+    const { step, lookup, ends } = this;
     let count = 0;
+    // The current state, premultiplied by the table's width (a state's row starts there).
     let s = 0;
     // What the text is made of, in the same pass (text-features.ts).
     let mask = 0;
     let run = 0;
     let longest = 0;
     const runs = features?.runs;
-    for (let i = 0; i < text.length; i++) {
+    const n = text.length;
+    for (let i = 0; i < n; i++) {
       const c = text.charCodeAt(i);
       // One lookup gives both the character's column and its feature bits.
       const entry = c < ASCII ? lookup[c]! : NON_ASCII << 8;
@@ -113,23 +124,22 @@ export class KeywordAutomaton {
         if (run > longest) longest = run;
         run = 0;
       }
-      const k = entry & 255;
-      if (k === 0) {
-        s = 0;
+      const t = step[s + (entry & 255)]!;
+      if (t >= 0) {
+        s = t;
         continue;
       }
-      s = next[s * width + k]!;
-      if (accepting[s] === 1) {
-        for (const id of ends[s]!) {
-          if (count === this.hitIds.length) this.growHits();
-          this.hitIds[count] = id;
-          this.hitStarts[count++] = i - this.keywords[id]!.length + 1;
-        }
+      // A negative entry is an accepting state: its row, with the sign bit set.
+      s = t & 0x7fffffff;
+      for (const id of ends[s / this.width]!) {
+        if (count === this.hitIds.length) this.growHits();
+        this.hitIds[count] = id;
+        this.hitStarts[count++] = i - this.keywords[id]!.length + 1;
       }
     }
     mask >>>= 8;
     if (features) {
-      if (run >= RUN_MIN && runs) runs.push(text.length - run, text.length);
+      if (run >= RUN_MIN && runs) runs.push(n - run, n);
       features.mask = mask;
       features.longestRun = Math.max(longest, run);
     }
