@@ -121,8 +121,10 @@ export function extractOutput(outputs: unknown, limits: SerializeLimits): Extrac
 
 function finalMessageData(m: Parameters<typeof compactMessage>[0], limits: SerializeLimits): Obj {
   const data: Obj = { role: "assistant", content: messageContent(m, limits) };
+  // Named apart from the output event's `tool_calls` count: a root model run that ends by asking
+  // for tools (a bare model call) keeps the calls it asked for.
   const calls = compactToolCalls(m.tool_calls);
-  if (calls) data.tool_calls = toJson(calls, limits);
+  if (calls) data.requested_tool_calls = toJson(calls, limits);
   return data;
 }
 

@@ -21,9 +21,10 @@ import { parseOptions } from "../pipeline/options.js";
 import { toJson, errorType, truncateString, describeError, type Json, type SerializeLimits } from "./serialize.js";
 import { compactMessage, isLangChainMessage, messageType } from "./messages.js";
 import { extractInput, extractOutput, extractReasoning } from "./extract.js";
-import { addUsage, usageFromLlmOutput, usageFromMetadata, type TokenUsage } from "./usage.js";
+import { addUsage, type TokenUsage } from "./usage.js";
+import { modelFacts, StreamFacts } from "./model-facts.js";
 import { runMetadata, runTags, sessionFrom, userFrom } from "./context.js";
-import { costOf, priceFor } from "../store/prices.js";
+import { costFields } from "../store/prices.js";
 
 const optionsSchema = z
   .object({
@@ -74,7 +75,8 @@ interface RunState {
   metadata: Record<string, unknown> | undefined;
   provider?: string;
   model?: string;
-  firstTokenAt?: number;
+  /** What a streamed call's chunks said (model-facts.ts). */
+  stream?: StreamFacts;
   toolCallId?: string;
 }
 
@@ -225,9 +227,13 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
     }
   }
 
-  override handleLLMNewToken(_token: string, _idx: unknown, runId: string): void {
-    const run = this.runs.get(runId);
-    if (run && run.firstTokenAt === undefined) run.firstTokenAt = now();
+  override handleLLMNewToken(token: string, _idx: unknown, runId: string, _parentRunId?: string, _tags?: string[], fields?: { chunk?: unknown }): void {
+    try {
+      const run = this.runs.get(runId);
+      if (run) (run.stream ??= new StreamFacts()).note(fields?.chunk, token, now());
+    } catch (err) {
+      this.fail(err, "handleLLMNewToken");
+    }
   }
 
   override handleLLMEnd(output: LLMResult, runId: string): void {
@@ -239,10 +245,14 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
       const first = generations[0] as { text?: string; message?: unknown; generationInfo?: Record<string, unknown> } | undefined;
       const message = first?.message;
       const isMsg = typeof message === "object" && message !== null && isLangChainMessage(message);
-      const responseMetadata = (isMsg ? (message as { response_metadata?: Record<string, unknown> }).response_metadata : undefined) ?? {};
-      const usage =
-        usageFromMetadata(isMsg ? (message as { usage_metadata?: unknown }).usage_metadata : undefined) ?? usageFromLlmOutput(output?.llmOutput);
-      const model = str(responseMetadata.model_name) ?? str(responseMetadata.model) ?? run.model;
+      const facts = modelFacts({
+        message: isMsg ? (message as unknown as Record<string, unknown>) : undefined,
+        llmOutput: output?.llmOutput,
+        generationInfo: first?.generationInfo,
+        stream: run.stream,
+      });
+      const usage = facts.usage;
+      const model = facts.model ?? run.model;
       if (model) run.model = model;
 
       const trace = run.trace;
@@ -257,28 +267,33 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
         const data: Record<string, unknown> = {};
         if (run.provider) data.provider = run.provider;
         if (model) data.model = model;
+        if (facts.response_id) data.response_id = facts.response_id;
         if (generations.length > 1) {
           data.outputs = generations.map((g) => toJson((g as { message?: unknown }).message ?? g.text, limits));
         } else if (isMsg) {
-          data.output = toJson(compactMessage(message as never), limits);
+          const compact = compactMessage(message as never);
+          if (facts.content !== undefined) compact.content = facts.content;
+          data.output = toJson(compact, limits);
         } else if (first) {
           data.output = truncateString(String(first.text ?? ""), limits);
         }
         if (usage) data.usage = usage;
-        const finish = responseMetadata.finish_reason ?? responseMetadata.stop_reason ?? first?.generationInfo?.finish_reason;
-        if (finish !== undefined) data.finish_reason = toJson(finish, limits);
-        if (run.firstTokenAt !== undefined) data.time_to_first_token_ms = round(run.firstTokenAt - run.startedAt);
-        const cost = responseMetadata.cost ?? (output?.llmOutput as Record<string, unknown> | undefined)?.cost;
-        if (typeof cost === "number") data.cost = cost;
-        else {
-          // Not reported by the provider: priced from the trail's table (list prices, overridable).
-          const price = priceFor(model ?? run.model, this.trail.prices);
-          const estimated = price ? costOf(usage, price) : undefined;
-          if (estimated !== undefined) {
-            data.cost = estimated;
-            data.cost_source = "price_table";
-          }
+        if (facts.langchain_usage) data.langchain_usage = facts.langchain_usage;
+        if (facts.finish_reason !== undefined) data.finish_reason = facts.finish_reason;
+        if (facts.stop_sequence) data.stop_sequence = facts.stop_sequence;
+        if (facts.refusal) data.refusal = truncateString(facts.refusal, limits);
+        if (facts.system_fingerprint) data.system_fingerprint = facts.system_fingerprint;
+        if (facts.service_tier) data.service_tier = facts.service_tier;
+        if (run.stream) {
+          // What happened, whatever the parameters said: LangChain streams a plain invoke() when
+          // a handler prefers streaming (stream events, LangGraph's "messages" mode).
+          data.streamed = true;
+          data.chunks = run.stream.chunks;
+          if (run.stream.firstContentAt !== undefined) data.time_to_first_token_ms = round(run.stream.firstContentAt - run.startedAt);
         }
+        const rm = isMsg ? (message as { response_metadata?: Record<string, unknown> }).response_metadata : undefined;
+        const reported = rm?.cost ?? (output?.llmOutput as Record<string, unknown> | undefined)?.cost;
+        Object.assign(data, costFields(reported, usage, model, facts.service_tier, this.trail.prices));
         return data;
       });
 

@@ -148,6 +148,10 @@ export function auditMiddleware(options: AuditMiddlewareOptions = {}) {
       const messages = (state as { messages?: BaseMessage[] }).messages ?? [];
       const last = messages[messages.length - 1];
       const data: Obj = last && isLangChainMessage(last) ? (compactMessage(last) as unknown as Obj) : {};
+      if (Array.isArray(data.tool_calls)) {
+        data.requested_tool_calls = data.tool_calls;
+        delete data.tool_calls;
+      }
       if (inv.usage) data.usage = inv.usage;
       if (inv.models.size) data.models = [...inv.models];
       data.llm_calls = inv.llmCalls;

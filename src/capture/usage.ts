@@ -14,6 +14,8 @@ export interface TokenUsage {
   cache_read_tokens?: number;
   /** Input tokens written to the provider's prompt cache. */
   cache_creation_tokens?: number;
+  /** Of those, the tokens written with a one-hour lifetime (Anthropic), priced higher than five minutes. */
+  cache_creation_1h_tokens?: number;
   /** Output tokens spent on hidden reasoning. */
   reasoning_tokens?: number;
 }
@@ -75,7 +77,7 @@ export function addUsage(into: TokenUsage, b: TokenUsage): void {
   into.input_tokens += b.input_tokens;
   into.output_tokens += b.output_tokens;
   into.total_tokens += b.total_tokens;
-  for (const key of ["cache_read_tokens", "cache_creation_tokens", "reasoning_tokens"] as const) {
+  for (const key of ["cache_read_tokens", "cache_creation_tokens", "cache_creation_1h_tokens", "reasoning_tokens"] as const) {
     if (b[key]) into[key] = (into[key] ?? 0) + b[key]!;
   }
 }

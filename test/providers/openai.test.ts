@@ -1,0 +1,163 @@
+/**
+ * The real `@langchain/openai` chat model against a local server answering with recorded Chat
+ * Completions bodies (test/providers/fixtures/openai, see SOURCES.md there). Every fact the audit
+ * events claim is checked against the provider's own response, streamed and not.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ChatOpenAI } from "@langchain/openai";
+import { tool } from "@langchain/core/tools";
+import * as z from "zod";
+import { expectValidEvents, memoryTrail, ofType } from "../helpers.js";
+import { serveTokenizerOffline, fixture, ProviderServer, sseChunks } from "./server.js";
+
+const server = new ProviderServer();
+let restoreFetch: () => void;
+beforeAll(async () => {
+  restoreFetch = serveTokenizerOffline();
+  await server.start();
+});
+afterAll(async () => {
+  restoreFetch();
+  await server.close();
+});
+beforeEach(() => server.reset());
+
+const weather = tool(async ({ city }: { city: string }) => `18°C in ${city}`, {
+  name: "get_weather",
+  description: "Current weather in a city",
+  schema: z.object({ city: z.string() }),
+});
+
+function model(streaming: boolean) {
+  return new ChatOpenAI({
+    model: "gpt-4o",
+    temperature: 0.2,
+    maxTokens: 300,
+    streaming,
+    apiKey: "sk-test-not-a-real-key",
+    maxRetries: 0,
+    configuration: { baseURL: `${server.url}/v1` },
+  });
+}
+
+async function call(opts: { streaming: boolean; tools: boolean }) {
+  const { trail, events } = memoryTrail();
+  const m = model(opts.streaming);
+  const runnable = opts.tools ? m.bindTools([weather], { tool_choice: "auto" }) : m;
+  const message = await runnable.invoke([{ role: "user", content: "What is the weather in Paris?" }], { callbacks: [trail.handler()] });
+  await trail.flush();
+  expectValidEvents(events);
+  const [start, end] = [ofType(events, "llm_start")[0]!, ofType(events, "llm_end")[0]!];
+  expect(start, "llm_start recorded").toBeDefined();
+  expect(end, "llm_end recorded").toBeDefined();
+  return { events, start, end, message, sent: server.requests[0]!.json as Record<string, unknown> };
+}
+
+describe("@langchain/openai Chat Completions", () => {
+  it("non-streamed tool call: returned model, response id, finish reason, usage, fingerprint, tier, parsed tool call, cost", async () => {
+    server.on("/v1/chat/completions", { json: fixture("openai/chat-tool-call.json") });
+    const { start, end, sent, events } = await call({ streaming: false, tools: true });
+
+    // What was sent is what llm_start says was sent.
+    expect(sent).toMatchObject({ model: "gpt-4o", temperature: 0.2, max_tokens: 300, tool_choice: "auto" });
+    expect(sent.stream).toBeFalsy();
+    expect(start.data).toMatchObject({ provider: "openai", model: "gpt-4o", params: { model: "gpt-4o", temperature: 0.2, max_tokens: 300, tool_choice: "auto" }, tools: ["get_weather"] });
+    expect((start.data.params as Record<string, unknown>).stream).toBeFalsy();
+
+    expect(end.data).toMatchObject({
+      provider: "openai",
+      model: "gpt-4o-2024-08-06",
+      response_id: "chatcmpl-Cq2vY1aB2cD3eF4gH5iJ6kL7mN8o",
+      finish_reason: "tool_calls",
+      system_fingerprint: "fp_f33640a400",
+      usage: { input_tokens: 82, output_tokens: 15, total_tokens: 97 },
+      output: { role: "assistant", tool_calls: [{ id: "call_Xk3pQ9mV2rT8wZ1yB4nC6dF0", name: "get_weather", args: { city: "Paris" } }] },
+      cost: 0.000355, // 82 × $2.50/M + 15 × $10/M
+      cost_source: "price_table",
+    });
+    expect(end.data.streamed).toBeUndefined();
+    expect(end.data.langchain_usage).toBeUndefined();
+    // The bare model call is the root: its output keeps the calls it asked for beside the counts.
+    expect(ofType(events, "output")[0]!.data).toMatchObject({ requested_tool_calls: [{ name: "get_weather", args: { city: "Paris" } }], llm_calls: 1, tool_calls: 0 });
+    expect(ofType(events, "input")[0]!.data).toEqual({ role: "user", content: "What is the weather in Paris?" });
+  });
+
+  it("non-streamed: the service tier, which @langchain/openai drops, is kept when the model keeps the raw response", async () => {
+    server.on("/v1/chat/completions", { json: fixture("openai/chat-tool-call.json") });
+    const { trail, events } = memoryTrail();
+    const m = new ChatOpenAI({ model: "gpt-4o", apiKey: "sk-test", maxRetries: 0, configuration: { baseURL: `${server.url}/v1` }, __includeRawResponse: true });
+    await m.invoke("Weather in Paris?", { callbacks: [trail.handler()] });
+    await trail.flush();
+    const end = ofType(events, "llm_end")[0]!;
+    expect(end.data).toMatchObject({ service_tier: "default", model: "gpt-4o-2024-08-06", response_id: "chatcmpl-Cq2vY1aB2cD3eF4gH5iJ6kL7mN8o" });
+    // The raw body is a source of facts, not something recorded whole.
+    expect(JSON.stringify(end.data)).not.toContain("__raw_response");
+  });
+
+  it("non-streamed answer: cached prompt tokens are read and priced at the cached rate", async () => {
+    server.on("/v1/chat/completions", { json: fixture("openai/chat-answer.json") });
+    const { end, events } = await call({ streaming: false, tools: false });
+    expect(end.data).toMatchObject({
+      model: "gpt-4o-2024-08-06",
+      response_id: "chatcmpl-Cq2vZ8yX1bW3aT0kLmN4pQ7rS9uV",
+      finish_reason: "stop",
+      usage: { input_tokens: 96, output_tokens: 11, total_tokens: 107, cache_read_tokens: 64 },
+      output: { role: "assistant", content: "It is 18°C and sunny in Paris." },
+      cost: 0.00027, // 32 fresh × $2.50/M + 64 cached × $1.25/M + 11 × $10/M
+    });
+    expect(ofType(events, "output")[0]!.data).toMatchObject({ role: "assistant", content: "It is 18°C and sunny in Paris." });
+  });
+
+  it("streamed tool call: the returned model (not the alias), stream as sent, assembled tool call, usage from the usage-only final chunk, time to first token", async () => {
+    server.on("/v1/chat/completions", { chunks: sseChunks(fixture("openai/chat-tool-call-stream.sse")), gapMs: 5 });
+    const { start, end, sent } = await call({ streaming: true, tools: true });
+    expect(sent).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    expect(start.data.params).toMatchObject({ stream: true });
+    expect(end.data).toMatchObject({
+      model: "gpt-4o-2024-08-06",
+      response_id: "chatcmpl-Cq2w0tOoLcAlLsTrEaM7h8i9j0",
+      finish_reason: "tool_calls",
+      system_fingerprint: "fp_f33640a400",
+      service_tier: "default",
+      usage: { input_tokens: 82, output_tokens: 15, total_tokens: 97 },
+      output: { tool_calls: [{ id: "call_Xk3pQ9mV2rT8wZ1yB4nC6dF0", name: "get_weather", args: { city: "Paris" } }] },
+      streamed: true,
+      cost: 0.000355,
+    });
+    expect(end.data.chunks).toBeGreaterThan(3);
+    // The first content (a tool-call chunk) arrived after the request went out, before the end.
+    expect(end.data.time_to_first_token_ms).toBeGreaterThan(0);
+    expect(end.data.time_to_first_token_ms).toBeLessThanOrEqual(end.duration_ms!);
+  });
+
+  it("streamed answer: text assembled from deltas, finish reason and usage from the last chunks", async () => {
+    server.on("/v1/chat/completions", { chunks: sseChunks(fixture("openai/chat-answer-stream.sse")), gapMs: 5 });
+    const { end } = await call({ streaming: true, tools: false });
+    const body = fixture("openai/chat-answer-stream.sse");
+    const finalUsage = JSON.parse(body.split("\n\n").filter((l) => l.includes('"usage":{')).at(-1)!.slice(6)).usage;
+    expect(end.data).toMatchObject({
+      model: "gpt-4o-2024-08-06",
+      finish_reason: "stop",
+      streamed: true,
+      usage: { input_tokens: finalUsage.prompt_tokens, output_tokens: finalUsage.completion_tokens, total_tokens: finalUsage.total_tokens },
+    });
+    const text = body
+      .split("\n\n")
+      .filter((l) => l.startsWith("data: {"))
+      .map((l) => JSON.parse(l.slice(6)).choices?.[0]?.delta?.content ?? "")
+      .join("");
+    expect((end.data.output as { content: string }).content).toBe(text);
+  });
+
+  it("a 429 from the API is an llm_error with the provider's message, and the caller still gets the error", async () => {
+    server.on("/v1/chat/completions", { status: 429, json: fixture("openai/error-429.json") });
+    const { trail, events } = memoryTrail();
+    await expect(model(false).invoke("hi", { callbacks: [trail.handler()] })).rejects.toThrow(/Rate limit reached/);
+    await trail.flush();
+    expectValidEvents(events);
+    const err = ofType(events, "llm_error")[0]!;
+    expect(err).toMatchObject({ status: "error", level: "error" });
+    expect(JSON.stringify(err.data)).toMatch(/Rate limit reached/);
+    expect(JSON.stringify(err.data)).toMatch(/429/);
+  });
+});
