@@ -5,7 +5,8 @@
  */
 import type { Json, SerializeLimits } from "./serialize.js";
 import { toJson } from "./serialize.js";
-import { compactMessage, compactToolCalls, contentText, isLangChainMessage, messageType, reasoningText, type CompactToolCall } from "./messages.js";
+import { compactMessage, compactToolCalls, contentText, isLangChainMessage, reasoningText, type CompactMessage, type CompactToolCall } from "./messages.js";
+import { asMessage, messagesIn } from "./message-shapes.js";
 
 type Obj = Record<string, unknown>;
 
@@ -16,44 +17,38 @@ function isMessage(v: unknown): v is Parameters<typeof compactMessage>[0] {
   return typeof v === "object" && v !== null && isLangChainMessage(v);
 }
 
-/** The content worth showing for a message: its text, or its content blocks when it has no text. */
+/**
+ * The content worth showing for a message: its text when it is only text, else its content
+ * blocks (images, files and audio among them, recorded by size and hash: binary-content.ts).
+ */
 function messageContent(message: { content: unknown }, limits: SerializeLimits): Json {
-  const text = contentText(message.content);
-  return text || toJson(message.content, limits);
+  const c = message.content;
+  const onlyText = !Array.isArray(c) || c.every((b) => typeof b === "string" || (typeof b === "object" && b !== null && (b as { type?: unknown }).type === "text"));
+  const text = onlyText ? contentText(c) : "";
+  return text || toJson(c, limits);
 }
 
-/** Messages in a value: an array of messages, `{messages: [...]}`, or a chat model's `[[...]]`. */
-function messagesIn(value: unknown): unknown[] | undefined {
-  if (Array.isArray(value)) {
-    if (value.length && value.every(isMessage)) return value;
-    if (value.length === 1 && Array.isArray(value[0]) && value[0].every(isMessage)) return value[0];
-    return undefined;
-  }
-  if (value && typeof value === "object" && Array.isArray((value as Obj).messages)) {
-    const msgs = (value as Obj).messages as unknown[];
-    return msgs.every(isMessage) ? msgs : undefined;
-  }
-  return undefined;
-}
-
-/** data of the `input` event: the user's message(s) entering the root run. */
+/**
+ * data of the `input` event: the user's words entering the root run, whatever shape the caller
+ * gave them in (see message-shapes.ts), never a LangChain wrapper.
+ */
 export function extractInput(inputs: unknown, limits: SerializeLimits): Obj {
   if (typeof inputs === "string") return { content: toJson(inputs, limits) };
-  const messages = messagesIn(inputs);
+  const single = isMessage(inputs) ? undefined : asMessage(inputs);
+  const messages = messagesIn(inputs) ?? (single ? [single] : isMessage(inputs) ? [compactMessage(inputs)] : undefined);
   if (messages) {
     // The user's turn is the trailing run of user messages; history before it was audited already.
-    const turn: unknown[] = [];
+    const turn: CompactMessage[] = [];
     for (let i = messages.length - 1; i >= 0; i--) {
-      const m = messages[i] as Parameters<typeof compactMessage>[0];
-      if (messageType(m) !== "human") {
+      const m = messages[i]!;
+      if (m.role !== "user") {
         if (turn.length) break;
         continue;
       }
       turn.unshift(m);
     }
-    if (turn.length === 0) return { messages: toJson(messages.map((m) => compactMessage(m as never)), limits) };
-    const last = turn[turn.length - 1] as { content: unknown };
-    const data: Obj = { role: "user", content: messageContent(last, limits) };
+    if (turn.length === 0) return { messages: toJson(messages, limits) };
+    const data: Obj = { role: "user", content: messageContent(turn[turn.length - 1]!, limits) };
     if (turn.length > 1) data.messages = toJson(turn, limits);
     return data;
   }
@@ -84,7 +79,7 @@ export interface ExtractedOutput {
 /** data of the `output` event: the agent's final answer (or why there is none). */
 export function extractOutput(outputs: unknown, limits: SerializeLimits): ExtractedOutput {
   if (typeof outputs === "string") return { data: { content: toJson(outputs, limits) }, interrupted: false };
-  if (isMessage(outputs)) return { data: finalMessageData(outputs, limits), interrupted: false };
+  if (isMessage(outputs)) return { data: finalMessageData(compactMessage(outputs), limits), interrupted: false };
   if (outputs && typeof outputs === "object") {
     const o = outputs as Obj;
     const interrupts = o.__interrupt__;
@@ -92,8 +87,8 @@ export function extractOutput(outputs: unknown, limits: SerializeLimits): Extrac
     let data: Obj | undefined;
     if (messages) {
       for (let i = messages.length - 1; i >= 0; i--) {
-        const m = messages[i] as Parameters<typeof compactMessage>[0];
-        if (messageType(m) === "ai") {
+        const m = messages[i]!;
+        if (m.role === "assistant") {
           data = finalMessageData(m, limits);
           break;
         }
@@ -103,7 +98,7 @@ export function extractOutput(outputs: unknown, limits: SerializeLimits): Extrac
       for (const key of OUTPUT_KEYS) {
         const v = o[key];
         if (typeof v === "string") data = { content: toJson(v, limits) };
-        else if (isMessage(v)) data = finalMessageData(v, limits);
+        else if (isMessage(v)) data = finalMessageData(compactMessage(v), limits);
         if (data) break;
       }
     }
@@ -119,12 +114,11 @@ export function extractOutput(outputs: unknown, limits: SerializeLimits): Extrac
   return { data: { outputs: toJson(outputs, limits) }, interrupted: false };
 }
 
-function finalMessageData(m: Parameters<typeof compactMessage>[0], limits: SerializeLimits): Obj {
+function finalMessageData(m: CompactMessage, limits: SerializeLimits): Obj {
   const data: Obj = { role: "assistant", content: messageContent(m, limits) };
   // Named apart from the output event's `tool_calls` count: a root model run that ends by asking
   // for tools (a bare model call) keeps the calls it asked for.
-  const calls = compactToolCalls(m.tool_calls);
-  if (calls) data.requested_tool_calls = toJson(calls, limits);
+  if (m.tool_calls) data.requested_tool_calls = toJson(m.tool_calls, limits);
   return data;
 }
 

@@ -9,6 +9,7 @@
  */
 import { compactMessage, isLangChainMessage, isSerializedMessage, compactSerializedMessage } from "./messages.js";
 import { captureCut, truncatedTail } from "../limits/markers.js";
+import { describeDataUrl, isBinaryBlockType, summarizeBinaryBlock } from "./binary-content.js";
 
 export interface SerializeLimits {
   /** Longest string kept, in characters (default 32 KiB). */
@@ -30,9 +31,16 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 
 const DATA_URL = /^data:([\w.+-]+\/[\w.+-]+)?(;[\w-]+=[\w-]+)*(;base64)?,/;
 
+/** Base64 data URLs longer than this are recorded by type, size and hash instead of their bytes. */
+const INLINE_DATA_URL_CHARS = 256;
+
 export function truncateString(s: string, limits: SerializeLimits): string {
-  if (s.length <= limits.maxStringLength) return s;
   // Inline binary (images, audio) would fill the trail with base64 that no auditor reads.
+  if (s.length > INLINE_DATA_URL_CHARS && s.charCodeAt(0) === 100 /* d */ && s.startsWith("data:")) {
+    const described = describeDataUrl(s);
+    if (described) return described;
+  }
+  if (s.length <= limits.maxStringLength) return s;
   const dataUrl = DATA_URL.exec(s);
   if (dataUrl) return `[data URL ${dataUrl[1] ?? "unknown type"}, ${s.length} chars omitted]`;
   const omitted = s.length - limits.maxStringLength;
@@ -108,6 +116,10 @@ function walkObject(obj: object, limits: SerializeLimits, depth: number, ancesto
   if (isStream(obj)) return `[Stream ${obj.constructor?.name ?? "object"}]`;
   if (isLangChainMessage(obj)) return walk(compactMessage(obj), limits, depth - 1, ancestors);
   if (isSerializedMessage(obj)) return walk(compactSerializedMessage(obj), limits, depth - 1, ancestors);
+  if (isBinaryBlockType((obj as { type?: unknown }).type)) {
+    const summary = summarizeBinaryBlock(obj as Record<string, unknown>);
+    if (summary) return walkPlain(summary, limits, depth, ancestors);
+  }
 
   // A class with its own toJSON (Decimal, URL, Buffer-likes...) knows its JSON form best; LangChain's
   // Serializable.toJSON yields constructor blobs, which the message branch above already avoided.

@@ -102,7 +102,8 @@ describe("toJson (safe serialization)", () => {
     const limits = { ...DEFAULT_LIMITS, maxStringLength: 100 };
     const out = toJson({ long: "x".repeat(250), img: `data:image/png;base64,${"A".repeat(500)}` }, limits) as Record<string, string>;
     expect(out.long).toBe(`${"x".repeat(100)}…[truncated 150 chars]`);
-    expect(out.img).toBe("[data URL image/png, 522 chars omitted]");
+    // 500 base64 characters are 375 bytes; the hash is of those bytes.
+    expect(out.img).toMatch(/^\[data URL image\/png, 375 bytes, sha256 [0-9a-f]{64}\]$/);
     expect(toJson("y".repeat(32 * 1024 + 5))).toMatch(/…\[truncated 5 chars\]$/);
   });
 
