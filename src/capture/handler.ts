@@ -22,7 +22,7 @@ import { toJson, errorType, truncateString, describeError, type Json, type Seria
 import { compactMessage, isLangChainMessage, messageType } from "./messages.js";
 import { extractInput, extractOutput, extractReasoning } from "./extract.js";
 import { addUsage, type TokenUsage } from "./usage.js";
-import { modelFacts, StreamFacts } from "./model-facts.js";
+import { factFields, modelFacts, reportedCost, StreamFacts } from "./model-facts.js";
 import { runMetadata, runTags, sessionFrom, userFrom } from "./context.js";
 import { costFields } from "../store/prices.js";
 
@@ -267,7 +267,6 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
         const data: Record<string, unknown> = {};
         if (run.provider) data.provider = run.provider;
         if (model) data.model = model;
-        if (facts.response_id) data.response_id = facts.response_id;
         if (generations.length > 1) {
           data.outputs = generations.map((g) => toJson((g as { message?: unknown }).message ?? g.text, limits));
         } else if (isMsg) {
@@ -277,13 +276,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
         } else if (first) {
           data.output = truncateString(String(first.text ?? ""), limits);
         }
-        if (usage) data.usage = usage;
-        if (facts.langchain_usage) data.langchain_usage = facts.langchain_usage;
-        if (facts.finish_reason !== undefined) data.finish_reason = facts.finish_reason;
-        if (facts.stop_sequence) data.stop_sequence = facts.stop_sequence;
-        if (facts.refusal) data.refusal = truncateString(facts.refusal, limits);
-        if (facts.system_fingerprint) data.system_fingerprint = facts.system_fingerprint;
-        if (facts.service_tier) data.service_tier = facts.service_tier;
+        Object.assign(data, factFields(facts, (text) => truncateString(text, limits)));
         if (run.stream) {
           // What happened, whatever the parameters said: LangChain streams a plain invoke() when
           // a handler prefers streaming (stream events, LangGraph's "messages" mode).
@@ -291,8 +284,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
           data.chunks = run.stream.chunks;
           if (run.stream.firstContentAt !== undefined) data.time_to_first_token_ms = round(run.stream.firstContentAt - run.startedAt);
         }
-        const rm = isMsg ? (message as { response_metadata?: Record<string, unknown> }).response_metadata : undefined;
-        const reported = rm?.cost ?? (output?.llmOutput as Record<string, unknown> | undefined)?.cost;
+        const reported = reportedCost(isMsg ? (message as unknown as Record<string, unknown>) : undefined, output?.llmOutput);
         Object.assign(data, costFields(reported, usage, model, facts.service_tier, this.trail.prices));
         return data;
       });

@@ -26,7 +26,9 @@ import { AuditCallbackHandler } from "./handler.js";
 import { compactMessage, contentText, isLangChainMessage } from "./messages.js";
 import { extractReasoning } from "./extract.js";
 import { toJson, describeError, errorType } from "./serialize.js";
-import { addUsage, usageFromMetadata, type TokenUsage } from "./usage.js";
+import { addUsage, type TokenUsage } from "./usage.js";
+import { factFields, modelFacts, reportedCost } from "./model-facts.js";
+import { costFields } from "../store/prices.js";
 import { evaluatePolicy, policyRuleSchema, type PolicyRule } from "./policy.js";
 
 const optionsSchema = z
@@ -175,26 +177,43 @@ export function auditMiddleware(options: AuditMiddlewareOptions = {}) {
       const inv = invocationFor(ctx);
       if (!inv) return handler(req); // the handler records the model call
       const runId = uuidv7();
-      const modelName = modelNameOf(req.model);
+      const described = describeModel(req.model);
+      const modelName = described.model;
       const started = now();
       const base = { run_id: runId, parent_run_id: inv.traceId, name: modelName ?? "model" };
-      emit(ctx, "llm_start", "debug", {
-        model: modelName,
-        model_type: "chat",
-        params: req.modelSettings ?? {},
-        tools: req.tools.map((t) => (t as { name?: string }).name ?? "unknown"),
-        tool_choice: req.toolChoice,
-        messages: [req.systemMessage, ...req.messages].filter((m) => m && isLangChainMessage(m) && !(m._getType() === "system" && !contentText(m.content).trim())).map((m) => compactMessage(m as never)),
-      }, base);
+      const startData: Obj = {};
+      if (described.provider) startData.provider = described.provider;
+      startData.model = modelName;
+      startData.model_type = "chat";
+      // The parameters as the request goes out: the model's own settings, then this call's.
+      startData.params = { ...described.params, ...(req.modelSettings ?? {}) };
+      startData.tools = req.tools.map((t) => (t as { name?: string }).name ?? "unknown");
+      if (req.toolChoice !== undefined) startData.tool_choice = req.toolChoice;
+      startData.messages = [req.systemMessage, ...req.messages].filter((m) => m && isLangChainMessage(m) && !(m._getType() === "system" && !contentText(m.content).trim())).map((m) => compactMessage(m as never));
+      emit(ctx, "llm_start", "debug", startData, base);
       inv.llmCalls++;
       try {
         const response = await handler(req);
         const message = isLangChainMessage(response as object) ? (response as BaseMessage) : undefined;
-        const usage = usageFromMetadata((message as { usage_metadata?: unknown } | undefined)?.usage_metadata);
-        const model = ((message?.response_metadata as Obj | undefined)?.model_name as string | undefined) ?? modelName;
+        const raw = message as unknown as Obj | undefined;
+        // The same facts the callback handler records, from the one place the middleware sees: the
+        // final message (a stream's chunks never reach a middleware).
+        const facts = modelFacts({ message: raw, llmOutput: undefined, generationInfo: undefined, stream: undefined });
+        const usage = facts.usage;
+        const model = facts.model ?? modelName;
         if (usage) inv.usage = inv.usage ? (addUsage(inv.usage, usage), inv.usage) : { ...usage };
         if (model) inv.models.add(model);
-        emit(ctx, "llm_end", "debug", { model, output: message ? compactMessage(message as never) : undefined, usage }, { ...base, duration_ms: round(now() - started), status: "ok" });
+        const endData: Obj = {};
+        if (described.provider) endData.provider = described.provider;
+        endData.model = model;
+        if (message) {
+          const output = compactMessage(message as never) as unknown as Obj;
+          if (facts.content !== undefined) output.content = facts.content;
+          endData.output = output;
+        }
+        Object.assign(endData, factFields(facts, (text) => text));
+        Object.assign(endData, costFields(reportedCost(raw, undefined), usage, model, facts.service_tier, trail.prices));
+        emit(ctx, "llm_end", "debug", endData, { ...base, duration_ms: round(now() - started), status: "ok" });
         const reasoning = message ? extractReasoning(message) : undefined;
         if (reasoning) emit(ctx, "reasoning", "debug", reasoning as Obj, { parent_run_id: runId, name: modelName });
         return response;
@@ -254,9 +273,29 @@ export function auditMiddleware(options: AuditMiddlewareOptions = {}) {
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
-function modelNameOf(model: unknown): string | undefined {
-  const m = model as { model?: string; modelName?: string; name?: string; _llmType?: () => string } | undefined;
-  return m?.model ?? m?.modelName ?? (typeof m?._llmType === "function" ? m._llmType() : undefined);
+/**
+ * The provider, model name and invocation parameters of the model a middleware request names,
+ * from LangChain's own descriptions (`getLsParams`, `invocationParams`); each may be missing or
+ * throw on a model class that does not implement it.
+ */
+function describeModel(model: unknown): { provider?: string; model?: string; params: Obj } {
+  const m = model as { model?: string; modelName?: string; _llmType?: () => string; getLsParams?: (o: Obj) => Obj; invocationParams?: (o?: Obj) => Obj } | undefined;
+  const attempt = <T>(f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch {
+      return undefined;
+    }
+  };
+  const ls = (typeof m?.getLsParams === "function" ? attempt(() => m.getLsParams!({})) : undefined) ?? {};
+  const invocation = (typeof m?.invocationParams === "function" ? attempt(() => m.invocationParams!({})) : undefined) ?? {};
+  const { tools: _tools, functions: _functions, ...params } = invocation as Obj;
+  const str = (v: unknown) => (typeof v === "string" && v ? v : undefined);
+  return {
+    provider: str(ls.ls_provider),
+    model: str(ls.ls_model_name) ?? m?.model ?? m?.modelName ?? (typeof m?._llmType === "function" ? attempt(() => m._llmType!()) : undefined),
+    params: toJson(params) as Obj,
+  };
 }
 
 /** The messages with the trail's redaction applied to their text (what `piiMiddleware` does for the model). */

@@ -157,6 +157,30 @@ export function modelFacts({ message, llmOutput, generationInfo, stream }: Model
   return facts;
 }
 
+/**
+ * The facts an `llm_end` event records beside the model and output, in the event's field names;
+ * `clip` bounds free text (a refusal). Shared by the callback handler and the agent middleware so
+ * both modes record the same call the same way.
+ */
+export function factFields(facts: ModelFacts, clip: (s: string) => string): Obj {
+  const data: Obj = {};
+  if (facts.response_id) data.response_id = facts.response_id;
+  if (facts.usage) data.usage = facts.usage;
+  if (facts.langchain_usage) data.langchain_usage = facts.langchain_usage;
+  if (facts.finish_reason !== undefined) data.finish_reason = facts.finish_reason;
+  if (facts.stop_sequence) data.stop_sequence = facts.stop_sequence;
+  if (facts.refusal) data.refusal = clip(facts.refusal);
+  if (facts.system_fingerprint) data.system_fingerprint = facts.system_fingerprint;
+  if (facts.service_tier) data.service_tier = facts.service_tier;
+  return data;
+}
+
+/** The cost a provider reported itself, where LangChain integrations put one. */
+export function reportedCost(message: Obj | undefined, llmOutput: Obj | undefined): unknown {
+  const rm = isObj(message?.response_metadata) ? message.response_metadata : undefined;
+  return rm?.cost ?? llmOutput?.cost;
+}
+
 /** Anthropic's raw `usage` (non-streamed): input counts its cache reads and writes separately. */
 function anthropicUsage(raw: Obj): TokenUsage | undefined {
   const input = num(raw.input_tokens);
