@@ -33,11 +33,31 @@ function errorText(data: Record<string, unknown>): string {
   return err ? `${err.type ?? "Error"}: ${err.message ?? ""}` : "";
 }
 
-/** Renders the events of one session (any order) as text lines. */
+const byTime = (a: AuditEvent, b: AuditEvent) => (a.ts === b.ts ? a.seq - b.seq : a.ts < b.ts ? -1 : 1);
+
+/**
+ * Renders events (any order, any number of sessions) as text lines: one timeline per session,
+ * each under its own header, sessions in the order they began.
+ */
 export function renderTimeline(events: readonly AuditEvent[], options: TimelineOptions = {}): string[] {
+  const sessions = new Map<string | undefined, AuditEvent[]>();
+  for (const e of [...events].sort(byTime)) {
+    let group = sessions.get(e.session_id);
+    if (!group) sessions.set(e.session_id, (group = []));
+    group.push(e);
+  }
+  const lines: string[] = [];
+  for (const group of sessions.values()) {
+    if (lines.length) lines.push("");
+    lines.push(...renderSession(group, options));
+  }
+  return lines;
+}
+
+/** The timeline of one session's events, sorted by time. */
+function renderSession(sorted: readonly AuditEvent[], options: TimelineOptions): string[] {
   const color = options.color ?? false;
   const width = options.width ?? 90;
-  const sorted = [...events].sort((a, b) => (a.ts === b.ts ? a.seq - b.seq : a.ts < b.ts ? -1 : 1));
   const ends = new Map<string, AuditEvent>();
   const started = new Set<string>();
   for (const e of sorted) {

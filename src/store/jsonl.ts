@@ -87,6 +87,8 @@ export interface SessionSummary {
 export async function listSessions(dir: string, options: ReadOptions = {}): Promise<SessionSummary[]> {
   const sessions = new Map<string, SessionSummary>();
   for await (const e of readTrail(dir, options)) {
+    // An erased event is a tombstone that belongs to nobody: it keeps the chain, not a session.
+    if (e.erased) continue;
     const id = e.session_id ?? "(no session)";
     let s = sessions.get(id);
     if (!s) {
