@@ -78,6 +78,8 @@ interface RunState {
   /** What a streamed call's chunks said (model-facts.ts). */
   stream?: StreamFacts;
   toolCallId?: string;
+  /** A LangGraph node the user wrote (recorded at debug, with the state update it returned). */
+  graphNode?: boolean;
 }
 
 const now = () => performance.now();
@@ -152,7 +154,13 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
         [parentRunId, runName] = [runName, runType];
       }
       const run = this.startRun("chain", runId, parentRunId, runName ?? nameOf(chain, "chain"), tags, metadata);
-      this.emitStart(run, "chain_start", run.isRoot ? "info" : "trace", () => ({ inputs: toJson(inputs, this.trail.captureLimits) }));
+      const node = run.isRoot ? undefined : graphNode(run.name, metadata);
+      if (node) run.graphNode = true;
+      this.emitStart(run, "chain_start", run.isRoot ? "info" : node ? "debug" : "trace", () => {
+        const data: Record<string, unknown> = { inputs: toJson(inputs, this.trail.captureLimits) };
+        if (node) Object.assign(data, node);
+        return data;
+      });
       if (run.isRoot) this.emitInput(run, () => extractInput(inputs, this.trail.captureLimits));
     } catch (err) {
       this.fail(err, "handleChainStart");
@@ -593,7 +601,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
 
   private endChain(run: RunState, outputs: ChainValues): void {
     const interrupted = run.isRoot && (run.trace.interrupts !== undefined || Array.isArray((outputs as Record<string, unknown> | undefined)?.__interrupt__));
-    this.endRun(run, "chain_end", run.isRoot ? "info" : "trace", interrupted ? "interrupted" : "ok", () => ({
+    this.endRun(run, "chain_end", run.isRoot ? "info" : run.graphNode ? "debug" : "trace", interrupted ? "interrupted" : "ok", () => ({
       outputs: toJson(outputs, this.trail.captureLimits),
     }));
     if (run.isRoot) this.finishTrace(run, outputs);
@@ -712,4 +720,20 @@ function parseArgs(input: unknown): unknown {
 function toolNames(tools: unknown): string[] | undefined {
   if (!Array.isArray(tools) || tools.length === 0) return undefined;
   return tools.map((t: { name?: string; function?: { name?: string } }) => String(t?.function?.name ?? t?.name ?? "unknown"));
+}
+
+/** createAgent's own graph nodes: their model and tool calls are recorded as llm_* and tool_*. */
+const AGENT_NODES = new Set(["__start__", "__end__", "model_request", "tools"]);
+const MIDDLEWARE_NODE = /\.(?:before|after)_(?:agent|model)$/;
+
+/**
+ * `{node, step}` when a chain run is a LangGraph node itself (not a runnable inside one, which
+ * inherits the node's metadata): the nodes of a user's StateGraph, which are the steps a reader
+ * follows. Undefined for other chains and for createAgent's internal nodes.
+ */
+function graphNode(name: string, metadata: Record<string, unknown> | undefined): { node: string; step?: number } | undefined {
+  const node = metadata?.langgraph_node;
+  if (typeof node !== "string" || node !== name || AGENT_NODES.has(node) || MIDDLEWARE_NODE.test(node)) return undefined;
+  const step = metadata?.langgraph_step;
+  return typeof step === "number" ? { node, step } : { node };
 }

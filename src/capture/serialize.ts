@@ -128,7 +128,9 @@ function walkObject(obj: object, limits: SerializeLimits, depth: number, ancesto
     const converted = toJSON.call(obj);
     if (converted !== obj) return walk(converted, limits, depth - 1, ancestors);
   }
-  return walkPlain(obj, limits, depth, ancestors);
+  // Other LangChain objects (prompt values, templates, documents' wrappers) are recorded by what
+  // they hold: their own fields, not the `lc_kwargs` copy and namespace bookkeeping beside them.
+  return walkPlain(obj, limits, depth, ancestors, "lc_kwargs" in obj);
 }
 
 function isStream(obj: object): boolean {
@@ -145,11 +147,12 @@ function walkArray(arr: readonly unknown[], limits: SerializeLimits, depth: numb
   return out;
 }
 
-function walkPlain(obj: object, limits: SerializeLimits, depth: number, ancestors: Set<object>): Json {
+function walkPlain(obj: object, limits: SerializeLimits, depth: number, ancestors: Set<object>, skipLangChainFields = false): Json {
   const out: { [key: string]: Json } = {};
   let n = 0;
   for (const key in obj) {
     if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
+    if (skipLangChainFields && key.startsWith("lc_")) continue;
     if (n++ >= limits.maxItems) {
       out["…"] = `[Truncated: more than ${limits.maxItems} keys]`;
       break;

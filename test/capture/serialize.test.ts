@@ -122,3 +122,29 @@ describe("toJson (safe serialization)", () => {
     expect(JSON.stringify(toJson(proxy))).toBeTypeOf("string");
   });
 });
+
+describe("LangChain objects are recorded as what they mean", () => {
+  it("prompt values, templates and documents carry their content, never lc_kwargs", async () => {
+    const { ChatPromptTemplate, PromptTemplate } = await import("@langchain/core/prompts");
+    const { Document } = await import("@langchain/core/documents");
+    const chat = await ChatPromptTemplate.fromMessages([["system", "Be {style}."], ["user", "{q}"]]).invoke({ style: "brief", q: "Hi" });
+    expect(toJson(chat)).toEqual({ messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Hi" }] });
+    expect(toJson(await PromptTemplate.fromTemplate("Tell me about {x}").invoke({ x: "Paris" }))).toEqual({ value: "Tell me about Paris" });
+    expect(toJson(new Document({ pageContent: "Paris is", metadata: { source: "wiki" } }))).toEqual({ pageContent: "Paris is", metadata: { source: "wiki" } });
+    expect(JSON.stringify(toJson(ChatPromptTemplate.fromMessages([["user", "{q}"]])))).not.toMatch(/lc_/);
+  });
+
+  it("an LCEL prompt | model chain at trace level records formatted messages, not LangChain internals", async () => {
+    const { ChatPromptTemplate } = await import("@langchain/core/prompts");
+    const { fakeModel, AIMessage } = await import("langchain");
+    const { memoryTrail } = await import("../helpers.js");
+    const { trail, events } = memoryTrail({ level: "trace" });
+    const chain = ChatPromptTemplate.fromMessages([["system", "Be brief."], ["user", "{q}"]]).pipe(fakeModel().respond(new AIMessage("Sunny.")));
+    await chain.invoke({ q: "Weather in Paris?" }, { callbacks: [trail.handler()] });
+    await trail.flush();
+    const wire = JSON.stringify(events);
+    expect(wire).not.toMatch(/lc_kwargs|lc_namespace|lc_serializable/);
+    expect(wire).toContain('"content":"Weather in Paris?"');
+    expect(events.find((e) => e.type === "input")!.data).toEqual({ content: "Weather in Paris?" });
+  });
+});
