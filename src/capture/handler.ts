@@ -258,6 +258,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
         llmOutput: output?.llmOutput,
         generationInfo: first?.generationInfo,
         stream: run.stream,
+        requestedModel: run.model,
       });
       const usage = facts.usage;
       const model = facts.model ?? run.model;
@@ -285,9 +286,10 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
           data.output = truncateString(String(first.text ?? ""), limits);
         }
         Object.assign(data, factFields(facts, (text) => truncateString(text, limits)));
-        if (run.stream) {
-          // What happened, whatever the parameters said: LangChain streams a plain invoke() when
-          // a handler prefers streaming (stream events, LangGraph's "messages" mode).
+        // What happened, whatever the parameters said: LangChain streams a plain invoke() when
+        // a handler prefers streaming (stream events, LangGraph's "messages" mode). One "chunk"
+        // alone is not a stream: some integrations (Gemini) report a whole answer as one token.
+        if (run.stream && run.stream.chunks > 1) {
           data.streamed = true;
           data.chunks = run.stream.chunks;
           if (run.stream.firstContentAt !== undefined) data.time_to_first_token_ms = round(run.stream.firstContentAt - run.startedAt);

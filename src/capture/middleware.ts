@@ -198,7 +198,7 @@ export function auditMiddleware(options: AuditMiddlewareOptions = {}) {
         const raw = message as unknown as Obj | undefined;
         // The same facts the callback handler records, from the one place the middleware sees: the
         // final message (a stream's chunks never reach a middleware).
-        const facts = modelFacts({ message: raw, llmOutput: undefined, generationInfo: undefined, stream: undefined });
+        const facts = modelFacts({ message: raw, llmOutput: undefined, generationInfo: undefined, stream: undefined, requestedModel: modelName });
         const usage = facts.usage;
         const model = facts.model ?? modelName;
         if (usage) inv.usage = inv.usage ? (addUsage(inv.usage, usage), inv.usage) : { ...usage };

@@ -100,12 +100,14 @@ export interface ModelCallResult {
   llmOutput: Obj | undefined;
   generationInfo: Obj | undefined;
   stream: StreamFacts | undefined;
+  /** The model asked for, when the response does not name the one that answered. */
+  requestedModel?: string;
 }
 
 /** LangChain names a message it could not give a provider id `run-<run id>` (or `lc_run--…`). */
 const LANGCHAIN_ID = /^(?:run-|lc_run-)/;
 
-export function modelFacts({ message, llmOutput, generationInfo, stream }: ModelCallResult): ModelFacts {
+export function modelFacts({ message, llmOutput, generationInfo, stream, requestedModel }: ModelCallResult): ModelFacts {
   const rm = isObj(message?.response_metadata) ? message.response_metadata : {};
   const kw = isObj(message?.additional_kwargs) ? message.additional_kwargs : {};
   const sm = stream?.metadata ?? {};
@@ -149,6 +151,7 @@ export function modelFacts({ message, llmOutput, generationInfo, stream }: Model
     // The 1-hour cache-write share is only in Anthropic's raw usage; prices differ by duration.
     const oneHour = rawUsage ? num((rawUsage.cache_creation as Obj | undefined)?.ephemeral_1h_input_tokens) : undefined;
     if (oneHour) provider = { ...provider, cache_creation_1h_tokens: oneHour };
+    provider = withGeminiThoughts(provider, facts.model ?? requestedModel);
     facts.usage = provider;
     if (langchain && !sameCounts(langchain, provider)) facts.langchain_usage = langchain;
   }
@@ -179,6 +182,19 @@ export function factFields(facts: ModelFacts, clip: (s: string) => string): Obj 
 export function reportedCost(message: Obj | undefined, llmOutput: Obj | undefined): unknown {
   const rm = isObj(message?.response_metadata) ? message.response_metadata : undefined;
   return rm?.cost ?? llmOutput?.cost;
+}
+
+/**
+ * Gemini counts thinking apart from the answer (`thoughtsTokenCount`) and in its total, and bills it
+ * as output; @langchain/google-genai keeps only the answer's count and the total. The difference is
+ * the thinking: it is added to the output (as OpenAI's counts include reasoning) and said as
+ * `reasoning_tokens`, so the cost is the billed one.
+ */
+function withGeminiThoughts(usage: TokenUsage, model: string | undefined): TokenUsage {
+  if (!model || !/^(?:models\/)?gemini/i.test(model) || usage.reasoning_tokens) return usage;
+  const unattributed = usage.total_tokens - usage.input_tokens - usage.output_tokens;
+  if (unattributed <= 0) return usage;
+  return { ...usage, output_tokens: usage.output_tokens + unattributed, reasoning_tokens: unattributed };
 }
 
 /** Anthropic's raw `usage` (non-streamed): input counts its cache reads and writes separately. */

@@ -37,7 +37,7 @@ export function fixture(path: string): string {
 
 /** An SSE fixture split into its events (blank-line separated), each sent as one write. */
 export function sseChunks(body: string): string[] {
-  return body.split(/(?<=\n\n)/).filter((c) => c.length > 0);
+  return body.split(/(?<=\r?\n\r?\n)/).filter((c) => c.length > 0);
 }
 
 /** An NDJSON fixture split into its lines. */

@@ -1,0 +1,66 @@
+/**
+ * The real `@langchain/google-genai` chat model against a local server answering with recorded
+ * Gemini API bodies (test/providers/fixtures/gemini, see SOURCES.md there).
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ChatGoogleGenerativeAI } from "@langchain/google-genai";
+import { tool } from "@langchain/core/tools";
+import * as z from "zod";
+import { expectValidEvents, memoryTrail, ofType } from "../helpers.js";
+import { fixture, ProviderServer, sseChunks } from "./server.js";
+
+const server = new ProviderServer();
+beforeAll(async () => void (await server.start()));
+afterAll(() => server.close());
+beforeEach(() => {
+  server.reset();
+  server.on((r) => r.path.includes(":streamGenerateContent"), { chunks: sseChunks(fixture("gemini/stream-answer.sse")), gapMs: 3 });
+  server.on((r) => r.path.includes(":generateContent"), { json: fixture("gemini/generate-tool-call.json") });
+});
+
+const weather = tool(async ({ city }: { city: string }) => `18°C in ${city}`, { name: "get_weather", description: "Current weather", schema: z.object({ city: z.string() }) });
+
+async function call(streaming: boolean) {
+  const { trail, events } = memoryTrail();
+  const m = new ChatGoogleGenerativeAI({ model: "gemini-2.5-flash", apiKey: "test-key", baseUrl: server.url, maxRetries: 0, streaming, temperature: 0.3, maxOutputTokens: 500 });
+  await (streaming ? m : m.bindTools([weather])).invoke([{ role: "user", content: "Weather in Paris?" }], { callbacks: [trail.handler()] });
+  await trail.flush();
+  expectValidEvents(events);
+  return { start: ofType(events, "llm_start")[0]!, end: ofType(events, "llm_end")[0]!, sent: server.requests[0]! };
+}
+
+// gemini-2.5-flash list prices, $ per 1M tokens: input 0.30, output (thinking included) 2.50.
+describe("@langchain/google-genai", () => {
+  it("non-streamed tool call: thinking tokens counted as output (LangChain drops them), parsed call, cost, parameters as sent", async () => {
+    const { start, end, sent } = await call(false);
+    expect(sent.path).toBe("/v1beta/models/gemini-2.5-flash:generateContent");
+    expect(sent.json).toMatchObject({ generationConfig: { temperature: 0.3, maxOutputTokens: 500 } });
+    expect(start.data).toMatchObject({ provider: "google_genai", model: "gemini-2.5-flash", params: { generationConfig: { temperature: 0.3, maxOutputTokens: 500 } } });
+    expect(end.data).toMatchObject({
+      model: "gemini-2.5-flash",
+      finish_reason: "STOP",
+      // promptTokenCount 74, candidatesTokenCount 16, thoughtsTokenCount 88, totalTokenCount 178
+      usage: { input_tokens: 74, output_tokens: 16 + 88, reasoning_tokens: 88, total_tokens: 178 },
+      langchain_usage: { input_tokens: 74, output_tokens: 16, total_tokens: 178 },
+      output: { tool_calls: [{ name: "get_weather", args: { city: "Paris" } }] },
+      cost_source: "price_table",
+    });
+    expect(end.data.cost).toBeCloseTo((74 * 0.3 + 104 * 2.5) / 1e6, 6);
+    // The integration reports a whole answer as one "token": that is not a stream.
+    expect(end.data.streamed).toBeUndefined();
+  });
+
+  it("streamed: usage is the final chunk's running total (never a sum of totals), thinking included, text assembled", async () => {
+    const { end, sent } = await call(true);
+    expect(sent.path).toBe("/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse");
+    expect(end.data).toMatchObject({
+      finish_reason: "STOP",
+      usage: { input_tokens: 96, output_tokens: 11 + 40, reasoning_tokens: 40, total_tokens: 147 },
+      output: { content: "It is 18°C and sunny in Paris." },
+      streamed: true,
+      chunks: 4,
+    });
+    expect(end.data.cost).toBeCloseTo((96 * 0.3 + 51 * 2.5) / 1e6, 6);
+    expect(end.data.time_to_first_token_ms).toBeGreaterThan(0);
+  });
+});

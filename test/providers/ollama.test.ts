@@ -1,0 +1,60 @@
+/**
+ * The real `@langchain/ollama` chat model against a local server answering with recorded Ollama
+ * `/api/chat` NDJSON streams (test/providers/fixtures/ollama, see SOURCES.md there).
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ChatOllama } from "@langchain/ollama";
+import { tool } from "@langchain/core/tools";
+import * as z from "zod";
+import { expectValidEvents, memoryTrail, ofType } from "../helpers.js";
+import { fixture, ndjsonChunks, ProviderServer } from "./server.js";
+
+const server = new ProviderServer();
+beforeAll(async () => void (await server.start()));
+afterAll(() => server.close());
+beforeEach(() => {
+  server.reset();
+  server.on("/api/chat", (r) => ({
+    type: "application/x-ndjson",
+    chunks: ndjsonChunks(fixture((r.json as { tools?: unknown[] }).tools?.length ? "ollama/chat-tool-call.ndjson" : "ollama/chat-answer.ndjson")),
+    gapMs: 3,
+  }));
+});
+
+const weather = tool(async ({ city }: { city: string }) => `18°C in ${city}`, { name: "get_weather", description: "Current weather", schema: z.object({ city: z.string() }) });
+
+async function call(tools: boolean) {
+  const { trail, events } = memoryTrail();
+  const m = new ChatOllama({ model: "llama3.2", baseUrl: server.url, temperature: 0.1, numPredict: 200 });
+  await (tools ? m.bindTools([weather]) : m).invoke("Weather in Paris?", { callbacks: [trail.handler()] });
+  await trail.flush();
+  expectValidEvents(events);
+  return { start: ofType(events, "llm_start")[0]!, end: ofType(events, "llm_end")[0]!, sent: server.requests[0]!.json as Record<string, unknown> };
+}
+
+describe("@langchain/ollama", () => {
+  it("answer: the model tag that answered, done_reason, prompt_eval_count/eval_count as usage, parameters as sent; no price for a local model", async () => {
+    const { start, end, sent } = await call(false);
+    expect(sent).toMatchObject({ model: "llama3.2", options: { temperature: 0.1, num_predict: 200 }, stream: true });
+    expect(start.data).toMatchObject({ provider: "ollama", model: "llama3.2", params: { options: { temperature: 0.1, num_predict: 200 } } });
+    expect(end.data).toMatchObject({
+      model: "llama3.2:3b",
+      finish_reason: "stop",
+      usage: { input_tokens: 31, output_tokens: 9, total_tokens: 40 },
+      output: { content: "It is 18°C and sunny in Paris." },
+      streamed: true,
+      chunks: 5,
+      cost_source: "unknown",
+    });
+    expect(end.data.cost).toBeUndefined();
+  });
+
+  it("tool call: the call with its parsed arguments and the usage from the done line", async () => {
+    const { start, end } = await call(true);
+    expect(start.data.tools).toEqual(["get_weather"]);
+    expect(end.data).toMatchObject({
+      usage: { input_tokens: 152, output_tokens: 18 },
+      output: { tool_calls: [{ name: "get_weather", args: { city: "Paris" } }] },
+    });
+  });
+});
