@@ -160,4 +160,25 @@ describe("@langchain/openai Chat Completions", () => {
     expect(JSON.stringify(err.data)).toMatch(/Rate limit reached/);
     expect(JSON.stringify(err.data)).toMatch(/429/);
   });
+
+  it("Responses API: response id, returned model, reasoning tokens, max_output_tokens and reasoning effort as sent, parsed function call", async () => {
+    server.on("/v1/responses", { json: fixture("openai/responses-tool-call.json") });
+    const { trail, events } = memoryTrail();
+    const m = new ChatOpenAI({ model: "gpt-5-mini", useResponsesApi: true, maxTokens: 300, reasoning: { effort: "low" }, apiKey: "sk-test", maxRetries: 0, configuration: { baseURL: `${server.url}/v1` } });
+    await m.bindTools([weather]).invoke("Weather in Paris?", { callbacks: [trail.handler()] });
+    await trail.flush();
+    expectValidEvents(events);
+    expect(server.requests[0]!.json).toMatchObject({ model: "gpt-5-mini", max_output_tokens: 300, reasoning: { effort: "low" } });
+    expect(ofType(events, "llm_start")[0]!.data.params).toMatchObject({ model: "gpt-5-mini", max_output_tokens: 300, reasoning: { effort: "low" }, stream: false });
+    const end = ofType(events, "llm_end")[0]!;
+    expect(end.data).toMatchObject({
+      model: "gpt-5-mini-2025-08-07",
+      response_id: "resp_68af4030592c81938ec0a5fbab4a3e9f05438e46b5f69a3b",
+      finish_reason: "completed",
+      service_tier: "default",
+      usage: { input_tokens: 91, output_tokens: 214, reasoning_tokens: 192, total_tokens: 305 },
+      output: { tool_calls: [{ id: "call_Yp4mN8qR2sT6vX0zA3cE5gH7", name: "get_weather", args: { city: "Paris" } }] },
+      cost: 0.000451, // 91 × $0.25/M + 214 × $2/M (reasoning is billed as output)
+    });
+  });
 });
