@@ -4,8 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ChatAnthropic } from "@langchain/anthropic";
-import { tool } from "@langchain/core/tools";
-import * as z from "zod";
+import { weather } from "./tools.js";
 import { expectValidEvents, memoryTrail, ofType } from "../helpers.js";
 import { fixture, ProviderServer, sseChunks } from "./server.js";
 
@@ -14,11 +13,6 @@ beforeAll(async () => void (await server.start()));
 afterAll(() => server.close());
 beforeEach(() => server.reset());
 
-const weather = tool(async ({ city }: { city: string }) => `18°C in ${city}`, {
-  name: "get_weather",
-  description: "Current weather in a city",
-  schema: z.object({ city: z.string() }),
-});
 
 function model(streaming: boolean) {
   return new ChatAnthropic({

@@ -4,8 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ChatGoogleGenerativeAI } from "@langchain/google-genai";
-import { tool } from "@langchain/core/tools";
-import * as z from "zod";
+import { weather } from "./tools.js";
 import { expectValidEvents, memoryTrail, ofType } from "../helpers.js";
 import { fixture, ProviderServer, sseChunks } from "./server.js";
 
@@ -18,7 +17,6 @@ beforeEach(() => {
   server.on((r) => r.path.includes(":generateContent"), { json: fixture("gemini/generate-tool-call.json") });
 });
 
-const weather = tool(async ({ city }: { city: string }) => `18°C in ${city}`, { name: "get_weather", description: "Current weather", schema: z.object({ city: z.string() }) });
 
 async function call(streaming: boolean) {
   const { trail, events } = memoryTrail();

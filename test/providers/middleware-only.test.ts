@@ -3,10 +3,10 @@
  * handler: a real `@langchain/openai` model inside a real createAgent, against recorded bodies.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createAgent, tool } from "langchain";
+import { createAgent } from "langchain";
 import { ChatOpenAI } from "@langchain/openai";
-import * as z from "zod";
 import { auditMiddleware } from "../../src/capture/middleware.js";
+import { weather } from "./tools.js";
 import { expectValidEvents, memoryTrail, ofType } from "../helpers.js";
 import { fixture, ProviderServer } from "./server.js";
 
@@ -22,7 +22,6 @@ beforeEach(() => {
   });
 });
 
-const weather = tool(async ({ city }: { city: string }) => `18°C in ${city}`, { name: "get_weather", description: "Current weather", schema: z.object({ city: z.string() }) });
 
 function agent(middleware: ReturnType<typeof auditMiddleware>[] = []) {
   const model = new ChatOpenAI({ model: "gpt-4o", temperature: 0.2, maxTokens: 300, apiKey: "sk-test", maxRetries: 0, configuration: { baseURL: `${server.url}/v1` } });

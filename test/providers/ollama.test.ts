@@ -4,8 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ChatOllama } from "@langchain/ollama";
-import { tool } from "@langchain/core/tools";
-import * as z from "zod";
+import { weather } from "./tools.js";
 import { expectValidEvents, memoryTrail, ofType } from "../helpers.js";
 import { fixture, ndjsonChunks, ProviderServer } from "./server.js";
 
@@ -21,7 +20,6 @@ beforeEach(() => {
   }));
 });
 
-const weather = tool(async ({ city }: { city: string }) => `18°C in ${city}`, { name: "get_weather", description: "Current weather", schema: z.object({ city: z.string() }) });
 
 async function call(tools: boolean) {
   const { trail, events } = memoryTrail();

@@ -5,8 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ChatOpenAI } from "@langchain/openai";
-import { tool } from "@langchain/core/tools";
-import * as z from "zod";
+import { weather } from "./tools.js";
 import { expectValidEvents, memoryTrail, ofType } from "../helpers.js";
 import { serveTokenizerOffline, fixture, ProviderServer, sseChunks } from "./server.js";
 
@@ -22,11 +21,6 @@ afterAll(async () => {
 });
 beforeEach(() => server.reset());
 
-const weather = tool(async ({ city }: { city: string }) => `18°C in ${city}`, {
-  name: "get_weather",
-  description: "Current weather in a city",
-  schema: z.object({ city: z.string() }),
-});
 
 function model(streaming: boolean) {
   return new ChatOpenAI({
