@@ -603,9 +603,12 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
 
   private endChain(run: RunState, outputs: ChainValues): void {
     const interrupted = run.isRoot && (run.trace.interrupts !== undefined || Array.isArray((outputs as Record<string, unknown> | undefined)?.__interrupt__));
-    this.endRun(run, "chain_end", run.isRoot ? "info" : run.graphNode ? "debug" : "trace", interrupted ? "interrupted" : "ok", () => ({
-      outputs: toJson(outputs, this.trail.captureLimits),
-    }));
+    this.endRun(run, "chain_end", run.isRoot ? "info" : run.graphNode ? "debug" : "trace", interrupted ? "interrupted" : "ok", () => {
+      const data: Record<string, unknown> = { outputs: toJson(outputs, this.trail.captureLimits) };
+      // A node's output is its state update: the keys it names are the state it changed.
+      if (run.graphNode && outputs && typeof outputs === "object" && !Array.isArray(outputs)) data.changed = Object.keys(outputs);
+      return data;
+    });
     if (run.isRoot) this.finishTrace(run, outputs);
   }
 

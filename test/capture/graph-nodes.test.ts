@@ -40,6 +40,8 @@ describe("LangGraph nodes", () => {
     ]);
     const ends = ofType(events, "chain_end").filter((e) => e.parent_run_id !== undefined);
     expect(ends.map((e) => e.data.outputs)).toEqual([{ docs: ["forecast for Paris"] }, { answer: "Paris is sunny." }]);
+    expect(ends.map((e) => e.data.changed)).toEqual([["docs"], ["answer"]]);
+    for (const e of ends) expect(e.duration_ms).toBeGreaterThanOrEqual(0);
     // The model call inside "respond" hangs under that node.
     const answerNode = starts[1]!;
     expect(ofType(events, "llm_end")[0]!.parent_run_id).toBe(answerNode.run_id);
