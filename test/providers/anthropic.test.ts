@@ -111,6 +111,15 @@ describe("@langchain/anthropic Messages", () => {
     expect(streamed.response_id).toBe(plain.response_id);
   });
 
+  it("a 400 invalid request is an llm_error with Anthropic's message", async () => {
+    server.on("/v1/messages", { status: 400, json: fixture("anthropic/error-400.json") });
+    const { trail, events } = memoryTrail();
+    await expect(model(false).invoke("hi", { callbacks: [trail.handler()] })).rejects.toThrow(/maximum allowed number of output tokens/);
+    await trail.flush();
+    expectValidEvents(events);
+    expect(JSON.stringify(ofType(events, "llm_error")[0]!.data)).toMatch(/invalid_request_error|maximum allowed number of output tokens/);
+  });
+
   it("a 529 overloaded answer is an llm_error naming the provider's error", async () => {
     server.on("/v1/messages", { status: 529, json: fixture("anthropic/error-529.json") });
     const { trail, events } = memoryTrail();

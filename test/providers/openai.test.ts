@@ -143,6 +143,20 @@ describe("@langchain/openai Chat Completions", () => {
     expect((end.data.output as { content: string }).content).toBe(text);
   });
 
+  for (const [status, file, message] of [[400, "openai/error-400.json", /Invalid value for 'temperature'/], [500, "openai/error-500.json", /server had an error/]] as const) {
+    it(`a ${status} from the API is an llm_error with the provider's message and status`, async () => {
+      server.on("/v1/chat/completions", { status, json: fixture(file) });
+      const { trail, events } = memoryTrail();
+      await expect(model(false).invoke("hi", { callbacks: [trail.handler()] })).rejects.toThrow(message);
+      await trail.flush();
+      expectValidEvents(events);
+      const err = ofType(events, "llm_error")[0]!;
+      expect(err).toMatchObject({ status: "error", level: "error" });
+      expect(JSON.stringify(err.data)).toMatch(message);
+      expect(JSON.stringify(err.data)).toContain(String(status));
+    });
+  }
+
   it("a 429 from the API is an llm_error with the provider's message, and the caller still gets the error", async () => {
     server.on("/v1/chat/completions", { status: 429, json: fixture("openai/error-429.json") });
     const { trail, events } = memoryTrail();
