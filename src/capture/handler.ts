@@ -491,7 +491,8 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
       const { tools, functions, ...settings } = params;
       data.params = toJson(settings, limits);
       const callOptions = extraParams?.options as Record<string, unknown> | undefined;
-      const offered = toolNames(tools ?? functions ?? callOptions?.tools);
+      const toolConfig = settings.toolConfig as { tools?: unknown } | undefined; // Bedrock Converse
+      const offered = toolNames(tools ?? functions ?? toolConfig?.tools ?? callOptions?.tools);
       if (offered) data.tools = offered;
       data[field] = field === "messages" ? toJson((input as BaseMessage[][])[0] ?? [], limits) : toJson(input, limits);
       return data;
@@ -722,9 +723,16 @@ function parseArgs(input: unknown): unknown {
 }
 
 /** Names of the tools offered to a model, from OpenAI-style or plain tool definitions. */
+/**
+ * The names of the tools offered, in each provider's request shape: OpenAI (`function.name`),
+ * Anthropic and LangChain tools (`name`), Bedrock Converse (`toolSpec.name`), Gemini
+ * (`functionDeclarations[].name`).
+ */
 function toolNames(tools: unknown): string[] | undefined {
   if (!Array.isArray(tools) || tools.length === 0) return undefined;
-  return tools.map((t: { name?: string; function?: { name?: string } }) => String(t?.function?.name ?? t?.name ?? "unknown"));
+  return tools.flatMap((t: { name?: string; function?: { name?: string }; toolSpec?: { name?: string }; functionDeclarations?: Array<{ name?: string }> }) =>
+    Array.isArray(t?.functionDeclarations) ? t.functionDeclarations.map((f) => String(f?.name ?? "unknown")) : [String(t?.function?.name ?? t?.toolSpec?.name ?? t?.name ?? "unknown")],
+  );
 }
 
 /** createAgent's own graph nodes: their model and tool calls are recorded as llm_* and tool_*. */

@@ -6,7 +6,7 @@
  *
  * Left alone, because they are random but public or needed to follow the trail: hex (hashes,
  * UUIDs, trace ids), SSH public keys, hashes under their algorithm's label (`sha256:…`, `h1:…`),
- * the ids of model APIs (`call_…`, `msg_…`, `chatcmpl-…`, `toolu_…`), and base64 of plain text
+ * the ids of model APIs (`call_…`, `msg_…`, `chatcmpl-…`, `toolu_…`, Bedrock's `tooluse_…`), and base64 of plain text
  * (the structure pass looks inside that).
  */
 import type { Found } from "./detector-types.js";
@@ -21,7 +21,7 @@ const TOKEN = new Uint8Array(128);
 for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-.") TOKEN[c.charCodeAt(0)] = 1;
 
 /** Ids model APIs and payment APIs give their objects: random, but an audit trail must keep them. */
-const ID_PREFIX = /^(?:call|asst|msg|run|thread|file|resp|fc|toolu|chatcmpl|req|evt|cus|sub|pi|ch|in|prod|price|org|proj|user|sess|step|batch|ft|ftjob|vs|ws|span|trace|job|ses|acct|txn|ord|inv|cs|src|tok|seti|pm|py|re|si|fs|lsr|run_step|srvtoolu|ls|tr|rs)[_-]/i;
+const ID_PREFIX = /^(?:call|asst|msg|run|thread|file|resp|fc|toolu|chatcmpl|req|evt|cus|sub|pi|ch|in|prod|price|org|proj|user|sess|step|batch|ft|ftjob|vs|ws|span|trace|job|ses|acct|txn|ord|inv|cs|src|tok|seti|pm|py|re|si|fs|lsr|run_step|srvtoolu|tooluse|ls|tr|rs)[_-]/i;
 
 /** An id with a UUID in it (`lc_run--bb41ed19-…`) is an id. */
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;

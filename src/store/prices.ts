@@ -73,7 +73,12 @@ const STANDARD_TIERS = new Set(["default", "standard", "auto", "on_demand"]);
 /** The price of a model: exact name first, then the longest known prefix (dated versions). */
 export function priceFor(model: string | undefined, prices: Readonly<Record<string, ModelPrice>>): ModelPrice | undefined {
   if (!model) return undefined;
-  const name = model.toLowerCase().replace(/^models\//, "");
+  // Gemini's "models/…"; Bedrock's "anthropic.…" and cross-region "us.anthropic.…" ids, whose
+  // list prices are the vendor's own.
+  const name = model
+    .toLowerCase()
+    .replace(/^models\//, "")
+    .replace(/^(?:(?:us|eu|apac|global)\.)?(?:anthropic|openai|google)\./, "");
   if (prices[name]) return prices[name];
   let best: string | undefined;
   for (const key of Object.keys(prices)) if (name.startsWith(key) && (!best || key.length > best.length)) best = key;

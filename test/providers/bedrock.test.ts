@@ -1,0 +1,56 @@
+/**
+ * The real `@langchain/aws` ChatBedrockConverse model against a local server answering with a
+ * recorded Converse API body (test/providers/fixtures/bedrock, see SOURCES.md there), through the
+ * AWS SDK's own HTTP client with static test credentials (the request is SigV4-signed as in
+ * production).
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ChatBedrockConverse } from "@langchain/aws";
+import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { weather } from "./tools.js";
+import { expectValidEvents, memoryTrail, ofType } from "../helpers.js";
+import { fixture, ProviderServer } from "./server.js";
+
+const server = new ProviderServer();
+beforeAll(async () => void (await server.start()));
+afterAll(() => server.close());
+beforeEach(() => server.reset());
+
+// AWS's documented example credentials: not a real key.
+const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
+const MODEL = "anthropic.claude-3-5-sonnet-20240620-v1:0";
+
+function model() {
+  // Bedrock's client speaks HTTP/2 by default; the local server speaks HTTP/1.1, as the SDK's own handler allows.
+  const client = new BedrockRuntimeClient({ region: "us-east-1", endpoint: server.url, maxAttempts: 1, credentials, requestHandler: new NodeHttpHandler() });
+  return new ChatBedrockConverse({ model: MODEL, region: "us-east-1", client, credentials, temperature: 0.2, maxTokens: 300 });
+}
+
+describe("@langchain/aws Bedrock Converse", () => {
+  it("tool use: stop reason, usage, parsed tool call with its id, tools offered, parameters as sent, request id, cost at the vendor's list price", async () => {
+    server.on((r) => r.path.endsWith("/converse"), { json: fixture("bedrock/converse-tool-use.json"), headers: { "x-amzn-requestid": "7c1e2a3b-4d5e-4f60-8a9b-0c1d2e3f4a5b" } });
+    const { trail, events } = memoryTrail();
+    // (The bound model's declared call options omit `callbacks`; at run time they are the usual config.)
+    await model().bindTools([weather]).invoke([{ role: "user", content: "Weather in Paris?" }], { callbacks: [trail.handler()] } as never);
+    await trail.flush();
+    expectValidEvents(events);
+    const sent = server.requests[0]!;
+    expect(sent.path).toBe(`/model/${encodeURIComponent(MODEL)}/converse`);
+    expect(String(sent.headers.authorization)).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\//);
+    expect(sent.json).toMatchObject({ inferenceConfig: { maxTokens: 300, temperature: 0.2 } });
+    const start = ofType(events, "llm_start")[0]!;
+    expect(start.data).toMatchObject({ provider: "amazon_bedrock", model: MODEL, tools: ["get_weather"], params: { inferenceConfig: { maxTokens: 300, temperature: 0.2 } } });
+    const end = ofType(events, "llm_end")[0]!;
+    expect(end.data).toMatchObject({
+      model: MODEL,
+      response_id: "7c1e2a3b-4d5e-4f60-8a9b-0c1d2e3f4a5b",
+      finish_reason: "tool_use",
+      usage: { input_tokens: 412, output_tokens: 58, total_tokens: 470 },
+      // A tool-use id is an id, not a secret.
+      output: { tool_calls: [{ id: "tooluse_kZJMlvQmRJ6eAyJE5GIl7Q", name: "get_weather", args: { city: "Paris" } }] },
+      cost: 0.002106, // Anthropic's list price on Bedrock: 412 × $3/M + 58 × $15/M
+      cost_source: "price_table",
+    });
+  });
+});
