@@ -34,8 +34,8 @@ function messageContent(message: { content: unknown }, limits: SerializeLimits):
  */
 export function extractInput(inputs: unknown, limits: SerializeLimits): Obj {
   if (typeof inputs === "string") return { content: toJson(inputs, limits) };
-  const single = isMessage(inputs) ? undefined : asMessage(inputs);
-  const messages = messagesIn(inputs) ?? (single ? [single] : isMessage(inputs) ? [compactMessage(inputs)] : undefined);
+  const one = asMessage(inputs);
+  const messages = messagesIn(inputs) ?? (one ? [one] : undefined);
   if (messages) {
     // The user's turn is the trailing run of user messages; history before it was audited already.
     const turn: CompactMessage[] = [];

@@ -24,6 +24,8 @@ import { extractInput, extractOutput, extractReasoning } from "./extract.js";
 import { addUsage, type TokenUsage } from "./usage.js";
 import { factFields, modelFacts, reportedCost, StreamFacts } from "./model-facts.js";
 import { runMetadata, runTags, sessionFrom, userFrom } from "./context.js";
+import { graphNode } from "./graph-node.js";
+import { toolNames } from "./offered-tools.js";
 import { costFields } from "../store/prices.js";
 
 const optionsSchema = z
@@ -720,33 +722,4 @@ function parseArgs(input: unknown): unknown {
   } catch {
     return input;
   }
-}
-
-/** Names of the tools offered to a model, from OpenAI-style or plain tool definitions. */
-/**
- * The names of the tools offered, in each provider's request shape: OpenAI (`function.name`),
- * Anthropic and LangChain tools (`name`), Bedrock Converse (`toolSpec.name`), Gemini
- * (`functionDeclarations[].name`).
- */
-function toolNames(tools: unknown): string[] | undefined {
-  if (!Array.isArray(tools) || tools.length === 0) return undefined;
-  return tools.flatMap((t: { name?: string; function?: { name?: string }; toolSpec?: { name?: string }; functionDeclarations?: Array<{ name?: string }> }) =>
-    Array.isArray(t?.functionDeclarations) ? t.functionDeclarations.map((f) => String(f?.name ?? "unknown")) : [String(t?.function?.name ?? t?.toolSpec?.name ?? t?.name ?? "unknown")],
-  );
-}
-
-/** createAgent's own graph nodes: their model and tool calls are recorded as llm_* and tool_*. */
-const AGENT_NODES = new Set(["__start__", "__end__", "model_request", "tools"]);
-const MIDDLEWARE_NODE = /\.(?:before|after)_(?:agent|model)$/;
-
-/**
- * `{node, step}` when a chain run is a LangGraph node itself (not a runnable inside one, which
- * inherits the node's metadata): the nodes of a user's StateGraph, which are the steps a reader
- * follows. Undefined for other chains and for createAgent's internal nodes.
- */
-function graphNode(name: string, metadata: Record<string, unknown> | undefined): { node: string; step?: number } | undefined {
-  const node = metadata?.langgraph_node;
-  if (typeof node !== "string" || node !== name || AGENT_NODES.has(node) || MIDDLEWARE_NODE.test(node)) return undefined;
-  const step = metadata?.langgraph_step;
-  return typeof step === "number" ? { node, step } : { node };
 }
