@@ -25,6 +25,7 @@ import { addUsage, type TokenUsage } from "./usage.js";
 import { factFields, modelFacts, reportedCost, StreamFacts } from "./model-facts.js";
 import { runMetadata, runTags, sessionFrom, userFrom } from "./context.js";
 import { graphNode } from "./graph-node.js";
+import { rememberInterrupted, takeInterrupted } from "./pending-interrupts.js";
 import { toolNames } from "./offered-tools.js";
 import { costFields } from "../store/prices.js";
 
@@ -158,12 +159,12 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
       const run = this.startRun("chain", runId, parentRunId, runName ?? nameOf(chain, "chain"), tags, metadata);
       const node = run.isRoot ? undefined : graphNode(run.name, metadata);
       if (node) run.graphNode = true;
-      this.emitStart(run, "chain_start", run.isRoot ? "info" : node ? "debug" : "trace", () => {
+      this.emitStart(run, "chain_start", chainLevel(run), () => {
         const data: Record<string, unknown> = { inputs: toJson(inputs, this.trail.captureLimits) };
         if (node) Object.assign(data, node);
         return data;
       });
-      if (run.isRoot) this.emitInput(run, () => extractInput(inputs, this.trail.captureLimits));
+      if (run.isRoot) this.emitInput(run, () => this.withResumed(run, extractInput(inputs, this.trail.captureLimits)));
     } catch (err) {
       this.fail(err, "handleChainStart");
     }
@@ -189,7 +190,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
         const interrupts = Array.isArray(raised) ? raised : [];
         // The graph catches the interrupt and its root ends normally; remember it for the root.
         (run.trace.interrupts ??= []).push(...interrupts);
-        this.endRun(run, "chain_end", run.isRoot ? "info" : "trace", "interrupted", () => ({
+        this.endRun(run, "chain_end", chainLevel(run), "interrupted", () => ({
           interrupts: toJson(interrupts, this.trail.captureLimits),
         }));
         if (run.isRoot) this.finishTrace(run, {});
@@ -606,13 +607,21 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
 
   private endChain(run: RunState, outputs: ChainValues): void {
     const interrupted = run.isRoot && (run.trace.interrupts !== undefined || Array.isArray((outputs as Record<string, unknown> | undefined)?.__interrupt__));
-    this.endRun(run, "chain_end", run.isRoot ? "info" : run.graphNode ? "debug" : "trace", interrupted ? "interrupted" : "ok", () => {
+    this.endRun(run, "chain_end", chainLevel(run), interrupted ? "interrupted" : "ok", () => {
       const data: Record<string, unknown> = { outputs: toJson(outputs, this.trail.captureLimits) };
       // A node's output is its state update: the keys it names are the state it changed.
       if (run.graphNode && outputs && typeof outputs === "object" && !Array.isArray(outputs)) data.changed = Object.keys(outputs);
       return data;
     });
     if (run.isRoot) this.finishTrace(run, outputs);
+  }
+
+  /** A resume names the paused trace it answers, when this process saw that trace pause. */
+  private withResumed(root: RunState, input: Record<string, unknown>): Record<string, unknown> {
+    const command = input.command as { resume?: unknown } | undefined;
+    if (command?.resume === undefined || !root.trace.sessionId) return input;
+    const paused = takeInterrupted(this.trail, root.trace.sessionId);
+    return paused ? { ...input, resumes: paused } : input;
   }
 
   /** The user's input entering the root run. */
@@ -641,6 +650,10 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
         if (trace.interrupts) {
           data.interrupts = toJson(trace.interrupts, this.trail.captureLimits);
           status = "interrupted";
+        }
+        if (status === "interrupted" && trace.sessionId) {
+          const raised = trace.interrupts ?? (outputs as { __interrupt__?: unknown[] }).__interrupt__ ?? [];
+          rememberInterrupted(this.trail, trace.sessionId, trace.traceId, raised);
         }
       }
       if (trace.usage) data.usage = trace.usage;
@@ -694,6 +707,11 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
     this.trail.reportError(error, "handler");
     if (this.raiseError) throw err;
   }
+}
+
+/** Roots are what happened, graph nodes the steps a reader follows; other chains are plumbing. */
+function chainLevel(run: RunState): Level {
+  return run.isRoot ? "info" : run.graphNode ? "debug" : "trace";
 }
 
 function errorData(err: unknown, limits: SerializeLimits): Json {
