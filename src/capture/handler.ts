@@ -492,6 +492,10 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
       const modelType = str(metadata?.ls_model_type);
       if (modelType) data.model_type = modelType;
       const { tools, functions, ...settings } = params;
+      // Integrations whose parameters never say (Gemini, Bedrock) still stream when built with
+      // `streaming: true`. Whether a call really streamed is llm_end's `streamed`: .stream() on
+      // a model built without the flag streams without any sign of it here.
+      if (settings.stream === undefined && declaresStreaming(llm)) settings.stream = true;
       data.params = toJson(settings, limits);
       const callOptions = extraParams?.options as Record<string, unknown> | undefined;
       const toolConfig = settings.toolConfig as { tools?: unknown } | undefined; // Bedrock Converse
@@ -712,6 +716,10 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
 /** Roots are what happened, graph nodes the steps a reader follows; other chains are plumbing. */
 function chainLevel(run: RunState): Level {
   return run.isRoot ? "info" : run.graphNode ? "debug" : "trace";
+}
+
+function declaresStreaming(serialized: Serialized | undefined): boolean {
+  return (serialized as { kwargs?: { streaming?: unknown } } | undefined)?.kwargs?.streaming === true;
 }
 
 function errorData(err: unknown, limits: SerializeLimits): Json {

@@ -34,6 +34,7 @@ describe("@langchain/google-genai", () => {
     expect(sent.path).toBe("/v1beta/models/gemini-2.5-flash:generateContent");
     expect(sent.json).toMatchObject({ generationConfig: { temperature: 0.3, maxOutputTokens: 500 } });
     expect(start.data).toMatchObject({ provider: "google_genai", model: "gemini-2.5-flash", params: { generationConfig: { temperature: 0.3, maxOutputTokens: 500 } } });
+    expect((start.data.params as Record<string, unknown>).stream).toBeUndefined();
     expect(end.data).toMatchObject({
       model: "gemini-2.5-flash",
       finish_reason: "STOP",
@@ -49,8 +50,10 @@ describe("@langchain/google-genai", () => {
   });
 
   it("streamed: usage is the final chunk's running total (never a sum of totals), thinking included, text assembled", async () => {
-    const { end, sent } = await call(true);
+    const { start, end, sent } = await call(true);
     expect(sent.path).toBe("/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse");
+    // The integration's parameters never name streaming; the model's setting does.
+    expect(start.data.params).toMatchObject({ stream: true, generationConfig: { temperature: 0.3 } });
     expect(end.data).toMatchObject({
       finish_reason: "STOP",
       usage: { input_tokens: 96, output_tokens: 11 + 40, reasoning_tokens: 40, total_tokens: 147 },
