@@ -492,7 +492,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
       const modelType = str(metadata?.ls_model_type);
       if (modelType) data.model_type = modelType;
       const { tools, functions, ...settings } = params;
-      // Integrations whose parameters never say (Gemini, Bedrock) still stream when built with
+      // Integrations whose parameters never say (Gemini) still stream when built with
       // `streaming: true`. Whether a call really streamed is llm_end's `streamed`: .stream() on
       // a model built without the flag streams without any sign of it here.
       if (settings.stream === undefined && declaresStreaming(llm)) settings.stream = true;

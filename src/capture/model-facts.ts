@@ -116,10 +116,13 @@ export function modelFacts({ message, llmOutput, generationInfo, stream, request
   // The provider's body itself, when the model was asked to keep it (`__includeRawResponse` in
   // @langchain/openai: the only place a non-streamed call's `service_tier` survives).
   const raw = isObj(kw.__raw_response) ? kw.__raw_response : {};
+  // Bedrock's ConverseStream events, merged into the message under their own names.
+  const bedrockStop = isObj(rm.messageStop) ? rm.messageStop : {};
+  const bedrockMeta = isObj(rm.metadata) ? rm.metadata : {};
   // Each fact from the first place that has it: the provider's body, the final message, then
   // what the stream said.
   const first = (...keys: string[]): unknown => {
-    for (const source of [raw, rm, kw, out, info, sm]) {
+    for (const source of [raw, rm, bedrockStop, kw, out, info, sm]) {
       for (const key of keys) {
         const v = source[key];
         if (v !== undefined && v !== null && v !== "") return v;
@@ -146,7 +149,8 @@ export function modelFacts({ message, llmOutput, generationInfo, stream, request
   if (refusal) facts.refusal = refusal;
 
   const langchain = usageFromMetadata(message?.usage_metadata) ?? usageFromLlmOutput(llmOutput);
-  let provider = stream?.providerUsage ?? (rawUsage ? anthropicUsage(rawUsage) : undefined) ?? langchain;
+  const bedrockRaw = isObj(bedrockMeta.usage) ? bedrockMeta.usage : rawUsage;
+  let provider = stream?.providerUsage ?? (rawUsage ? anthropicUsage(rawUsage) : undefined) ?? (bedrockRaw ? bedrockUsage(bedrockRaw) : undefined) ?? langchain;
   if (provider) {
     // The 1-hour cache-write share is only in Anthropic's raw usage; prices differ by duration.
     const oneHour = rawUsage ? num((rawUsage.cache_creation as Obj | undefined)?.ephemeral_1h_input_tokens) : undefined;
@@ -206,6 +210,24 @@ function anthropicUsage(raw: Obj): TokenUsage | undefined {
   if (input === undefined || output === undefined || (read === undefined && write === undefined)) return undefined;
   const allInput = input + (read ?? 0) + (write ?? 0);
   const usage: TokenUsage = { input_tokens: allInput, output_tokens: output, total_tokens: allInput + output };
+  if (read) usage.cache_read_tokens = read;
+  if (write) usage.cache_creation_tokens = write;
+  return usage;
+}
+
+/**
+ * Bedrock Converse's own `usage` (camelCase; streamed in the `metadata` event, which LangChain
+ * drops from `usage_metadata` when `streamUsage` is off): `inputTokens` leaves out cache reads
+ * and writes, which are counted here as input like every other provider's.
+ */
+function bedrockUsage(raw: Obj): TokenUsage | undefined {
+  const input = num(raw.inputTokens);
+  const output = num(raw.outputTokens);
+  if (input === undefined || output === undefined) return undefined;
+  const read = num(raw.cacheReadInputTokens);
+  const write = num(raw.cacheWriteInputTokens);
+  const allInput = input + (read ?? 0) + (write ?? 0);
+  const usage: TokenUsage = { input_tokens: allInput, output_tokens: output, total_tokens: num(raw.totalTokens) ?? allInput + output };
   if (read) usage.cache_read_tokens = read;
   if (write) usage.cache_creation_tokens = write;
   return usage;

@@ -87,7 +87,10 @@ export function priceFor(model: string | undefined, prices: Readonly<Record<stri
 
 type PricedUsage = { input_tokens?: number; output_tokens?: number; cache_read_tokens?: number; cache_creation_tokens?: number; cache_creation_1h_tokens?: number };
 
-/** Dollars for one call's usage at standard-tier prices, rounded to a millionth of a dollar. */
+/**
+ * Dollars for one call's usage at standard-tier prices, to a billionth of a dollar: a small
+ * model's call costs a few millionths, and rounding each to a millionth would bias every sum.
+ */
 export function costOf(usage: PricedUsage | undefined, price: ModelPrice): number | undefined {
   if (!usage || (usage.input_tokens === undefined && usage.output_tokens === undefined)) return undefined;
   const read = usage.cache_read_tokens ?? 0;
@@ -101,7 +104,7 @@ export function costOf(usage: PricedUsage | undefined, price: ModelPrice): numbe
     (written - written1h) * (price.cache_write ?? price.input) +
     written1h * (price.cache_write_1h ?? price.cache_write ?? price.input) +
     (usage.output_tokens ?? 0) * price.output;
-  return Math.round(micros) / 1e6;
+  return Math.round(micros * 1000) / 1e9;
 }
 
 /**
@@ -116,6 +119,6 @@ export function costFields(reported: unknown, usage: PricedUsage | undefined, mo
   if (standard === undefined) return { cost_source: "unknown" };
   if (tier === undefined || STANDARD_TIERS.has(tier)) return { cost: standard, cost_source: "price_table" };
   const factor = TIER_FACTORS[tier];
-  if (factor !== undefined) return { cost: Math.round(standard * factor * 1e6) / 1e6, cost_source: "price_table", cost_note: `${tier} tier: ${factor}× the standard price` };
+  if (factor !== undefined) return { cost: Math.round(standard * factor * 1e9) / 1e9, cost_source: "price_table", cost_note: `${tier} tier: ${factor}× the standard price` };
   return { cost: standard, cost_source: "price_table", cost_note: `priced at the standard tier: the table has no price for the ${tier} tier` };
 }

@@ -2,7 +2,7 @@
  * The real `@langchain/aws` ChatBedrockConverse model against a local server answering with a
  * recorded Converse API body (test/providers/fixtures/bedrock, see SOURCES.md there), through the
  * AWS SDK's own HTTP client with static test credentials (the request is SigV4-signed as in
- * production).
+ * production). Streams are ConverseStream's binary AWS event-stream framing.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ChatBedrockConverse } from "@langchain/aws";
@@ -10,7 +10,7 @@ import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { weather } from "./tools.js";
 import { expectValidEvents, memoryTrail, ofType } from "../helpers.js";
-import { fixture, ProviderServer } from "./server.js";
+import { eventStreamChunks, fixture, ProviderServer } from "./server.js";
 
 const server = new ProviderServer();
 beforeAll(async () => void (await server.start()));
@@ -21,10 +21,10 @@ beforeEach(() => server.reset());
 const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
 const MODEL = "anthropic.claude-3-5-sonnet-20240620-v1:0";
 
-function model() {
+function model(streaming = false, streamUsage = true) {
   // Bedrock's client speaks HTTP/2 by default; the local server speaks HTTP/1.1, as the SDK's own handler allows.
   const client = new BedrockRuntimeClient({ region: "us-east-1", endpoint: server.url, maxAttempts: 1, credentials, requestHandler: new NodeHttpHandler() });
-  return new ChatBedrockConverse({ model: MODEL, region: "us-east-1", client, credentials, temperature: 0.2, maxTokens: 300 });
+  return new ChatBedrockConverse({ model: MODEL, region: "us-east-1", client, credentials, temperature: 0.2, maxTokens: 300, streaming, streamUsage });
 }
 
 describe("@langchain/aws Bedrock Converse", () => {
@@ -52,5 +52,71 @@ describe("@langchain/aws Bedrock Converse", () => {
       cost: 0.002106, // Anthropic's list price on Bedrock: 412 × $3/M + 58 × $15/M
       cost_source: "price_table",
     });
+  });
+
+  it("ConverseStream tool use: text and toolUse deltas assembled into the call with its id, stop reason and usage from the metadata event", async () => {
+    server.on((r) => r.path.endsWith("/converse-stream"), {
+      type: "application/vnd.amazon.eventstream",
+      chunks: eventStreamChunks(fixture("bedrock/converse-stream-tool-use.events.jsonl")),
+      gapMs: 3,
+      headers: { "x-amzn-requestid": "0b6f3c2d-91e4-4a57-b8c0-2d3e4f5a6b7c" },
+    });
+    const { trail, events } = memoryTrail();
+    await model(true).bindTools([weather]).invoke([{ role: "user", content: "Weather in Paris?" }], { callbacks: [trail.handler()] } as never);
+    await trail.flush();
+    expectValidEvents(events);
+    expect(server.requests[0]!.path).toBe(`/model/${encodeURIComponent(MODEL)}/converse-stream`);
+    const start = ofType(events, "llm_start")[0]!;
+    expect(start.data).toMatchObject({ tools: ["get_weather"], params: { inferenceConfig: { maxTokens: 300 } } });
+    const end = ofType(events, "llm_end")[0]!;
+    expect(end.data).toMatchObject({
+      model: MODEL,
+      finish_reason: "tool_use",
+      usage: { input_tokens: 412, output_tokens: 61, total_tokens: 473 },
+      output: { content: "I'll look up the weather in Paris.", tool_calls: [{ id: "tooluse_Xq3b9TPhQ5eWk1mZr2aL0g", name: "get_weather", args: { city: "Paris" } }] },
+      streamed: true,
+      cost_source: "price_table",
+    });
+    expect(end.data.cost).toBeCloseTo((412 * 3 + 61 * 15) / 1e6, 12);
+    expect(end.data.time_to_first_token_ms).toBeGreaterThan(0);
+    // @langchain/aws keeps no response metadata from a stream, so there is no request id to name.
+    expect(end.data.response_id).toBeUndefined();
+    // No raw toolUse input fragments survive in what was recorded.
+    expect(JSON.stringify(end.data)).not.toContain('{\\"city\\": ');
+  });
+
+  it("ConverseStream answer: cached reads counted in input and priced at the cached rate", async () => {
+    server.on((r) => r.path.endsWith("/converse-stream"), {
+      type: "application/vnd.amazon.eventstream",
+      chunks: eventStreamChunks(fixture("bedrock/converse-stream-answer.events.jsonl")),
+      gapMs: 3,
+    });
+    const { trail, events } = memoryTrail();
+    await model(true).invoke("Weather in Paris?", { callbacks: [trail.handler()] });
+    await trail.flush();
+    expectValidEvents(events);
+    const end = ofType(events, "llm_end")[0]!;
+    expect(end.data).toMatchObject({
+      finish_reason: "end_turn",
+      // Bedrock's inputTokens leaves out the 1,024 read from cache; input counts every token read.
+      usage: { input_tokens: 96 + 1024, output_tokens: 12, total_tokens: 1132, cache_read_tokens: 1024 },
+      output: { content: "It is 18°C and sunny in Paris." },
+      streamed: true,
+    });
+    // $3/M fresh input, $0.30/M cached read, $15/M output.
+    expect(end.data.cost).toBeCloseTo((96 * 3 + 1024 * 0.3 + 12 * 15) / 1e6, 12);
+  });
+
+  it("ConverseStream with streamUsage off: usage still read from the stream's own metadata event", async () => {
+    server.on((r) => r.path.endsWith("/converse-stream"), {
+      type: "application/vnd.amazon.eventstream",
+      chunks: eventStreamChunks(fixture("bedrock/converse-stream-answer.events.jsonl")),
+    });
+    const { trail, events } = memoryTrail();
+    await model(true, false).invoke("Weather in Paris?", { callbacks: [trail.handler()] });
+    await trail.flush();
+    const end = ofType(events, "llm_end")[0]!;
+    expect(end.data.usage).toEqual({ input_tokens: 1120, output_tokens: 12, total_tokens: 1132, cache_read_tokens: 1024 });
+    expect(end.data.cost_source).toBe("price_table");
   });
 });

@@ -186,7 +186,7 @@ describe("@langchain/openai Chat Completions", () => {
       service_tier: "default",
       usage: { input_tokens: 91, output_tokens: 214, reasoning_tokens: 192, total_tokens: 305 },
       output: { tool_calls: [{ id: "call_Yp4mN8qR2sT6vX0zA3cE5gH7", name: "get_weather", args: { city: "Paris" } }] },
-      cost: 0.000451, // 91 × $0.25/M + 214 × $2/M (reasoning is billed as output)
+      cost: 0.00045075, // 91 × $0.25/M + 214 × $2/M (reasoning is billed as output)
     });
   });
 });

@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { readFileSync } from "node:fs";
+import { crc32 } from "node:zlib";
 import type { AddressInfo } from "node:net";
 
 export interface Reply {
@@ -43,6 +44,47 @@ export function sseChunks(body: string): string[] {
 /** An NDJSON fixture split into its lines. */
 export function ndjsonChunks(body: string): string[] {
   return body.split(/(?<=\n)/).filter((c) => c.length > 0);
+}
+
+/**
+ * A Bedrock stream fixture (one `{"event": type, "payload": {...}}` per line, the payloads as AWS
+ * sends them) framed as AWS event-stream messages, the binary framing of ConverseStream:
+ * prelude (total length, headers length, CRC32 of both), headers (`:event-type`,
+ * `:content-type`, `:message-type`, each as name length u8, name, type 7 = string, value length
+ * u16, value), the JSON payload, and a CRC32 of everything before it; all big-endian.
+ */
+export function eventStreamChunks(body: string): Uint8Array[] {
+  return body
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => {
+      const { event, payload } = JSON.parse(line) as { event: string; payload: unknown };
+      return eventStreamMessage({ ":event-type": event, ":content-type": "application/json", ":message-type": "event" }, Buffer.from(JSON.stringify(payload)));
+    });
+}
+
+function eventStreamMessage(headers: Record<string, string>, payload: Buffer): Buffer {
+  const encoded = Object.entries(headers).map(([name, value]) => {
+    const n = Buffer.from(name);
+    const v = Buffer.from(value);
+    const h = Buffer.alloc(1 + n.length + 1 + 2 + v.length);
+    h.writeUInt8(n.length, 0);
+    n.copy(h, 1);
+    h.writeUInt8(7, 1 + n.length);
+    h.writeUInt16BE(v.length, 2 + n.length);
+    v.copy(h, 4 + n.length);
+    return h;
+  });
+  const headerBytes = Buffer.concat(encoded);
+  const total = 12 + headerBytes.length + payload.length + 4;
+  const message = Buffer.alloc(total);
+  message.writeUInt32BE(total, 0);
+  message.writeUInt32BE(headerBytes.length, 4);
+  message.writeUInt32BE(crc32(message.subarray(0, 8)), 8);
+  headerBytes.copy(message, 12);
+  payload.copy(message, 12 + headerBytes.length);
+  message.writeUInt32BE(crc32(message.subarray(0, total - 4)), total - 4);
+  return message;
 }
 
 /**
