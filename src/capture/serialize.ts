@@ -176,7 +176,25 @@ function serializeError(err: Error, limits: SerializeLimits, depth: number, ance
   const code = (err as { code?: unknown }).code;
   if (code !== undefined) out.code = walk(code, limits, depth, ancestors);
   if (err.cause !== undefined) out.cause = walk(err.cause, limits, depth, ancestors);
+  const http = httpFacts(err as unknown as Record<string, unknown>);
+  if (http.status !== undefined) out.http_status = http.status;
+  if (http.requestId !== undefined) out.request_id = truncateString(http.requestId, limits);
+  const lcCode = (err as { lc_error_code?: unknown }).lc_error_code;
+  if (typeof lcCode === "string") out.lc_error_code = lcCode;
   return out;
+}
+
+/**
+ * The HTTP status and request id a provider client hangs on its error, each client under its own
+ * name: OpenAI's and Anthropic's `status` and `request_id`/`requestID`, Google's `status`,
+ * Ollama's `status_code`, the AWS SDK's `$metadata`. A status is kept only when it is a number:
+ * Google's error body also has a string `status` ("RESOURCE_EXHAUSTED") that is not an HTTP code.
+ */
+function httpFacts(err: Record<string, unknown>): { status?: number; requestId?: string } {
+  const aws = err.$metadata && typeof err.$metadata === "object" ? (err.$metadata as Record<string, unknown>) : undefined;
+  const status = [err.status, err.status_code, err.statusCode, aws?.httpStatusCode].find((v): v is number => typeof v === "number" && Number.isInteger(v));
+  const requestId = [err.request_id, err.requestID, aws?.requestId].find((v): v is string => typeof v === "string" && v !== "");
+  return { status, requestId };
 }
 
 /** The most specific name of an error: a subclass that did not set `name` still has its class name. */

@@ -130,4 +130,22 @@ describe("@langchain/anthropic Messages", () => {
     expect(err).toMatchObject({ status: "error" });
     expect(JSON.stringify(err.data)).toMatch(/overloaded_error|Overloaded/);
   });
+
+  for (const [status, file, message, type] of [
+    [429, "anthropic/error-429.json", /would exceed the rate limit/, "rate_limit_error"],
+    [500, "anthropic/error-500.json", /Internal server error/, "api_error"],
+  ] as const) {
+    it(`a ${status} ${type} is an llm_error with Anthropic's type, message and status`, async () => {
+      server.on("/v1/messages", { status, json: fixture(file), headers: { "request-id": "req_011CUf3r7Zy9wQm1aXbT2kPd" } });
+      const { trail, events } = memoryTrail();
+      await expect(model(false).invoke("hi", { callbacks: [trail.handler()] })).rejects.toThrow(message);
+      await trail.flush();
+      expectValidEvents(events);
+      const err = ofType(events, "llm_error")[0]!;
+      expect(err).toMatchObject({ status: "error", level: "error" });
+      expect(JSON.stringify(err.data)).toMatch(message);
+      expect(JSON.stringify(err.data)).toContain(type);
+      expect(err.data.error).toMatchObject({ http_status: status, request_id: "req_011CUf3r7Zy9wQm1aXbT2kPd" });
+    });
+  }
 });

@@ -119,4 +119,28 @@ describe("@langchain/aws Bedrock Converse", () => {
     expect(end.data.usage).toEqual({ input_tokens: 1120, output_tokens: 12, total_tokens: 1132, cache_read_tokens: 1024 });
     expect(end.data.cost_source).toBe("price_table");
   });
+
+  // Bedrock's error body is {"message": ...}; the error's name travels in x-amzn-errortype.
+  for (const [status, file, type, message] of [
+    [400, "bedrock/error-400.json", "ValidationException", /temperature: range: 0..1/],
+    [429, "bedrock/error-429.json", "ThrottlingException", /Too many requests/],
+    [500, "bedrock/error-500.json", "InternalServerException", /unexpected error during processing/],
+  ] as const) {
+    it(`a ${status} ${type} is an llm_error with the exception's name and message, and the caller still gets the error`, async () => {
+      server.on((r) => r.path.endsWith("/converse"), {
+        status,
+        json: fixture(file),
+        headers: { "x-amzn-errortype": `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/`, "x-amzn-requestid": "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a" },
+      });
+      const { trail, events } = memoryTrail();
+      await expect(model().invoke("hi", { callbacks: [trail.handler()] })).rejects.toThrow(message);
+      await trail.flush();
+      expectValidEvents(events);
+      const err = ofType(events, "llm_error")[0]!;
+      expect(err).toMatchObject({ status: "error", level: "error" });
+      expect(JSON.stringify(err.data)).toMatch(message);
+      expect(err.data.error).toMatchObject({ type, http_status: status, request_id: "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a" });
+      expect(ofType(events, "llm_end")).toHaveLength(0);
+    });
+  }
 });

@@ -64,4 +64,26 @@ describe("@langchain/google-genai", () => {
     expect(end.data.cost).toBeCloseTo((96 * 0.3 + 51 * 2.5) / 1e6, 6);
     expect(end.data.time_to_first_token_ms).toBeGreaterThan(0);
   });
+
+  // Google's error body: {error: {code, message, status, details}}.
+  for (const [status, file, message, code] of [
+    [400, "gemini/error-400.json", /max_output_tokens must be positive/, "INVALID_ARGUMENT"],
+    [429, "gemini/error-429.json", /exceeded your current quota/, "RESOURCE_EXHAUSTED"],
+    [500, "gemini/error-500.json", /internal error has occurred/, "INTERNAL"],
+  ] as const) {
+    it(`a ${status} (${code}) is an llm_error with Google's message and status, and the caller still gets the error`, async () => {
+      server.reset();
+      server.on((r) => r.path.includes(":generateContent"), { status, json: fixture(file) });
+      const { trail, events } = memoryTrail();
+      const m = new ChatGoogleGenerativeAI({ model: "gemini-2.5-flash", apiKey: "test-key", baseUrl: server.url, maxRetries: 0 });
+      await expect(m.invoke("hi", { callbacks: [trail.handler()] })).rejects.toThrow(message);
+      await trail.flush();
+      expectValidEvents(events);
+      const err = ofType(events, "llm_error")[0]!;
+      expect(err).toMatchObject({ status: "error", level: "error" });
+      expect(JSON.stringify(err.data)).toMatch(message);
+      expect(err.data.error).toMatchObject({ http_status: status });
+      expect(ofType(events, "llm_end")).toHaveLength(0);
+    });
+  }
 });

@@ -55,4 +55,25 @@ describe("@langchain/ollama", () => {
       output: { tool_calls: [{ name: "get_weather", args: { city: "Paris" } }] },
     });
   });
+
+  // Ollama's error body is {"error": "..."}: a missing model is a 404, a crashed runner a 500.
+  for (const [status, file, message] of [
+    [404, "ollama/error-404.json", /model "llama3.2" not found/],
+    [500, "ollama/error-500.json", /llama runner process has terminated/],
+  ] as const) {
+    it(`a ${status} is an llm_error with Ollama's message, and the caller still gets the error`, async () => {
+      server.reset();
+      server.on("/api/chat", { status, json: fixture(file) });
+      const { trail, events } = memoryTrail();
+      const m = new ChatOllama({ model: "llama3.2", baseUrl: server.url, maxRetries: 0 });
+      await expect(m.invoke("hi", { callbacks: [trail.handler()] })).rejects.toThrow(message);
+      await trail.flush();
+      expectValidEvents(events);
+      const err = ofType(events, "llm_error")[0]!;
+      expect(err).toMatchObject({ status: "error", level: "error" });
+      expect((err.data.error as { message: string }).message).toMatch(message);
+      expect(err.data.error).toMatchObject({ type: "ResponseError", http_status: status });
+      expect(ofType(events, "llm_end")).toHaveLength(0);
+    });
+  }
 });

@@ -153,7 +153,7 @@ describe("@langchain/openai Chat Completions", () => {
       const err = ofType(events, "llm_error")[0]!;
       expect(err).toMatchObject({ status: "error", level: "error" });
       expect(JSON.stringify(err.data)).toMatch(message);
-      expect(JSON.stringify(err.data)).toContain(String(status));
+      expect(err.data.error).toMatchObject({ http_status: status });
     });
   }
 
@@ -166,7 +166,7 @@ describe("@langchain/openai Chat Completions", () => {
     const err = ofType(events, "llm_error")[0]!;
     expect(err).toMatchObject({ status: "error", level: "error" });
     expect(JSON.stringify(err.data)).toMatch(/Rate limit reached/);
-    expect(JSON.stringify(err.data)).toMatch(/429/);
+    expect(err.data.error).toMatchObject({ http_status: 429, lc_error_code: "MODEL_RATE_LIMIT" });
   });
 
   it("Responses API: response id, returned model, reasoning tokens, max_output_tokens and reasoning effort as sent, parsed function call", async () => {
