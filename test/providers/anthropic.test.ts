@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ChatAnthropic } from "@langchain/anthropic";
 import { weather } from "./tools.js";
 import { expectValidEvents, memoryTrail, ofType } from "../helpers.js";
+import { recordedError } from "./errors.js";
 import { fixture, ProviderServer, sseChunks } from "./server.js";
 
 const server = new ProviderServer();
@@ -137,13 +138,7 @@ describe("@langchain/anthropic Messages", () => {
   ] as const) {
     it(`a ${status} ${type} is an llm_error with Anthropic's type, message and status`, async () => {
       server.on("/v1/messages", { status, json: fixture(file), headers: { "request-id": "req_011CUf3r7Zy9wQm1aXbT2kPd" } });
-      const { trail, events } = memoryTrail();
-      await expect(model(false).invoke("hi", { callbacks: [trail.handler()] })).rejects.toThrow(message);
-      await trail.flush();
-      expectValidEvents(events);
-      const err = ofType(events, "llm_error")[0]!;
-      expect(err).toMatchObject({ status: "error", level: "error" });
-      expect(JSON.stringify(err.data)).toMatch(message);
+      const err = await recordedError(model(false), message);
       expect(JSON.stringify(err.data)).toContain(type);
       expect(err.data.error).toMatchObject({ http_status: status, request_id: "req_011CUf3r7Zy9wQm1aXbT2kPd" });
     });

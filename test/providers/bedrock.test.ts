@@ -9,6 +9,7 @@ import { ChatBedrockConverse } from "@langchain/aws";
 import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { weather } from "./tools.js";
+import { recordedError } from "./errors.js";
 import { expectValidEvents, memoryTrail, ofType } from "../helpers.js";
 import { eventStreamChunks, fixture, ProviderServer } from "./server.js";
 
@@ -132,15 +133,8 @@ describe("@langchain/aws Bedrock Converse", () => {
         json: fixture(file),
         headers: { "x-amzn-errortype": `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/`, "x-amzn-requestid": "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a" },
       });
-      const { trail, events } = memoryTrail();
-      await expect(model().invoke("hi", { callbacks: [trail.handler()] })).rejects.toThrow(message);
-      await trail.flush();
-      expectValidEvents(events);
-      const err = ofType(events, "llm_error")[0]!;
-      expect(err).toMatchObject({ status: "error", level: "error" });
-      expect(JSON.stringify(err.data)).toMatch(message);
+      const err = await recordedError(model(), message);
       expect(err.data.error).toMatchObject({ type, http_status: status, request_id: "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a" });
-      expect(ofType(events, "llm_end")).toHaveLength(0);
     });
   }
 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ChatGoogleGenerativeAI } from "@langchain/google-genai";
 import { weather } from "./tools.js";
 import { expectValidEvents, memoryTrail, ofType } from "../helpers.js";
+import { recordedError } from "./errors.js";
 import { fixture, ProviderServer, sseChunks } from "./server.js";
 
 const server = new ProviderServer();
@@ -74,16 +75,9 @@ describe("@langchain/google-genai", () => {
     it(`a ${status} (${code}) is an llm_error with Google's message and status, and the caller still gets the error`, async () => {
       server.reset();
       server.on((r) => r.path.includes(":generateContent"), { status, json: fixture(file) });
-      const { trail, events } = memoryTrail();
       const m = new ChatGoogleGenerativeAI({ model: "gemini-2.5-flash", apiKey: "test-key", baseUrl: server.url, maxRetries: 0 });
-      await expect(m.invoke("hi", { callbacks: [trail.handler()] })).rejects.toThrow(message);
-      await trail.flush();
-      expectValidEvents(events);
-      const err = ofType(events, "llm_error")[0]!;
-      expect(err).toMatchObject({ status: "error", level: "error" });
-      expect(JSON.stringify(err.data)).toMatch(message);
+      const err = await recordedError(m, message);
       expect(err.data.error).toMatchObject({ http_status: status });
-      expect(ofType(events, "llm_end")).toHaveLength(0);
     });
   }
 });

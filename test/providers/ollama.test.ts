@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ChatOllama } from "@langchain/ollama";
 import { weather } from "./tools.js";
 import { expectValidEvents, memoryTrail, ofType } from "../helpers.js";
+import { recordedError } from "./errors.js";
 import { fixture, ndjsonChunks, ProviderServer } from "./server.js";
 
 const server = new ProviderServer();
@@ -64,16 +65,10 @@ describe("@langchain/ollama", () => {
     it(`a ${status} is an llm_error with Ollama's message, and the caller still gets the error`, async () => {
       server.reset();
       server.on("/api/chat", { status, json: fixture(file) });
-      const { trail, events } = memoryTrail();
       const m = new ChatOllama({ model: "llama3.2", baseUrl: server.url, maxRetries: 0 });
-      await expect(m.invoke("hi", { callbacks: [trail.handler()] })).rejects.toThrow(message);
-      await trail.flush();
-      expectValidEvents(events);
-      const err = ofType(events, "llm_error")[0]!;
-      expect(err).toMatchObject({ status: "error", level: "error" });
+      const err = await recordedError(m, message);
       expect((err.data.error as { message: string }).message).toMatch(message);
       expect(err.data.error).toMatchObject({ type: "ResponseError", http_status: status });
-      expect(ofType(events, "llm_end")).toHaveLength(0);
     });
   }
 });

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ChatOpenAI } from "@langchain/openai";
 import { weather } from "./tools.js";
+import { recordedError } from "./errors.js";
 import { expectValidEvents, memoryTrail, ofType } from "../helpers.js";
 import { serveTokenizerOffline, fixture, ProviderServer, sseChunks } from "./server.js";
 
@@ -146,26 +147,14 @@ describe("@langchain/openai Chat Completions", () => {
   for (const [status, file, message] of [[400, "openai/error-400.json", /Invalid value for 'temperature'/], [500, "openai/error-500.json", /server had an error/]] as const) {
     it(`a ${status} from the API is an llm_error with the provider's message and status`, async () => {
       server.on("/v1/chat/completions", { status, json: fixture(file) });
-      const { trail, events } = memoryTrail();
-      await expect(model(false).invoke("hi", { callbacks: [trail.handler()] })).rejects.toThrow(message);
-      await trail.flush();
-      expectValidEvents(events);
-      const err = ofType(events, "llm_error")[0]!;
-      expect(err).toMatchObject({ status: "error", level: "error" });
-      expect(JSON.stringify(err.data)).toMatch(message);
+      const err = await recordedError(model(false), message);
       expect(err.data.error).toMatchObject({ http_status: status });
     });
   }
 
   it("a 429 from the API is an llm_error with the provider's message, and the caller still gets the error", async () => {
     server.on("/v1/chat/completions", { status: 429, json: fixture("openai/error-429.json") });
-    const { trail, events } = memoryTrail();
-    await expect(model(false).invoke("hi", { callbacks: [trail.handler()] })).rejects.toThrow(/Rate limit reached/);
-    await trail.flush();
-    expectValidEvents(events);
-    const err = ofType(events, "llm_error")[0]!;
-    expect(err).toMatchObject({ status: "error", level: "error" });
-    expect(JSON.stringify(err.data)).toMatch(/Rate limit reached/);
+    const err = await recordedError(model(false), /Rate limit reached/);
     expect(err.data.error).toMatchObject({ http_status: 429, lc_error_code: "MODEL_RATE_LIMIT" });
   });
 
