@@ -5,7 +5,7 @@
 //    event, checkpoint signatures), events per second.
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { lineBlocks, splitLines } from "../dist/store/lines.js";
+import { lineBlocks, splitLines } from "../dist/format/line-reader.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAuditTrail, jsonlSink } from "../dist/index.js";

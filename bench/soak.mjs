@@ -26,7 +26,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { readTrail, listSegments } from "../dist/store/jsonl.js";
+import { readTrail } from "../dist/store/jsonl.js";
+import { listSegments } from "../dist/format/trail-format.js";
 import { writeSection, machine } from "./report.mjs";
 
 const EVENTS = Number(process.env.BENCH_SOAK_EVENTS ?? 1_000_000);

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAuditTrail, jsonlSink, postgresSink, JsonlStore, PostgresStore } from "../dist/index.js";
 import { readTrail } from "../dist/store/jsonl.js";
-import { statsReport } from "../dist/cli/analytics.js";
+import { statsReport } from "../dist/store/stats-report.js";
 import { writeSection, machine } from "./report.mjs";
 
 const N = Number(process.env.BENCH_STORE_EVENTS ?? 1_000_000);

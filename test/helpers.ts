@@ -4,7 +4,7 @@ import { join } from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
 import { expect } from "vitest";
 import type { AuditEvent } from "../src/events/schema.js";
-import { createAuditTrail } from "../src/pipeline/trail.js";
+import { createAuditTrail } from "../src/capture/audit-trail.js";
 import type { AuditTrailOptions } from "../src/pipeline/options.js";
 import { memorySink } from "../src/sinks/memory.js";
 

@@ -7,7 +7,8 @@
  * noise in an audit trail and would be repeated on every event, so it is dropped here; what a model
  * call's `ls_*` metadata says is recorded in the event's data instead.
  */
-import { toJson, type SerializeLimits } from "./serialize.js";
+import { toJson } from "./serialize.js";
+import { type SerializeLimits } from "../limits/capture-limits.js";
 
 type Metadata = Record<string, unknown> | undefined;
 

@@ -3,7 +3,8 @@
  * (`output`), and what it thought and planned along the way (`reasoning`), pulled out of the many
  * shapes LangChain runs take (agents, graphs, LCEL chains, bare model and tool calls).
  */
-import type { Json, SerializeLimits } from "./serialize.js";
+import type { Json } from "./serialize.js";
+import type { SerializeLimits } from "../limits/capture-limits.js";
 import { toJson } from "./serialize.js";
 import { compactMessage, compactToolCalls, contentText, isLangChainMessage, reasoningText, type CompactMessage, type CompactToolCall } from "./messages.js";
 import { asMessage, messagesIn } from "./message-shapes.js";

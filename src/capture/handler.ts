@@ -17,17 +17,20 @@ import type { AgentAction, AgentFinish } from "@langchain/core/agents";
 import * as z from "zod";
 import type { EventType, Level, Status } from "../events/schema.js";
 import { defaultTrail, type CaptureTrail } from "./trail-port.js";
-import { parseOptions } from "../pipeline/options.js";
-import { toJson, errorType, truncateString, describeError, type Json, type SerializeLimits } from "./serialize.js";
+import { parseOptions } from "../shared/config.js";
+import { toJson, truncateString, type Json } from "./serialize.js";
+import { type SerializeLimits } from "../limits/capture-limits.js";
+import { errorType, describeError } from "../shared/errors.js";
 import { compactMessage, isLangChainMessage, messageType } from "./messages.js";
 import { extractInput, extractOutput, extractReasoning } from "./extract.js";
-import { addUsage, type TokenUsage } from "./usage.js";
+import { addUsage } from "./usage.js";
+import { type TokenUsage } from "../events/usage.js";
 import { factFields, modelFacts, reportedCost, StreamFacts } from "./model-facts.js";
 import { runMetadata, runTags, sessionFrom, userFrom } from "./context.js";
 import { graphNode } from "./graph-node.js";
 import { rememberInterrupted, takeInterrupted } from "./pending-interrupts.js";
 import { toolNames } from "./offered-tools.js";
-import { costFields } from "../store/prices.js";
+import { costFields } from "../pricing/prices.js";
 
 const optionsSchema = z
   .object({

@@ -21,14 +21,16 @@ import * as z from "zod";
 import type { EventType, Level, Status, UnsealedEvent } from "../events/schema.js";
 import { uuidv7 } from "../events/ids.js";
 import { defaultTrail, type CaptureTrail } from "./trail-port.js";
-import { parseOptions } from "../pipeline/options.js";
+import { parseOptions } from "../shared/config.js";
 import { AuditCallbackHandler } from "./handler.js";
 import { compactMessage, contentText, isLangChainMessage } from "./messages.js";
 import { extractReasoning } from "./extract.js";
-import { toJson, describeError, errorType } from "./serialize.js";
-import { addUsage, type TokenUsage } from "./usage.js";
+import { toJson } from "./serialize.js";
+import { describeError, errorType } from "../shared/errors.js";
+import { addUsage } from "./usage.js";
+import { type TokenUsage } from "../events/usage.js";
 import { factFields, modelFacts, reportedCost } from "./model-facts.js";
-import { costFields } from "../store/prices.js";
+import { costFields } from "../pricing/prices.js";
 import { evaluatePolicy, policyRuleSchema, type PolicyRule } from "./policy.js";
 
 const optionsSchema = z

@@ -12,7 +12,8 @@
  * disagrees with LangChain's aggregate, the provider's is recorded and LangChain's is kept beside
  * it (`langchain_usage`).
  */
-import { usageFromLlmOutput, usageFromMetadata, type TokenUsage } from "./usage.js";
+import { usageFromLlmOutput, usageFromMetadata } from "./usage.js";
+import { type TokenUsage } from "../events/usage.js";
 
 type Obj = Record<string, unknown>;
 

@@ -9,23 +9,9 @@
  */
 import { compactMessage, isLangChainMessage, isSerializedMessage, compactSerializedMessage } from "./messages.js";
 import { captureCut, truncatedTail } from "../limits/markers.js";
+import { DEFAULT_LIMITS, type SerializeLimits } from "../limits/capture-limits.js";
+import { describeError, errorType } from "../shared/errors.js";
 import { describeDataUrl, isBinaryBlockType, summarizeBinaryBlock } from "./binary-content.js";
-
-export interface SerializeLimits {
-  /** Longest string kept, in characters (default 32 KiB). */
-  maxStringLength: number;
-  /** Deepest nesting kept (default 16). */
-  maxDepth: number;
-  /** Most array items / object keys kept (default 1,000). */
-  maxItems: number;
-  /**
-   * Set by the trail for capture: strings are cut with a mark the bounding pass (after redaction)
-   * replaces, so the final cut and its count are decided where the secret can no longer hide.
-   */
-  beforeRedaction?: boolean;
-}
-
-export const DEFAULT_LIMITS: SerializeLimits = { maxStringLength: 32 * 1024, maxDepth: 16, maxItems: 1000 };
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -195,23 +181,4 @@ function httpFacts(err: Record<string, unknown>): { status?: number; requestId?:
   const status = [err.status, err.status_code, err.statusCode, aws?.httpStatusCode].find((v): v is number => typeof v === "number" && Number.isInteger(v));
   const requestId = [err.request_id, err.requestID, aws?.requestId].find((v): v is string => typeof v === "string" && v !== "");
   return { status, requestId };
-}
-
-/** The most specific name of an error: a subclass that did not set `name` still has its class name. */
-export function errorType(err: unknown): string {
-  if (err instanceof Error) {
-    if (err.name && err.name !== "Error") return err.name;
-    return err.constructor?.name || "Error";
-  }
-  if (err && typeof err === "object" && typeof (err as { name?: unknown }).name === "string") return (err as { name: string }).name;
-  return typeof err;
-}
-
-export function describeError(err: unknown): string {
-  if (err instanceof Error) return `${errorType(err)}: ${err.message}`;
-  try {
-    return String(err);
-  } catch {
-    return "unknown error";
-  }
 }

@@ -1,15 +1,15 @@
 /**
- * What capture needs of a trail, and where its default trail comes from. Capture is below the
- * pipeline (`pipeline` → `capture`): the handler and the middleware take any object with these
- * members (an `AuditTrail` is one), and the pipeline provides the default trail when it loads
- * (`pipeline/default-trail.ts`), so no capture module imports the pipeline's trail.
+ * What the handler and the middleware need of a trail, and where their default trail comes from.
+ * They take any object with these members (an `AuditTrail` is one). The default trail is provided
+ * by `default-trail.ts` when the package loads: the handler cannot import it, since the trail
+ * (`audit-trail.ts`) imports the handler to build `trail.handler()`.
  */
 import type { AuditEvent, Level, UnsealedEvent } from "../events/schema.js";
 import type { TrailContext } from "../pipeline/options.js";
 import type { TrailStats } from "../pipeline/trail-types.js";
 import type { Redactor } from "../redact/redactor.js";
-import type { ModelPrice } from "../store/prices.js";
-import type { SerializeLimits } from "./serialize.js";
+import type { ModelPrice } from "../pricing/prices.js";
+import type { SerializeLimits } from "../limits/capture-limits.js";
 
 export interface CaptureTrail {
   readonly context: Readonly<TrailContext>;

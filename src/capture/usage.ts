@@ -5,20 +5,7 @@
  * older integrations put camelCase `tokenUsage` (or `estimatedTokenUsage`) in `llmOutput`, and some
  * put snake_case `usage` there.
  */
-
-export interface TokenUsage {
-  input_tokens: number;
-  output_tokens: number;
-  total_tokens: number;
-  /** Input tokens served from the provider's prompt cache. */
-  cache_read_tokens?: number;
-  /** Input tokens written to the provider's prompt cache. */
-  cache_creation_tokens?: number;
-  /** Of those, the tokens written with a one-hour lifetime (Anthropic), priced higher than five minutes. */
-  cache_creation_1h_tokens?: number;
-  /** Output tokens spent on hidden reasoning. */
-  reasoning_tokens?: number;
-}
+import type { TokenUsage } from "../events/usage.js";
 
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 

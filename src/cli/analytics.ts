@@ -2,6 +2,7 @@
 import type { AuditEvent } from "../events/schema.js";
 import type { AuditStore, EventFilter } from "../store/types.js";
 import { parseAge } from "../integrity/retention.js";
+import type { statsReport } from "../store/stats-report.js";
 
 export function filterFrom(values: { session?: string; user?: string; since?: string; until?: string; type?: string; level?: string }, now = Date.now()): EventFilter {
   const when = (v: string | undefined) => {
@@ -25,11 +26,6 @@ export function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
   return [line(header), ...rows.map(line)];
-}
-
-export async function statsReport(store: AuditStore, filter: EventFilter) {
-  const [tools, errors, models, volume] = await Promise.all([store.toolStats(filter), store.errorRate(filter), store.modelUsage(filter), store.volume(filter)]);
-  return { tools, errors, models, volume };
 }
 
 export function renderStats(s: Awaited<ReturnType<typeof statsReport>>): string[] {

@@ -7,7 +7,7 @@
  */
 import { createAgent, tool, fakeModel, AIMessage, HumanMessage } from "langchain";
 import * as z from "zod";
-import { createAuditTrail } from "../pipeline/trail.js";
+import { createAuditTrail } from "../capture/audit-trail.js";
 import { jsonlSink } from "../sinks/jsonl.js";
 import { sessionEvents } from "../store/jsonl.js";
 import { uuidv7 } from "../events/ids.js";

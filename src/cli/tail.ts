@@ -4,7 +4,8 @@
  */
 import { openSync, readSync, closeSync, statSync } from "node:fs";
 import type { AuditEvent } from "../events/schema.js";
-import { listSegments, parseLine, readTrail, type BadLine } from "../store/jsonl.js";
+import { readTrail, type BadLine } from "../store/jsonl.js";
+import { listSegments, parseLine } from "../format/trail-format.js";
 import { formatEventLine } from "../sinks/console.js";
 
 export interface TailOptions {

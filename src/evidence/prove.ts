@@ -18,7 +18,7 @@ import { trustedKeysFor } from "../integrity/trust.js";
 import { VERSION } from "../version.js";
 import { BUNDLE_FORMAT, tlogProof, type BundleCheckpoint, type EvidenceBundle } from "./bundle.js";
 import { segmentsByChain, selectEvents, type Selection } from "./select.js";
-import { lineBlocks, splitLines } from "../store/lines.js";
+import { lineBlocks, splitLines } from "../format/line-reader.js";
 import { verifyBundle } from "./verify-bundle.js";
 import { cosignaturesFor } from "../witness/http-witness.js";
 

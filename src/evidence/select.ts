@@ -6,9 +6,9 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { AuditEvent } from "../events/schema.js";
-import { SEGMENT_PATTERN } from "../sinks/jsonl.js";
+import { SEGMENT_PATTERN } from "../format/trail-format.js";
 import { matches } from "../store/jsonl-store.js";
-import { lineBlocks, splitLines } from "../store/lines.js";
+import { lineBlocks, splitLines } from "../format/line-reader.js";
 import type { EventFilter } from "../store/types.js";
 
 export interface Selection extends EventFilter {

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { appendLineWhole } from "./append.js";
+import { appendLineWhole } from "../format/append.js";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { canonicalJson } from "./canonical.js";

@@ -6,7 +6,7 @@
  */
 import { sign, verify, type KeyObject } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { appendLineWhole } from "./append.js";
+import { appendLineWhole } from "../format/append.js";
 import { signNote } from "./signed-note.js";
 import { join } from "node:path";
 import { canonicalJson } from "./canonical.js";

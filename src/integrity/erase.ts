@@ -13,8 +13,8 @@
 import { closeSync, existsSync, openSync, readFileSync, readdirSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { AuditEvent } from "../events/schema.js";
-import { SEGMENT_PATTERN } from "../sinks/jsonl.js";
-import { deliveryDir } from "../pipeline/spool.js";
+import { SEGMENT_PATTERN } from "../format/trail-format.js";
+import { deliveryDir } from "../format/trail-format.js";
 import { CONTENT_FIELDS } from "./seal.js";
 import { decryptEvent } from "./encryption.js";
 import type { KeyObject } from "node:crypto";

@@ -9,7 +9,7 @@
 import { sign, verify, type KeyObject } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import * as z from "zod";
-import { appendLineWhole } from "./append.js";
+import { appendLineWhole } from "../format/append.js";
 import { canonicalJson } from "./canonical.js";
 import { digestDir, digestFile } from "./checkpoints.js";
 import { keyId } from "./keys.js";

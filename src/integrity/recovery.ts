@@ -11,8 +11,8 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { SEGMENT_PATTERN } from "../sinks/jsonl.js";
-import { processAlive, writerAlive, writersDir } from "../pipeline/spool.js";
+import { SEGMENT_PATTERN } from "../format/trail-format.js";
+import { processAlive, writerAlive, writersDir } from "../format/trail-format.js";
 import type { RecoveryData } from "./records.js";
 import { createHash, createPublicKey, type KeyObject } from "node:crypto";
 import type { AuditEvent } from "../events/schema.js";

@@ -7,7 +7,7 @@ import type { KeyObject } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { AuditEvent } from "../events/schema.js";
-import { SEGMENT_PATTERN } from "../sinks/jsonl.js";
+import { SEGMENT_PATTERN } from "../format/trail-format.js";
 import { appendCheckpoint, signCheckpoint, type PurgedRange } from "./checkpoints.js";
 
 export interface PurgeResult {

@@ -12,9 +12,9 @@
 import type { KeyObject } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { lineBlocks, splitLines } from "../store/lines.js";
+import { lineBlocks, splitLines } from "../format/line-reader.js";
 import type { AuditEvent } from "../events/schema.js";
-import { SEGMENT_PATTERN } from "../sinks/jsonl.js";
+import { SEGMENT_PATTERN } from "../format/trail-format.js";
 import { checkpointOrigin, checkpointValid, readCheckpoints, readWitness, type Checkpoint } from "./checkpoints.js";
 import { openNote } from "./signed-note.js";
 import { mlDsaProblem, parseMlDsaPublicKey } from "./ml-dsa.js";

@@ -8,9 +8,9 @@
  * none of this runs on the agent's path: capture only wakes the deliverer up.
  */
 import type { AuditEvent } from "../events/schema.js";
-import { describeError } from "../capture/serialize.js";
+import { describeError } from "../shared/errors.js";
 import type { DeliveryOptions, ItemResult, SendResult, Sink } from "../sinks/types.js";
-import { fullJitterDelay, sleep } from "./backoff.js";
+import { fullJitterDelay, sleep } from "../shared/backoff.js";
 import type { Batch, Source } from "./sources.js";
 
 export const DEFAULT_DELIVERY: DeliveryOptions = {

@@ -7,7 +7,7 @@
  * never tampering. The agent never sees any of it.
  */
 import type { AuditEvent } from "../events/schema.js";
-import { describeError } from "../capture/serialize.js";
+import { describeError } from "../shared/errors.js";
 import type { SendResult, Sink } from "../sinks/types.js";
 
 export interface LocalSinkStats {

@@ -1,14 +1,11 @@
 /**
- * Option schemas and the one way configuration errors are reported: at construction, naming the
- * field, what was given, and how to fix it.
+ * The trail's option schemas (`createAuditTrail`), parsed once per trail through
+ * `shared/config.ts`, which reports what is wrong and how to fix it.
  */
 import * as z from "zod";
 import { levelSchema } from "../events/schema.js";
 import type { Sink } from "../sinks/types.js";
-
-export class AuditConfigError extends Error {
-  override name = "AuditConfigError";
-}
+import { deliveryOptionsSchema } from "../sinks/delivery-options.js";
 
 const sinkSchema = z.custom<Sink>(
   (v) => typeof v === "object" && v !== null && typeof (v as Sink).send === "function" && typeof (v as Sink).name === "string",
@@ -34,18 +31,6 @@ export const limitsSchema = z
     maxEventBytes: z.number().int().min(4096).optional(),
     /** Memory held for events a local sink cannot write yet, e.g. on a full disk (default 16 MiB). */
     maxBufferedBytes: z.number().int().min(0).optional(),
-  })
-  .strict();
-
-export const deliveryOptionsSchema = z
-  .object({
-    batchSize: z.number().int().min(1).max(100_000).optional(),
-    batchBytes: z.number().int().min(1024).optional(),
-    lingerMs: z.number().min(0).optional(),
-    timeoutMs: z.number().positive().optional(),
-    initialBackoffMs: z.number().positive().optional(),
-    maxBackoffMs: z.number().positive().optional(),
-    maxElapsedMs: z.number().positive().optional(),
   })
   .strict();
 
@@ -117,69 +102,3 @@ export const trailOptionsSchema = z
   })
   .strict();
 export type AuditTrailOptions = z.input<typeof trailOptionsSchema>;
-
-/** Hints that turn "invalid" into "here is what to write instead". */
-const FIX: Record<string, string> = {
-  level: 'use one of "trace", "debug" (default), "info", "warn", "error"',
-  sinks: "pass an array of sinks, e.g. sinks: [jsonlSink({ dir: '.audit' })]",
-  slowToolMs: "give a duration in milliseconds, e.g. slowToolMs: 5000",
-  sessionId: "give a non-empty string, or leave it out to take the session from run metadata",
-  userId: "give a non-empty string, or leave it out to take the user from run metadata",
-  dir: "give a directory path, e.g. dir: '.audit'",
-  redaction: "pass redaction options, e.g. redaction: { operators: { EMAIL: 'hash' } }, or redaction: false to turn it off explicitly",
-  integrity: "pass { keyFile, checkpointEvery, checkpointIntervalMs, witness }, or integrity: false",
-  witness: "give a directory outside the trail ('/mnt/other-volume/audit-witness'), an S3 prefix ('s3://bucket/witness') or a tlog-witness URL ('https://witness.example/'), or an array of them",
-  postQuantum: "pass true, or { keyFile: '/secure/ml-dsa-44.seed' }",
-  witnessObjectLock: "pass { mode: 'COMPLIANCE' | 'GOVERNANCE', days: 365 }",
-  key: "give 32 bytes: a Buffer, 64 hex digits or base64",
-  spool: "pass { dir: '.audit' } for a disk spool, or { memory: true, maxEvents: 10000 } without a disk",
-  maxEvents: "give a positive whole number of events",
-  maxBytes: "give a positive number of bytes, e.g. 512 * 1024 * 1024",
-  batchSize: "give a whole number of events between 1 and 100000",
-  timeoutMs: "give a duration in milliseconds, e.g. 30000",
-  fsync: 'use "never" (default), "always", or a number of milliseconds between syncs',
-  maxEventBytes: "give a number of bytes of at least 4096, e.g. 256 * 1024",
-  maxBufferedBytes: "give a number of bytes, e.g. 16 * 1024 * 1024 (0 keeps nothing in memory)",
-  exitHandlers: "pass true (default) or false",
-  exitFlushMs: "give a duration in milliseconds, e.g. 2000",
-};
-
-/** Parses `input` with `schema`, or throws an AuditConfigError naming every bad field and its fix. */
-export function parseOptions<S extends z.ZodType>(where: string, schema: S, input: unknown): z.infer<S> {
-  const result = schema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
-    const path = issue.path.length ? issue.path.map(String).join(".") : "(options)";
-    const field = String(issue.path[issue.path.length - 1] ?? "");
-    let message = issue.message;
-    if (issue.code === "unrecognized_keys") {
-      message = `unknown option${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}; check the spelling against the documented options`;
-    }
-    const got = describeValue(valueAt(input, issue.path));
-    const fix = FIX[field] ? ` Fix: ${FIX[field]}.` : "";
-    return `  - ${path}: ${message}${issue.code === "unrecognized_keys" ? "" : ` (got ${got})`}.${fix}`;
-  });
-  return failConfig(`${where}: invalid options\n${lines.join("\n")}`);
-}
-
-export function failConfig(message: string): never {
-  throw new AuditConfigError(`agent-audit-trail: ${message}`);
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = input;
-  for (const key of path) {
-    if (v === null || typeof v !== "object") return undefined;
-    v = (v as Record<PropertyKey, unknown>)[key];
-  }
-  return v;
-}
-
-function describeValue(v: unknown): string {
-  if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  if (typeof v === "function") return "a function";
-  if (Array.isArray(v)) return `an array of ${v.length}`;
-  if (v === null) return "null";
-  if (typeof v === "object") return "an object";
-  return String(v);
-}

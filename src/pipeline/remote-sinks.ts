@@ -8,7 +8,8 @@ import type { DeliveryOptions, Sink } from "../sinks/types.js";
 import { decryptEvent } from "../integrity/encryption.js";
 import { Deliverer, type DeliveryCounters, type DelivererHooks } from "./delivery.js";
 import { MemorySource, SpoolSource } from "./sources.js";
-import { adoptChain, appendDeadLetters, chainsWithCursor, writerAlive } from "./spool.js";
+import { adoptChain, appendDeadLetters } from "./spool.js";
+import { chainsWithCursor, writerAlive } from "../format/trail-format.js";
 
 export interface RemoteSlot {
   sink: Sink;

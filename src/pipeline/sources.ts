@@ -4,7 +4,8 @@
  * memory. Both hand out batches and take acknowledgements; both count what their policy drops.
  */
 import type { AuditEvent } from "../events/schema.js";
-import { backlogBytes, readFrom, saveCursor, type Cursor, type CursorRecord, readCursor, initCursor } from "./spool.js";
+import { readFrom } from "../format/cursor-reader.js";
+import { backlogBytes, saveCursor, type Cursor, type CursorRecord, readCursor, initCursor } from "../format/trail-format.js";
 
 export interface Batch {
   events: AuditEvent[];

@@ -1,6 +1,8 @@
 /**
- * AuditTrail: the only place that knows both ends exist. Capture hands it unsealed events; it
- * filters them by level, seals them (id, time, sequence, chain) and routes them to every sink.
+ * The trail's pipeline: capture hands it unsealed events; it filters them by level, redacts,
+ * bounds and seals them (id, time, sequence, chain) and routes them to every sink. It knows
+ * nothing of LangChain: `capture/audit-trail.ts` extends it into the `AuditTrail` users create,
+ * with the handler, the middleware and the snapshot of manual events' payloads.
  *
  * Everything here runs on the agent's thread, so it does the minimum: no validation of events it
  * built itself (the schema is enforced at the `record()` boundary and in tests), one object per
@@ -8,17 +10,15 @@
  */
 import { SCHEMA_VERSION, manualEventSchema, type AuditEvent, type Level, type ManualEvent, type UnsealedEvent } from "../events/schema.js";
 import { uuidv7 } from "../events/ids.js";
-import { DEFAULT_LIMITS, toJson, describeError, type SerializeLimits } from "../capture/serialize.js";
-import { AuditCallbackHandler, type AuditHandlerOptions } from "../capture/handler.js";
-import { auditMiddleware, type AuditMiddlewareOptions } from "../capture/middleware.js";
-import type { CaptureTrail } from "../capture/trail-port.js";
-import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
+import { DEFAULT_LIMITS, type SerializeLimits } from "../limits/capture-limits.js";
+import { describeError } from "../shared/errors.js";
 import { resolve } from "node:path";
-import { jsonlSink, DEFAULT_AUDIT_DIR, type JsonlSink } from "../sinks/jsonl.js";
+import { jsonlSink, type JsonlSink } from "../sinks/jsonl.js";
+import { DEFAULT_AUDIT_DIR } from "../format/trail-format.js";
 import { isRemote, type Sink } from "../sinks/types.js";
 import { DEFAULT_DELIVERY } from "./delivery.js";
 import { DROP_NOTICE } from "./sources.js";
-import { registerWriter, unregisterWriter } from "./spool.js";
+import { registerWriter, unregisterWriter } from "../format/trail-format.js";
 import { LocalSlot, type Gap, type LocalSinkStats } from "./local-sinks.js";
 import { DEFAULT_LEVEL, type ErasureReport, type FlushResult, type ShutdownResult, type SinkStats, type TrailStats } from "./trail-types.js";
 export type { ErasureReport, FlushResult, ShutdownResult, SinkStats, TrailStats } from "./trail-types.js";
@@ -34,7 +34,7 @@ import { levelRank } from "./levels.js";
 import { createRedactor, type Redactor } from "../redact/redactor.js";
 import { parseKey } from "../redact/operators.js";
 import { Sealer } from "../integrity/seal.js";
-import { DEFAULT_PRICES, type ModelPrice } from "../store/prices.js";
+import { DEFAULT_PRICES, type ModelPrice } from "../pricing/prices.js";
 import { Checkpointer, checkpointOrigin } from "../integrity/checkpoints.js";
 import { addMlDsaSignature, loadOrCreateMlDsaKey, publishMlDsaPublicKey } from "../integrity/ml-dsa.js";
 import { WitnessSet } from "../witness/witnesses.js";
@@ -45,9 +45,10 @@ import { encryptEvent } from "../integrity/encryption.js";
 import { eraseUserInTrail } from "../integrity/erase.js";
 import { appendAccess, currentActor } from "../integrity/access-log.js";
 import type { RedactionOptions } from "../redact/options.js";
-import { parseOptions, trailOptionsSchema, failConfig, type AuditTrailOptions, type TrailContext } from "./options.js";
+import { trailOptionsSchema, type AuditTrailOptions, type TrailContext } from "./options.js";
+import { parseOptions, failConfig } from "../shared/config.js";
 
-export class AuditTrail implements CaptureTrail {
+export abstract class TrailPipeline {
   readonly chainId: string = uuidv7();
   readonly level: Level;
   readonly context: Readonly<TrailContext>;
@@ -325,15 +326,14 @@ export class AuditTrail implements CaptureTrail {
     for (const c of this.checkpointers) c.write();
   }
 
-  /** A LangChain callback handler recording into this trail. */
-  handler(options: Omit<AuditHandlerOptions, "trail"> = {}): AuditCallbackHandler {
-    return new AuditCallbackHandler({ ...options, trail: this });
-  }
+  /**
+   * A plain-JSON snapshot of a manual event's payload within `captureLimits`, never throwing:
+   * capture knows the values an agent's payloads hold (messages, documents, binary content).
+   */
+  protected abstract snapshot(value: unknown): unknown;
 
-  /** The agent middleware recording into this trail: `createAgent({ middleware: [trail.middleware()] })`. */
-  middleware(options: Omit<AuditMiddlewareOptions, "trail"> = {}) {
-    return auditMiddleware({ ...options, trail: this });
-  }
+  /** Waits for the callbacks capture still has queued, so a flush sees their events. */
+  protected abstract settleCallbacks(): Promise<void>;
 
   /**
    * Right to erasure: tombstones every event of `userId` in this trail's files (trail, spool,
@@ -414,8 +414,8 @@ export class AuditTrail implements CaptureTrail {
       parent_run_id: e.parent_run_id,
       name: e.name,
       tags: tags && tags.length ? [...tags] : undefined,
-      metadata: metadata ? (toJson(metadata, this.captureLimits) as Record<string, unknown>) : undefined,
-      data: (toJson(e.data ?? {}, this.captureLimits) as Record<string, unknown>) ?? {},
+      metadata: metadata ? (this.snapshot(metadata) as Record<string, unknown>) : undefined,
+      data: (this.snapshot(e.data ?? {}) as Record<string, unknown>) ?? {},
       duration_ms: e.duration_ms,
       status: e.status,
     });
@@ -430,7 +430,7 @@ export class AuditTrail implements CaptureTrail {
       return manualEventSchema.safeParse(event);
     } catch (err) {
       this.reportError(new Error(`trail.record(): reading the event threw (${describeError(err)}); recording what could be read`), "record");
-      const snap = toJson(event, this.captureLimits);
+      const snap = this.snapshot(event);
       const obj = (snap && typeof snap === "object" && !Array.isArray(snap) ? snap : {}) as Record<string, unknown>;
       const asRecord = (v: unknown) => (v === undefined || (v !== null && typeof v === "object" && !Array.isArray(v)) ? v : { value: v });
       return manualEventSchema.safeParse({ ...obj, data: asRecord(obj.data), metadata: asRecord(obj.metadata) });
@@ -582,7 +582,7 @@ export class AuditTrail implements CaptureTrail {
 
   private async flushWithin(deadline: Deadline): Promise<FlushResult> {
     const callbacks = await deadline.race(
-      awaitAllCallbacks().catch((err: unknown) => this.reportError(new Error(`waiting for LangChain callbacks failed: ${describeError(err)}`), "flush:callbacks")),
+      this.settleCallbacks().catch((err: unknown) => this.reportError(new Error(`waiting for LangChain callbacks failed: ${describeError(err)}`), "flush:callbacks")),
     );
     if (callbacks === Deadline.EXPIRED) this.reportError(new Error("flush: LangChain callbacks were still running when timeoutMs ran out"), "flush:callbacks");
     for (const slot of this.slots) slot.retry();
@@ -705,9 +705,4 @@ function localStats(s: LocalSinkStats): SinkStats {
   const out: SinkStats = { delivered: s.delivered, failed: s.failed, dropped: s.dropped, write_failures: s.write_failures, buffered: s.buffered };
   if (s.last_error) out.last_error = s.last_error;
   return out;
-}
-
-/** Creates a trail: `createAuditTrail({ sinks, level, context })`. */
-export function createAuditTrail(options: AuditTrailOptions = {}): AuditTrail {
-  return new AuditTrail(options);
 }

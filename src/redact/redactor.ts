@@ -6,7 +6,7 @@
  * case allocates nothing.
  */
 import type { Redaction, UnsealedEvent } from "../events/schema.js";
-import { failConfig, parseOptions } from "../pipeline/options.js";
+import { failConfig, parseOptions } from "../shared/config.js";
 import { isPlaceholderValue } from "./credentials.js";
 import { CARD_HEADER, isCardField, isPhoneField, PAIR_NAME_FIELDS, PHONE_HEADER } from "./field-rules.js";
 import { BACKSLASH, EQUALS, NON_ASCII, TABLE, type TextFeatures } from "./text-features.js";

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import type { AuditStore } from "../store/types.js";
-import { statsReport } from "../cli/analytics.js";
+import { statsReport } from "../store/stats-report.js";
 import { verifyTrail } from "../integrity/verify.js";
 import { appendAccess, currentActor } from "../integrity/access-log.js";
 import { createRedactor, type Redactor } from "../redact/redactor.js";

@@ -8,7 +8,8 @@
  */
 import * as z from "zod";
 import type { AuditEvent } from "../events/schema.js";
-import { deliveryOptionsSchema, failConfig, parseOptions } from "../pipeline/options.js";
+import { deliveryOptionsSchema } from "./delivery-options.js";
+import { failConfig, parseOptions } from "../shared/config.js";
 import { transportCode } from "./shared/http.js";
 import { OK, type DeliveryOptions, type ItemResult, type SendResult, type Sink } from "./types.js";
 import { endpointLabel } from "./shared/endpoint.js";

@@ -15,10 +15,9 @@ import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, st
 import { basename, join, resolve } from "node:path";
 import * as z from "zod";
 import type { AuditEvent } from "../events/schema.js";
-import { parseOptions } from "../pipeline/options.js";
+import { parseOptions } from "../shared/config.js";
 import { OK, type ItemResult, type SendResult, type Sink } from "./types.js";
-
-export const DEFAULT_AUDIT_DIR = ".audit";
+import { DEFAULT_AUDIT_DIR, segmentName } from "../format/trail-format.js";
 
 const optionsSchema = z
   .object({
@@ -33,13 +32,6 @@ export interface JsonlSink extends Sink {
   /** The segment file currently being appended to (undefined before the first event). */
   readonly currentFile: string | undefined;
 }
-
-/** The segment file name for an event: its UTC day and its writer's chain. */
-export function segmentName(event: Pick<AuditEvent, "ts" | "chain_id">): string {
-  return `${event.ts.slice(0, 10)}.${event.chain_id}.jsonl`;
-}
-
-export const SEGMENT_PATTERN = /^\d{4}-\d{2}-\d{2}\.[0-9a-f-]{36}\.jsonl$/;
 
 export function jsonlSink(options: JsonlSinkOptions = {}): JsonlSink {
   const opts = parseOptions("jsonlSink", optionsSchema, options);

@@ -7,7 +7,8 @@
 import * as z from "zod";
 import type { Attributes } from "@opentelemetry/api";
 import type { AuditEvent } from "../events/schema.js";
-import { deliveryOptionsSchema, failConfig, parseOptions } from "../pipeline/options.js";
+import { deliveryOptionsSchema } from "./delivery-options.js";
+import { failConfig, parseOptions } from "../shared/config.js";
 import { OK, type DeliveryOptions, type SendContext, type SendResult, type Sink } from "./types.js";
 import { BatchRuns, type RunRecord } from "./shared/runs.js";
 import { encodeSpans, jsonAttr, SpanKind, spanIdOf, SpanStatusCode, traceIdOf, type OtlpProtocol, type SpanInput } from "./shared/otlp.js";

@@ -13,11 +13,12 @@ import { gzipSync } from "node:zlib";
 import * as z from "zod";
 import type { S3Client as S3ClientType } from "@aws-sdk/client-s3";
 import type { AuditEvent } from "../events/schema.js";
-import { deliveryOptionsSchema, parseOptions } from "../pipeline/options.js";
+import { deliveryOptionsSchema } from "./delivery-options.js";
+import { parseOptions } from "../shared/config.js";
 import { digestFile, publicKeyFile } from "../integrity/checkpoints.js";
 import { statusResult, transportCode } from "./shared/http.js";
 import { OK, type DeliveryOptions, type SendResult, type Sink } from "./types.js";
-import { loadS3 } from "./shared/s3-client.js";
+import { loadS3 } from "../shared/s3-client.js";
 
 const optionsSchema = z
   .object({

@@ -8,7 +8,7 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import * as z from "zod";
-import { parseOptions } from "../pipeline/options.js";
+import { parseOptions } from "../shared/config.js";
 
 const PREFIX = "whsec_";
 const DEFAULT_TOLERANCE_SECONDS = 300;

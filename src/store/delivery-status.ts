@@ -5,7 +5,7 @@
  */
 import { createReadStream, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { backlogBytes, chainSegments, chainsWithCursor, deadLetterFile, deliveryDir, readCursor, writerAlive } from "../pipeline/spool.js";
+import { backlogBytes, chainSegments, chainsWithCursor, deadLetterFile, deliveryDir, readCursor, writerAlive } from "../format/trail-format.js";
 
 export interface ChainStatus {
   chain_id: string;

@@ -4,11 +4,11 @@
  * A crash mid-write can leave a torn last line; such a line (or any line that is not an event) is
  * skipped and counted, never allowed to hide the lines around it.
  */
-import { createReadStream, readdirSync, existsSync } from "node:fs";
+import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { AuditEvent } from "../events/schema.js";
-import { SEGMENT_PATTERN } from "../sinks/jsonl.js";
+import { listSegments, parseLine } from "../format/trail-format.js";
 
 export interface BadLine {
   file: string;
@@ -19,30 +19,6 @@ export interface BadLine {
 export interface ReadOptions {
   /** Called for every line that is not a readable event. */
   onBadLine?: (bad: BadLine) => void;
-}
-
-/** The trail's segment files, oldest day first. */
-export function listSegments(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((name) => SEGMENT_PATTERN.test(name))
-    .sort()
-    .map((name) => join(dir, name));
-}
-
-/** Parses one trail line; undefined (with a reason) when it is not an event. */
-export function parseLine(text: string): { event: AuditEvent } | { reason: string } {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return { reason: "not valid JSON (torn or corrupted line)" };
-  }
-  const v = value as Partial<AuditEvent> | null;
-  if (!v || typeof v !== "object" || typeof v.id !== "string" || typeof v.type !== "string" || typeof v.ts !== "string") {
-    return { reason: "not an audit event" };
-  }
-  return { event: v as AuditEvent };
 }
 
 /** Every event in one segment file, in file order. */

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { AuditEvent } from "../events/schema.js";
-import { defaultS3Client, loadS3 } from "../sinks/shared/s3-client.js";
+import { defaultS3Client, loadS3 } from "../shared/s3-client.js";
 
 export function parseS3Url(url: string): { bucket: string; prefix: string } {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);

@@ -7,7 +7,7 @@
  * `stats()`), never silent. A witness that keeps only the latest tree head per log (an HTTP
  * witness) is sent only the newest pending checkpoint of each chain.
  */
-import { fullJitterDelay, sleep } from "../pipeline/backoff.js";
+import { fullJitterDelay, sleep } from "../shared/backoff.js";
 import type { Checkpoint } from "../integrity/checkpoints.js";
 
 export interface WitnessTarget {

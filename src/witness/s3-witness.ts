@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Checkpoint } from "../integrity/checkpoints.js";
-import { defaultS3Client, loadS3 } from "../sinks/shared/s3-client.js";
+import { defaultS3Client, loadS3 } from "../shared/s3-client.js";
 import { parseS3Url } from "../store/s3-archive.js";
 import type { WitnessTarget } from "./queue.js";
 

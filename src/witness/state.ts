@@ -17,7 +17,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { open, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { appendLineWhole } from "../integrity/append.js";
+import { appendLineWhole } from "../format/append.js";
 
 export interface HeldCheckpoint {
   origin: string;

@@ -8,7 +8,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync } from "node:cry
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
-import { createAuditTrail } from "../../src/pipeline/trail.js";
+import { createAuditTrail } from "../../src/capture/audit-trail.js";
 import { jsonlSink } from "../../src/sinks/jsonl.js";
 import { postgresSink } from "../../src/sinks/postgres.js";
 import { envelopeHash } from "../../src/integrity/seal.js";

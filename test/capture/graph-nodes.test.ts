@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { Annotation, Command, END, interrupt, MemorySaver, START, StateGraph } from "@langchain/langgraph";
 import { AIMessage, fakeModel, HumanMessage } from "langchain";
-import { createAuditTrail } from "../../src/pipeline/trail.js";
+import { createAuditTrail } from "../../src/capture/audit-trail.js";
 import { memorySink } from "../../src/sinks/memory.js";
 import { expectConnectedTree, expectValidEvents, ofType } from "../helpers.js";
 import { oneToolAgent } from "./fixtures.js";

@@ -3,7 +3,7 @@ import { createAgent, fakeModel, tool, AIMessage, HumanMessage } from "langchain
 import { RunnableLambda } from "@langchain/core/runnables";
 import * as z from "zod";
 import { AuditCallbackHandler } from "../../src/capture/handler.js";
-import { createAuditTrail } from "../../src/pipeline/trail.js";
+import { createAuditTrail } from "../../src/capture/audit-trail.js";
 import { memorySink } from "../../src/sinks/memory.js";
 import type { Sink } from "../../src/sinks/types.js";
 import { expectConnectedTree, expectValidEvents, memoryTrail, ofType, tempDir } from "../helpers.js";

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { AIMessage, createAgent, fakeModel, HumanMessage, SystemMessage } from "langchain";
 import { Command, MemorySaver } from "@langchain/langgraph";
 import { extractInput } from "../../src/capture/extract.js";
-import { DEFAULT_LIMITS } from "../../src/capture/serialize.js";
+import { DEFAULT_LIMITS } from "../../src/limits/capture-limits.js";
 import { expectValidEvents, memoryTrail, ofType } from "../helpers.js";
 import { oneToolAgent } from "./fixtures.js";
 

@@ -5,7 +5,7 @@ import { createAgent, fakeModel, tool, AIMessage, HumanMessage, ToolMessage, hum
 import { MemorySaver, Command } from "@langchain/langgraph";
 import * as z from "zod";
 import { auditMiddleware } from "../../src/capture/middleware.js";
-import { AuditConfigError } from "../../src/pipeline/options.js";
+import { AuditConfigError } from "../../src/shared/config.js";
 import { expectConnectedTree, expectValidEvents, memoryTrail, ofType } from "../helpers.js";
 import { usage } from "./fixtures.js";
 

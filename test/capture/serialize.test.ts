@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { AIMessage, HumanMessage, ToolMessage, SystemMessage } from "@langchain/core/messages";
-import { toJson, DEFAULT_LIMITS } from "../../src/capture/serialize.js";
+import { toJson } from "../../src/capture/serialize.js";
+import { DEFAULT_LIMITS } from "../../src/limits/capture-limits.js";
 
 describe("toJson (safe serialization)", () => {
   it("marks circular references instead of throwing", () => {

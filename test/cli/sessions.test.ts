@@ -1,7 +1,7 @@
 // `query` and `sessions` on a real trail, through the built CLI in a child process.
 import { describe, expect, it } from "vitest";
 import { AIMessage, fakeModel } from "langchain";
-import { createAuditTrail } from "../../src/pipeline/trail.js";
+import { createAuditTrail } from "../../src/capture/audit-trail.js";
 import { jsonlSink } from "../../src/sinks/jsonl.js";
 import { tempDir } from "../helpers.js";
 import { cli } from "../faults/harness.js";

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { chmodSync, cpSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { createAuditTrail } from "../../src/pipeline/trail.js";
+import { createAuditTrail } from "../../src/capture/audit-trail.js";
 import { jsonlSink } from "../../src/sinks/jsonl.js";
 import { verifyTrail } from "../../src/integrity/verify.js";
 import { envelopeHash, contentHash, GENESIS } from "../../src/integrity/seal.js";

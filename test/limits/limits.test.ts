@@ -136,7 +136,7 @@ describe("pathological values produce a bounded event, never an exception", () =
 
 describe("limits are checked at construction", () => {
   it("names the field and the fix", async () => {
-    const { createAuditTrail } = await import("../../src/pipeline/trail.js");
+    const { createAuditTrail } = await import("../../src/capture/audit-trail.js");
     expect(() => createAuditTrail({ limits: { maxEventBytes: 100 } })).toThrow(/limits\.maxEventBytes: .*Fix: give a number of bytes of at least 4096/s);
     expect(() => createAuditTrail({ limits: { maxEventBytes: 8192, maxStringLength: 32_768 } })).toThrow(/maxEventBytes \(8192\) is smaller than limits\.maxStringLength/);
   });

@@ -3,7 +3,7 @@
 // and headers never appear, and data quoted in an error is still redacted.
 import { describe, expect, it } from "vitest";
 import { createServer } from "node:net";
-import { createAuditTrail } from "../../src/pipeline/trail.js";
+import { createAuditTrail } from "../../src/capture/audit-trail.js";
 import { jsonlSink } from "../../src/sinks/jsonl.js";
 import { webhookSink } from "../../src/sinks/webhook.js";
 import { Diagnostics } from "../../src/pipeline/diagnostics.js";

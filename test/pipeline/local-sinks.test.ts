@@ -1,7 +1,7 @@
 // Local sinks that fail or answer late: what waits is counted as pending, written in order once
 // the sink works again, and what had to be given up is declared by one trail.gap record.
 import { describe, expect, it } from "vitest";
-import { createAuditTrail } from "../../src/pipeline/trail.js";
+import { createAuditTrail } from "../../src/capture/audit-trail.js";
 import { memorySink } from "../../src/sinks/memory.js";
 import type { AuditEvent } from "../../src/events/schema.js";
 import type { SendResult, Sink } from "../../src/sinks/types.js";

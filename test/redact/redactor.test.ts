@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { createRedactor, decryptRedacted } from "../../src/redact/index.js";
-import { AuditConfigError } from "../../src/pipeline/options.js";
+import { AuditConfigError } from "../../src/shared/config.js";
 
 const CARD = "4111 1111 1111 1111";
 

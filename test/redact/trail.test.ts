@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createAgent, fakeModel, tool, AIMessage, HumanMessage } from "langchain";
 import * as z from "zod";
-import { createAuditTrail } from "../../src/pipeline/trail.js";
+import { createAuditTrail } from "../../src/capture/audit-trail.js";
 import { jsonlSink } from "../../src/sinks/jsonl.js";
 import { memorySink } from "../../src/sinks/memory.js";
 import { expectValidEvents, tempDir } from "../helpers.js";

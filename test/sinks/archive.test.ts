@@ -10,7 +10,7 @@ import { join } from "node:path";
 import S3rver from "s3rver";
 import { S3Client, ListObjectsV2Command, GetObjectCommand } from "@aws-sdk/client-s3";
 import { Client as EsClient } from "@elastic/elasticsearch";
-import { createAuditTrail } from "../../src/pipeline/trail.js";
+import { createAuditTrail } from "../../src/capture/audit-trail.js";
 import { jsonlSink } from "../../src/sinks/jsonl.js";
 import { s3Sink } from "../../src/sinks/s3.js";
 import { elasticsearchSink } from "../../src/sinks/elasticsearch.js";

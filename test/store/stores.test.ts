@@ -4,13 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 
 import { createAgent, fakeModel, AIMessage, HumanMessage } from "langchain";
-import { createAuditTrail, type AuditTrail } from "../../src/pipeline/trail.js";
+import { createAuditTrail, type AuditTrail } from "../../src/capture/audit-trail.js";
 import { jsonlSink } from "../../src/sinks/jsonl.js";
 import { postgresSink } from "../../src/sinks/postgres.js";
 import { JsonlStore } from "../../src/store/jsonl-store.js";
 import { PostgresStore } from "../../src/store/postgres-store.js";
 import { markSpikes, quantile } from "../../src/store/analytics.js";
-import { costOf, priceFor, DEFAULT_PRICES } from "../../src/store/prices.js";
+import { costOf, priceFor, DEFAULT_PRICES } from "../../src/pricing/prices.js";
 import { main } from "../../src/cli/main.js";
 import type { AuditEvent } from "../../src/events/schema.js";
 import { memoryTrail, ofType, tempDir } from "../helpers.js";

@@ -12,7 +12,7 @@
 // Looked up on the module objects at call time, so HTTP test doubles (nock) can stand in for them.
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
-import { parseRetryAfter } from "../../pipeline/backoff.js";
+import { parseRetryAfter } from "../../shared/backoff.js";
 import { OK, type SendResult } from "../types.js";
 import { endpointLabel } from "./endpoint.js";
 

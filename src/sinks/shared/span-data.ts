@@ -1,6 +1,6 @@
 /** Pieces of a run that every span-shaped destination reports the same way. */
 import type { Attributes } from "@opentelemetry/api";
-import type { TokenUsage } from "../../capture/usage.js";
+import type { TokenUsage } from "../../events/usage.js";
 import type { RunRecord } from "./runs.js";
 
 /** The sealed events behind a span: look the span up in the local trail by these. */

@@ -6,13 +6,13 @@
  * (`LANGSMITH_API_KEY`, `LANGSMITH_ENDPOINT`, `LANGSMITH_PROJECT`) and any OpenTelemetry backend
  * (`OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, `OTEL_EXPORTER_OTLP_HEADERS`).
  */
-import { AuditTrail } from "./trail.js";
+import { AuditTrail } from "./audit-trail.js";
 import { jsonlSink } from "../sinks/jsonl.js";
 import { langfuseSink } from "../sinks/langfuse.js";
 import { langsmithSink } from "../sinks/langsmith.js";
 import { otlpSink } from "../sinks/otlp.js";
 import type { Sink } from "../sinks/types.js";
-import { provideDefaultTrail } from "../capture/trail-port.js";
+import { provideDefaultTrail } from "./trail-port.js";
 
 let defaultTrail: AuditTrail | undefined;
 
