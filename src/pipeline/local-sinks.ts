@@ -1,5 +1,15 @@
 /**
- * Local sinks (JSONL, memory, console) are written on the agent's thread, in order. When one
+ * Local sinks (JSONL, memory, console) are written on the agent's thread, in order.
+ *
+ * Commit before effect: a sink that writes files gets events in batches, one `write(2)` per batch.
+ * The trail marks the events after which the agent acts (a tool, model or retriever call starts,
+ * a run ends, a warning or error, a manual or the trail's own record): such an event and every
+ * one before it are on disk before the callback that recorded it returns. Between those points
+ * events wait here, at most `MAX_PENDING` of them and at most `PENDING_MS`, and are written on
+ * `flush()`, `shutdown()` and exit as well. So a `kill -9` can only lose the tail of a step that
+ * has not acted yet. Other local sinks (memory, console) get each event at once.
+ *
+ * When a sink
  * cannot write (a full disk, a closed stream), its events wait in memory, up to a bound, and are
  * written first, in order, as soon as a write succeeds again (on the next event, a retry timer,
  * `flush()`, `shutdown()` or exit). Events that do not fit are given up, and the trail is told the
@@ -43,9 +53,15 @@ export interface LocalSlotHooks {
   gapClosed(gap: Gap): void;
   /** Makes a sink's error text safe to keep (redaction, endpoint labels excepted). */
   sanitize(text: string): string;
+  /** A batch was written outside an event's routing (the batching timer): readers may look now. */
+  committed?(): void;
 }
 
 const RETRY_MS = 1_000;
+/** Most events a file sink holds before writing them, whatever comes next (≤ 32 × maxEventBytes). */
+export const MAX_PENDING = 32;
+/** Longest an event waits for its batch when nothing else happens (an idle process, a long tool). */
+export const PENDING_MS = 100;
 
 export class LocalSlot {
   readonly stats: LocalSinkStats = { delivered: 0, failed: 0, dropped: 0, write_failures: 0, buffered: 0 };
@@ -56,6 +72,9 @@ export class LocalSlot {
   private gap: Gap | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly async = new Set<Promise<unknown>>();
+  /** Sealed events not handed to the sink yet (file sinks only): the batch being collected. */
+  private pending: AuditEvent[] = [];
+  private pendingTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly sink: Sink,
@@ -68,24 +87,57 @@ export class LocalSlot {
 
   /** Events not written yet: waiting in memory, or handed to an asynchronous sink that has not answered. */
   get unwritten(): number {
-    return this.backlog.length + this.inFlight;
+    return this.pending.length + this.backlog.length + this.inFlight;
   }
   private inFlight = 0;
 
   /** Nothing waits in memory and no gap is open: what the chain holds so far is on this sink. */
   get caughtUp(): boolean {
-    return this.backlog.length === 0 && this.gap === undefined;
+    return this.pending.length === 0 && this.backlog.length === 0 && this.gap === undefined;
   }
 
-  /** Writes one event, after whatever is waiting. */
-  write(event: AuditEvent): void {
-    if (this.backlog.length && !this.retry()) {
-      this.hold(event, this.stats.last_error ?? "the sink is still failing");
+  /**
+   * Takes one event. `commit`: the agent acts next, so this event and everything before it are
+   * written now. Otherwise a file sink adds it to the batch being collected.
+   */
+  write(event: AuditEvent, commit = true): void {
+    if (!this.writesFiles) return this.writeBatch([event]);
+    this.pending.push(event);
+    if (commit || this.pending.length >= MAX_PENDING) this.commit();
+    else if (!this.pendingTimer) {
+      this.pendingTimer = setTimeout(() => {
+        this.pendingTimer = undefined;
+        this.commit();
+        this.hooks.committed?.();
+      }, PENDING_MS);
+      this.pendingTimer.unref();
+    }
+  }
+
+  /** Writes the batch being collected (flush, shutdown, exit and every commit point call this). */
+  commit(): void {
+    if (this.pendingTimer) {
+      clearTimeout(this.pendingTimer);
+      this.pendingTimer = undefined;
+    }
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.writeBatch(batch);
+  }
+
+  /** Writes events in one send, after whatever is waiting; what cannot be written waits in order. */
+  private writeBatch(batch: AuditEvent[]): void {
+    if (this.backlog.length && !this.retryBacklog()) {
+      for (const event of batch) this.hold(event, this.stats.last_error ?? "the sink is still failing");
       return;
     }
-    const result = this.attempt([event]);
+    const result = this.attempt(batch);
     if (result && !result.ok) {
-      this.hold(event, result.error);
+      // A sink that reports per event (JSONL writing several segments) may have written a prefix.
+      const written = result.items ? leadingOk(result.items) : 0;
+      this.stats.delivered += written;
+      for (const event of batch.slice(written)) this.hold(event, result.error);
       return;
     }
     this.closeGap();
@@ -96,6 +148,12 @@ export class LocalSlot {
    * true when nothing is left waiting. A gap is declared only after a write succeeded again.
    */
   retry(): boolean {
+    if (!this.retryBacklog()) return false;
+    this.commit();
+    return this.backlog.length === 0;
+  }
+
+  private retryBacklog(): boolean {
     if (this.backlog.length === 0) return true;
     const batch = this.backlog;
     const result = this.attempt(batch);
@@ -142,6 +200,8 @@ export class LocalSlot {
   close(): void {
     if (this.retryTimer) clearInterval(this.retryTimer);
     this.retryTimer = undefined;
+    if (this.pendingTimer) clearTimeout(this.pendingTimer);
+    this.pendingTimer = undefined;
   }
 
   /** Sends a batch; undefined when it is fully written, else the failure (never throws). */

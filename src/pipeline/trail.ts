@@ -138,6 +138,9 @@ export abstract class TrailPipeline {
         // Closed by the retry timer or a flush (not while an event is being routed): declare now.
         if (!this.routing) this.declareGaps();
       },
+      committed: () => {
+        for (const r of this.remotes) r.own.wake();
+      },
     };
     this.slots = named.filter((x) => !isRemote(x.sink)).map((x) => new LocalSlot(x.sink, x.name, buffered, localHooks));
     const remote = named.filter((x) => isRemote(x.sink));
@@ -404,21 +407,25 @@ export abstract class TrailPipeline {
     }
     const tags = e.tags ?? this.context.tags;
     const metadata = e.metadata ?? this.context.metadata;
-    return this.emit({
-      level,
-      type: e.type,
-      session_id: e.session_id ?? this.context.sessionId,
-      user_id: e.user_id ?? this.context.userId,
-      trace_id: e.trace_id,
-      run_id: e.run_id,
-      parent_run_id: e.parent_run_id,
-      name: e.name,
-      tags: tags && tags.length ? [...tags] : undefined,
-      metadata: metadata ? (this.snapshot(metadata) as Record<string, unknown>) : undefined,
-      data: (this.snapshot(e.data ?? {}) as Record<string, unknown>) ?? {},
-      duration_ms: e.duration_ms,
-      status: e.status,
-    });
+    // A manual record (an approval, a decision) usually comes right before the effect it allows.
+    return this.emit(
+      {
+        level,
+        type: e.type,
+        session_id: e.session_id ?? this.context.sessionId,
+        user_id: e.user_id ?? this.context.userId,
+        trace_id: e.trace_id,
+        run_id: e.run_id,
+        parent_run_id: e.parent_run_id,
+        name: e.name,
+        tags: tags && tags.length ? [...tags] : undefined,
+        metadata: metadata ? (this.snapshot(metadata) as Record<string, unknown>) : undefined,
+        data: (this.snapshot(e.data ?? {}) as Record<string, unknown>) ?? {},
+        duration_ms: e.duration_ms,
+        status: e.status,
+      },
+      true,
+    );
   }
 
   /**
@@ -441,7 +448,7 @@ export abstract class TrailPipeline {
    * Seals an event built by capture and routes it to every sink. The caller has already checked
    * the level. Returns the sealed event (undefined after shutdown, when it is counted as dropped).
    */
-  emit(unredacted: UnsealedEvent): AuditEvent | undefined {
+  emit(unredacted: UnsealedEvent, commit = commitsBeforeEffect(unredacted)): AuditEvent | undefined {
     if (this.closed) {
       this.counts.dropped++;
       this.warnOnce("closed", "agent-audit-trail: an event arrived after trail.shutdown() and was dropped (counted in stats().dropped).");
@@ -464,7 +471,7 @@ export abstract class TrailPipeline {
       this.reportError(new Error(`bounding an event failed: ${describeError(err)}`), "limits");
       e = { ...e, tags: undefined, metadata: undefined, data: { limits_failed: true }, truncated: ["data", "metadata", "tags"] };
     }
-    return this.seal(e, false);
+    return this.seal(e, false, commit);
   }
 
   /**
@@ -473,10 +480,11 @@ export abstract class TrailPipeline {
    */
   private emitSystem(name: string, level: Level, data: Record<string, unknown>): AuditEvent | undefined {
     if (this.closed) return undefined;
-    return this.seal({ level, type: "custom", name, data }, true);
+    return this.seal({ level, type: "custom", name, data }, true, true);
   }
 
-  private seal(e: UnsealedEvent, system: boolean): AuditEvent {
+  /** `commit`: the agent acts after this event, so it is written to disk (with all before it) now. */
+  private seal(e: UnsealedEvent, system: boolean, commit: boolean): AuditEvent {
     const time = e.time ?? Date.now();
     // Fixed key order: the envelope reads the same in every file.
     const event: AuditEvent = {
@@ -515,7 +523,7 @@ export abstract class TrailPipeline {
     this.counts.recorded++;
     this.routing = true;
     try {
-      for (const slot of this.slots) slot.write(slot.writesFiles ? stored : event);
+      for (const slot of this.slots) slot.write(slot.writesFiles ? stored : event, commit);
     } finally {
       this.routing = false;
     }
@@ -705,4 +713,18 @@ function localStats(s: LocalSinkStats): SinkStats {
   const out: SinkStats = { delivered: s.delivered, failed: s.failed, dropped: s.dropped, write_failures: s.write_failures, buffered: s.buffered };
   if (s.last_error) out.last_error = s.last_error;
   return out;
+}
+
+/** The events after which the agent acts: the start of a tool, model or retriever call. */
+const BEFORE_EFFECT = new Set<string>(["tool_start", "llm_start", "retriever_start"]);
+
+/**
+ * Must this event be on disk before its callback returns? Yes before every effect, at a run's end
+ * (the root's `output`, or a parentless run's end or error, which is what the agent's caller sees
+ * next), and for anything at warn or above (a policy verdict, an error: rare, and what an auditor
+ * looks for first). Everything else can wait for the next of these, batched into one write.
+ */
+export function commitsBeforeEffect(e: UnsealedEvent): boolean {
+  if (BEFORE_EFFECT.has(e.type) || e.type === "output" || e.level === "warn" || e.level === "error") return true;
+  return e.parent_run_id === undefined && (e.type.endsWith("_end") || e.type.endsWith("_error"));
 }

@@ -39,9 +39,10 @@ process.on("exit", () => {
 });
 const CHILD_LIMIT_MS = 120_000;
 
-/** Runs the trail child with `config` (see children/trail-child.mjs). */
-export function runChild(config: Record<string, unknown>, options: { preload?: string; env?: Record<string, string> } = {}): ChildRun {
-  const args = [...(options.preload ? ["--import", options.preload] : []), CHILD, JSON.stringify(config)];
+/** Runs the trail child with `config` (see children/trail-child.mjs), or another of children/ (`child`). */
+export function runChild(config: Record<string, unknown>, options: { preload?: string; env?: Record<string, string>; child?: string } = {}): ChildRun {
+  const program = options.child ? fileURLToPath(new URL(`./children/${options.child}`, import.meta.url)) : CHILD;
+  const args = [...(options.preload ? ["--import", options.preload] : []), program, JSON.stringify(config)];
   const proc = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } });
   running.add(proc);
   const limit = setTimeout(() => proc.kill("SIGKILL"), CHILD_LIMIT_MS);
