@@ -151,6 +151,9 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
       this.startModel(llm, runId, parentRunId, extraParams, tags, metadata, runName, messages, "messages");
     } catch (err) {
       this.fail(err, "handleChatModelStart");
+    } finally {
+      // Commit point: the call starts when this returns.
+      this.trail.commit();
     }
   }
 
@@ -168,6 +171,9 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
       this.startModel(llm, runId, parentRunId, extraParams, tags, metadata, runName, prompts, "prompts");
     } catch (err) {
       this.fail(err, "handleLLMStart");
+    } finally {
+      // Commit point: the call starts when this returns.
+      this.trail.commit();
     }
   }
 
@@ -225,6 +231,9 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
       if (run.isRoot) this.events.input(run, () => ({ content: toJson(parseArgs(input), this.trail.captureLimits) }));
     } catch (err) {
       this.fail(err, "handleToolStart");
+    } finally {
+      // Commit point: the call starts when this returns.
+      this.trail.commit();
     }
   }
 
@@ -279,6 +288,9 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
       if (run.isRoot) this.events.input(run, () => ({ content: toJson(query, this.trail.captureLimits) }));
     } catch (err) {
       this.fail(err, "handleRetrieverStart");
+    } finally {
+      // Commit point: the call starts when this returns.
+      this.trail.commit();
     }
   }
 

@@ -195,6 +195,7 @@ export function auditMiddleware(options: AuditMiddlewareOptions = {}) {
       emit(ctx, "llm_start", "debug", startData, base);
       inv.llmCalls++;
       try {
+        trail.commit(); // commit point: the call starts now
         const response = await handler(req);
         const message = isLangChainMessage(response as object) ? (response as BaseMessage) : undefined;
         const raw = message as unknown as Obj | undefined;
@@ -257,6 +258,7 @@ export function auditMiddleware(options: AuditMiddlewareOptions = {}) {
       inv.toolCalls++;
       emit(ctx, "tool_start", "info", { tool: call.name, tool_call_id: call.id, args }, base);
       try {
+        trail.commit(); // commit point: the call starts now
         const result = await handler(request);
         const msg = result as { status?: string; content?: unknown; _getType?: () => string };
         const failed = msg?._getType?.() === "tool" && msg.status === "error";

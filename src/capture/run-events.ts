@@ -97,6 +97,8 @@ export class RunEvents {
       this.emit(root, "output", "info", data, { parentless: true, duration: now() - root.startedAt, status });
     } finally {
       this.runs.forgetTrace(trace);
+      // Commit point: the invocation returns to its caller next.
+      this.trail.commit();
     }
   }
 

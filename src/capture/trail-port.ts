@@ -21,6 +21,11 @@ export interface CaptureTrail {
   isEnabled(level: Level): boolean;
   countFiltered(): void;
   emit(unredacted: UnsealedEvent): AuditEvent | undefined;
+  /**
+   * The agent acts next (a model, tool or retriever call starts, or a run returns to its caller):
+   * every event recorded so far is written to disk before this returns.
+   */
+  commit(): void;
   reportError(raw: Error, kind: string): void;
   stats(): TrailStats;
 }

@@ -2,9 +2,11 @@
  * Local sinks (JSONL, memory, console) are written on the agent's thread, in order.
  *
  * Commit before effect: a sink that writes files gets events in batches, one `write(2)` per batch.
- * The trail marks the events after which the agent acts (a tool, model or retriever call starts,
- * a run ends, a warning or error, a manual or the trail's own record): such an event and every
- * one before it are on disk before the callback that recorded it returns. Between those points
+ * Capture calls the trail's `commit()` where the agent acts next (a tool, model or retriever
+ * callback returns, whatever the level recorded there; a run returns to its caller), and the
+ * trail marks events that commit by themselves (warn and above, a parentless run's end, a manual
+ * or the trail's own record): everything sealed before such a point is on disk before the
+ * callback returns. Between those points
  * events wait here, at most `MAX_PENDING` of them and at most `PENDING_MS`, and are written on
  * `flush()`, `shutdown()` and exit as well. So a `kill -9` can only lose the tail of a step that
  * has not acted yet. Other local sinks (memory, console) get each event at once.
@@ -114,16 +116,20 @@ export class LocalSlot {
     }
   }
 
-  /** Writes the batch being collected (flush, shutdown, exit and every commit point call this). */
-  commit(): void {
+  /**
+   * Writes the batch being collected (flush, shutdown, exit and every commit point call this).
+   * Returns whether there was anything to write.
+   */
+  commit(): boolean {
     if (this.pendingTimer) {
       clearTimeout(this.pendingTimer);
       this.pendingTimer = undefined;
     }
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0) return false;
     const batch = this.pending;
     this.pending = [];
     this.writeBatch(batch);
+    return true;
   }
 
   /** Writes events in one send, after whatever is waiting; what cannot be written waits in order. */

@@ -475,6 +475,20 @@ export abstract class TrailPipeline {
   }
 
   /**
+   * Commit point: every event sealed so far is written to the file sinks before this returns
+   * (capture calls it where the agent is about to act; between such points events are batched).
+   */
+  commit(): void {
+    try {
+      let wrote = false;
+      for (const slot of this.slots) wrote = slot.commit() || wrote;
+      if (wrote) for (const r of this.remotes) r.own.wake();
+    } catch (err) {
+      this.reportError(new Error(`committing events failed: ${describeError(err)}`), "commit");
+    }
+  }
+
+  /**
    * Records one of the trail's own records (a declared gap, an acknowledged crash): built here, so
    * neither redacted nor bounded, and never encrypted at rest, so `verify` can read it without a key.
    */
@@ -715,16 +729,14 @@ function localStats(s: LocalSinkStats): SinkStats {
   return out;
 }
 
-/** The events after which the agent acts: the start of a tool, model or retriever call. */
-const BEFORE_EFFECT = new Set<string>(["tool_start", "llm_start", "retriever_start"]);
-
 /**
- * Must this event be on disk before its callback returns? Yes before every effect, at a run's end
- * (the root's `output`, or a parentless run's end or error, which is what the agent's caller sees
- * next), and for anything at warn or above (a policy verdict, an error: rare, and what an auditor
- * looks for first). Everything else can wait for the next of these, batched into one write.
+ * Must this event be on disk before `emit` returns, whatever capture says? Anything at warn or
+ * above (a policy verdict, an error: rare, and what an auditor looks for first), and a parentless
+ * run's end or the invocation's `output` (what the agent's caller sees next). The commit points
+ * before effects are capture's to call (`commit()`): it knows when a callback hands control to a
+ * model, tool or retriever, even when the level records no event there.
  */
 export function commitsBeforeEffect(e: UnsealedEvent): boolean {
-  if (BEFORE_EFFECT.has(e.type) || e.type === "output" || e.level === "warn" || e.level === "error") return true;
+  if (e.type === "output" || e.level === "warn" || e.level === "error") return true;
   return e.parent_run_id === undefined && (e.type.endsWith("_end") || e.type.endsWith("_error"));
 }
