@@ -8,45 +8,43 @@
  * built itself (the schema is enforced at the `record()` boundary and in tests), one object per
  * event, and sinks that answer synchronously (JSONL, memory, console) finish before `emit` returns.
  */
-import { SCHEMA_VERSION, manualEventSchema, type AuditEvent, type Level, type ManualEvent, type UnsealedEvent } from "../events/schema.js";
+import type { KeyObject } from "node:crypto";
+import type { AuditEvent, Level, ManualEvent, UnsealedEvent } from "../events/schema.js";
 import { uuidv7 } from "../events/ids.js";
 import { DEFAULT_LIMITS, type SerializeLimits } from "../limits/capture-limits.js";
-import { describeError } from "../shared/errors.js";
-import { resolve } from "node:path";
-import { jsonlSink, type JsonlSink } from "../sinks/jsonl.js";
-import { DEFAULT_AUDIT_DIR } from "../format/trail-format.js";
-import { isRemote, type Sink } from "../sinks/types.js";
-import { DEFAULT_DELIVERY } from "./delivery.js";
-import { DROP_NOTICE } from "./sources.js";
-import { registerWriter, unregisterWriter } from "../format/trail-format.js";
-import { LocalSlot, type Gap, type LocalSinkStats } from "./local-sinks.js";
-import { DEFAULT_LEVEL, type ErasureReport, type FlushResult, type ShutdownResult, type SinkStats, type TrailStats } from "./trail-types.js";
-export type { ErasureReport, FlushResult, ShutdownResult, SinkStats, TrailStats } from "./trail-types.js";
-import { joinExit, leaveExit, type ExitParticipant } from "./exit-hooks.js";
-import { Deadline } from "./deadline.js";
 import { boundEvent, captureStringLength, type EventLimits } from "../limits/bound-event.js";
-import { acknowledgeTornTails, sealDeadChains } from "../integrity/recovery.js";
-import { trustKey } from "../integrity/trust.js";
+import { describeError } from "../shared/errors.js";
+import { parseOptions, failConfig } from "../shared/config.js";
+import { jsonlSink, type JsonlSink } from "../sinks/jsonl.js";
+import type { Sink } from "../sinks/types.js";
+import { registerWriter, unregisterWriter } from "../format/trail-format.js";
+import { acknowledgeTornTails } from "../integrity/recovery.js";
 import { GAP_RECORD, RECOVERY_RECORD, type RecoveryData } from "../integrity/records.js";
-import { Diagnostics } from "./diagnostics.js";
-import { startRemoteSink, type RemoteSlot } from "./remote-sinks.js";
-import { levelRank } from "./levels.js";
-import { createRedactor, type Redactor } from "../redact/redactor.js";
-import { parseKey } from "../redact/operators.js";
 import { Sealer } from "../integrity/seal.js";
-import { DEFAULT_PRICES, type ModelPrice } from "../pricing/prices.js";
-import { Checkpointer, checkpointOrigin } from "../integrity/checkpoints.js";
-import { addMlDsaSignature, loadOrCreateMlDsaKey, publishMlDsaPublicKey } from "../integrity/ml-dsa.js";
-import { WitnessSet } from "../witness/witnesses.js";
-import { httpWitness } from "../witness/http-witness.js";
-import { parseWitnessVerifierKey } from "../witness/cosignature.js";
-import { loadOrCreateSigningKey } from "../integrity/keys.js";
+import type { Checkpointer } from "../integrity/checkpoints.js";
 import { encryptEvent } from "../integrity/encryption.js";
 import { eraseUserInTrail } from "../integrity/erase.js";
 import { appendAccess, currentActor } from "../integrity/access-log.js";
+import type { WitnessSet } from "../witness/witnesses.js";
+import { createRedactor, type Redactor } from "../redact/redactor.js";
+import { parseKey } from "../redact/operators.js";
 import type { RedactionOptions } from "../redact/options.js";
+import { DEFAULT_PRICES, type ModelPrice } from "../pricing/prices.js";
+import { DROP_NOTICE } from "./sources.js";
+import type { Gap, LocalSinkStats, LocalSlot } from "./local-sinks.js";
+import type { RemoteSlot } from "./remote-sinks.js";
+import { buildSinkSlots, slotDir } from "./sink-slots.js";
+import { sealDeadWriters, startIntegrity, type IntegrityContext } from "./integrity-setup.js";
+import { buildEnvelope, commitsBeforeEffect } from "./envelope.js";
+import { manualLevel, parseManualEvent, unsealedManual, type ManualEventContext } from "./manual-events.js";
+import { forwardErasure } from "./erasure.js";
+import type { ErasureReport, FlushResult, ShutdownResult, SinkStats, TrailStats } from "./trail-types.js";
+export type { ErasureReport, FlushResult, ShutdownResult, SinkStats, TrailStats } from "./trail-types.js";
+import { joinExit, leaveExit, type ExitParticipant } from "./exit-hooks.js";
+import { Deadline } from "./deadline.js";
+import { Diagnostics } from "./diagnostics.js";
+import { levelRank } from "./levels.js";
 import { trailOptionsSchema, type AuditTrailOptions, type TrailContext } from "./options.js";
-import { parseOptions, failConfig } from "../shared/config.js";
 
 export abstract class TrailPipeline {
   readonly chainId: string = uuidv7();
@@ -60,7 +58,7 @@ export abstract class TrailPipeline {
 
   private readonly minRank: number;
   private readonly slots: LocalSlot[];
-  private readonly remotes: RemoteSlot[] = [];
+  private readonly remotes: RemoteSlot[];
   /** The directory of the durable spool (undefined without remote sinks or in memory mode). */
   readonly spoolDir: string | undefined;
   private readonly onError: ((error: Error) => void) | undefined;
@@ -90,7 +88,7 @@ export abstract class TrailPipeline {
   private exitFlushed = false;
   private readonly writerDirs: string[] = [];
   /** Signs checkpoints and erasure records (undefined with `integrity: false`). */
-  private signingKey: import("node:crypto").KeyObject | undefined;
+  private signingKey: KeyObject | undefined;
   /** Dead writers' chains this trail signed a checkpoint for when it opened the directory (killed before sealing). */
   sealedChains: readonly string[] = [];
   /** Crash-torn tails of dead writers this trail acknowledged when it opened the directory. */
@@ -101,6 +99,7 @@ export abstract class TrailPipeline {
     this.level = opts.level ?? "debug";
     this.minRank = levelRank(this.level);
     this.context = Object.freeze({ ...opts.context });
+    this.manualContext = { context: this.context, snapshot: (value) => this.snapshot(value), reportError: (error, kind) => this.reportError(error, kind) };
     this.slowToolMs = opts.slowToolMs ?? 10_000;
     const { maxBufferedBytes, ...limits } = opts.limits ?? {};
     this.limits = { ...DEFAULT_LIMITS, maxEventBytes: DEFAULT_MAX_EVENT_BYTES, ...limits };
@@ -123,13 +122,6 @@ export abstract class TrailPipeline {
     const sinks = opts.sinks ?? [jsonlSink()];
     if (sinks.length === 0) failConfig("createAuditTrail: sinks is empty, so nothing would be recorded. Fix: leave sinks out for the JSONL default, or pass at least one sink.");
     this.diagnostics = new Diagnostics(sinks, this.redactor);
-    const seen = new Map<string, number>();
-    const named = sinks.map((sink) => {
-      const n = (seen.get(sink.name) ?? 0) + 1;
-      seen.set(sink.name, n);
-      return { sink, name: n === 1 ? sink.name : `${sink.name}#${n}` };
-    });
-    const buffered = maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     const localHooks = {
       reportError: (error: Error, kind: string) => this.reportError(error, kind),
       sanitize: (text: string) => this.diagnostics.sanitize(text),
@@ -142,45 +134,24 @@ export abstract class TrailPipeline {
         for (const r of this.remotes) r.own.wake();
       },
     };
-    this.slots = named.filter((x) => !isRemote(x.sink)).map((x) => new LocalSlot(x.sink, x.name, buffered, localHooks));
-    const remote = named.filter((x) => isRemote(x.sink));
-    if (remote.length) {
-      const spool = opts.spool ?? {};
-      if (!spool.memory) {
-        // The local trail is the source of truth: remote sinks read it back from disk.
-        const local = this.slots.find((x) => x.writesFiles && x.sink.name === "jsonl");
-        const dir = resolve(spool.dir ?? (local?.sink as JsonlSink | undefined)?.dir ?? DEFAULT_AUDIT_DIR);
-        if (!this.slots.some((x) => (x.sink as JsonlSink).dir === dir)) {
-          this.slots.push(new LocalSlot(jsonlSink({ dir }), "spool", buffered, localHooks));
-        }
-        this.spoolDir = dir;
-      }
-      const trailDelivery = opts.delivery ?? {};
-      for (const { sink, name } of remote) {
-        this.remotes.push(
-          startRemoteSink({
-            sink,
-            name,
-            chainId: this.chainId,
-            spoolDir: this.spoolDir,
-            // What the user said (on the trail, then on the sink) beats the sink's own defaults.
-            options: { ...DEFAULT_DELIVERY, ...sink.defaultDelivery, ...trailDelivery, ...sink.delivery },
-            maxEvents: spool.maxEvents,
-            maxBytes: spool.maxBytes,
-            encryptionKey: this.encryptionKey,
-            reportError: (error, kind) => this.reportError(error, kind),
-            sanitize: (text) => this.diagnostics.sanitize(text),
-            recordDropped: (sinkName, count, reason) => {
-              if (!this.closed) this.record({ type: "custom", level: "warn", name: DROP_NOTICE, data: { sink: sinkName, dropped: count, reason } });
-            },
-          }),
-        );
-      }
-    }
+    const built = buildSinkSlots(sinks, opts, {
+      chainId: this.chainId,
+      maxBufferedBytes: maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+      encryptionKey: this.encryptionKey,
+      localHooks,
+      reportError: (error, kind) => this.reportError(error, kind),
+      sanitize: (text) => this.diagnostics.sanitize(text),
+      recordDropped: (sinkName, count, reason) => {
+        if (!this.closed) this.record({ type: "custom", level: "warn", name: DROP_NOTICE, data: { sink: sinkName, dropped: count, reason } });
+      },
+    });
+    this.slots = built.local;
+    this.remotes = built.remote;
+    this.spoolDir = built.spoolDir;
     const trailDir = this.trailDir;
     // Every directory this trail writes files into (a JSONL sink's, the spool's): each gets this
     // chain's liveness, checkpoints and crash recovery, so none of them is a second-class trail.
-    this.fileDirs = [...new Set(this.slots.filter((s) => s.writesFiles).map((s) => resolve((s.sink as JsonlSink).dir)))];
+    this.fileDirs = [...new Set(this.slots.filter((s) => s.writesFiles).map(slotDir))];
     for (const dir of this.fileDirs) {
       // Marks this chain as live, so no other trail mistakes its half-written last line for a crash.
       try {
@@ -198,66 +169,23 @@ export abstract class TrailPipeline {
       }
     }
     if (this.sealer && trailDir && opts.integrity !== false) {
-      const integrity = opts.integrity ?? {};
-      let key;
-      try {
-        key = loadOrCreateSigningKey({ signingKey: integrity.signingKey, keyFile: integrity.keyFile, trailDir });
-      } catch (err) {
-        failConfig(`createAuditTrail: ${(err as Error).message}.`);
-      }
-      this.signingKey = key;
-      try {
-        const specs = integrity.witness === undefined ? [] : ([] as string[]).concat(integrity.witness);
-        this.witnesses = new WitnessSet(specs, {
-          trailDirs: this.fileDirs,
-          objectLock: integrity.witnessObjectLock,
-          http: (url) => httpWitness(url, { trailDir, witnessKey: integrity.witnessKey ? parseWitnessVerifierKey(integrity.witnessKey) : undefined }),
-          onError: (err) => this.reportError(err, "witness"),
-        });
-      } catch (err) {
-        failConfig(`createAuditTrail: ${(err as Error).message}.`);
-      }
-      const witnesses = this.witnesses;
-      try {
-        // This machine signs with the key, so verify here trusts it (a trail's own copy never counts).
-        trustKey(key);
-      } catch (err) {
-        this.reportError(new Error(`cannot add the signing key to the local key store: ${describeError(err)}`), "key-store");
-      }
+      const options = opts.integrity ?? {};
       const sealer = this.sealer;
-      const signNote = this.postQuantumSigner(integrity.postQuantum);
-      for (const dir of this.fileDirs) {
-        const slotsHere = this.slots.filter((s) => s.writesFiles && resolve((s.sink as JsonlSink).dir) === dir);
-        this.checkpointers.push(
-          new Checkpointer(
-            dir,
-            this.chainId,
-            key,
-            integrity.checkpointEvery ?? 1000,
-            integrity.checkpointIntervalMs ?? 60_000,
-            () => ({ seq: this.seq, hash: sealer.lastHash, root: sealer.treeRoot }),
-            (err) => this.reportError(new Error(`cannot write a checkpoint in ${dir}: ${describeError(err)}`), "checkpoint"),
-            {
-              // A checkpoint signs only what is on disk: never events still held in memory or given
-              // up, nor past a gap whose trail.gap record is not written yet.
-              canWrite: () => this.closedGaps.length === 0 && slotsHere.every((s) => s.caughtUp),
-              onSigned: (cp) => witnesses.signed(cp),
-              window: sealer.openWindow(),
-              signNote,
-            },
-          ),
-        );
-      }
+      const ctx: IntegrityContext = {
+        chainId: this.chainId,
+        trailDir,
+        fileDirs: this.fileDirs,
+        sealer,
+        head: () => ({ seq: this.seq, hash: sealer.lastHash, root: sealer.treeRoot }),
+        canWrite: (dir) => this.closedGaps.length === 0 && this.slots.every((s) => !s.writesFiles || slotDir(s) !== dir || s.caughtUp),
+        reportError: (error, kind) => this.reportError(error, kind),
+      };
+      const integrity = startIntegrity(options, ctx);
+      this.signingKey = integrity.signingKey;
+      this.witnesses = integrity.witnesses;
+      this.checkpointers.push(...integrity.checkpointers);
       for (const dir of this.fileDirs) this.acknowledgeCrashes(dir);
-      // Dead writers' chains that end past their last checkpoint (killed before sealing): sign what
-      // is there now, so verify can tell them from chains whose checkpoints were removed.
-      for (const dir of this.fileDirs) {
-        try {
-          this.sealedChains = [...this.sealedChains, ...sealDeadChains(dir, this.chainId, key, { every: integrity.checkpointEvery ?? 1000, intervalMs: integrity.checkpointIntervalMs ?? 60_000, onSigned: (cp) => witnesses.signed(cp) })];
-        } catch (err) {
-          this.reportError(new Error(`cannot seal dead writers' chains in ${dir}: ${describeError(err)}`), "recovery");
-        }
-      }
+      this.sealedChains = sealDeadWriters(integrity, options, ctx);
     }
     this.exit = {
       handlesExit: opts.exitHandlers !== false,
@@ -288,26 +216,6 @@ export abstract class TrailPipeline {
   }
 
   /** The event loop ran dry with no shutdown(): deliver what is waiting, once, within exitFlushMs. */
-  /** The ML-DSA-44 note signer of `integrity.postQuantum`, its public key published beside the digests. */
-  private postQuantumSigner(option: boolean | { keyFile: string } | undefined): ((note: string, size: number, root: string) => string) | undefined {
-    if (!option) return undefined;
-    let key;
-    try {
-      key = loadOrCreateMlDsaKey(option === true ? undefined : option.keyFile);
-    } catch (err) {
-      failConfig(`createAuditTrail: integrity.postQuantum: ${(err as Error).message}. Fix: give a readable seed file, or remove the option.`);
-    }
-    for (const dir of this.fileDirs) {
-      try {
-        publishMlDsaPublicKey(dir, key.publicKey);
-      } catch (err) {
-        this.reportError(new Error(`cannot publish the ML-DSA-44 public key in ${dir}: ${describeError(err)}`), "checkpoint");
-      }
-    }
-    const origin = checkpointOrigin(this.chainId);
-    return (note, size, root) => addMlDsaSignature(note, origin, size, root, key);
-  }
-
   private onBeforeExit(): void {
     if (this.closed || this.exitFlushed) return;
     this.exitFlushed = true;
@@ -351,25 +259,7 @@ export abstract class TrailPipeline {
     // The reason is free text: it is redacted before it is stored anywhere.
     const reason = options.reason !== undefined ? this.diagnostics.sanitize(options.reason) : undefined;
     const local = eraseUserInTrail(dir, userId, { actor, reason, encryptionKey: this.encryptionKey, signingKey: this.signingKey });
-    const forwarded: Record<string, string> = {};
-    for (const r of this.remotes) {
-      if (!local.traces.length) {
-        forwarded[r.name] = "nothing to forward: the erased events belong to no trace";
-        continue;
-      }
-      if (!r.sink.erase) {
-        forwarded[r.name] = `manual: delete traces ${local.traces.join(", ")} at this destination`;
-        continue;
-      }
-      // What a destination says about a deletion is a diagnostic like any other: it can quote the
-      // request (URL, key) or the data, so the report holds it redacted.
-      try {
-        const res = await r.sink.erase(local.traces);
-        forwarded[r.name] = this.diagnostics.sanitize(res.ok ? `done: ${res.detail}` : `failed: ${res.detail}`);
-      } catch (err) {
-        forwarded[r.name] = this.diagnostics.sanitize(`failed: ${describeError(err)}`);
-      }
-    }
+    const forwarded = await forwardErasure(this.remotes, local.traces, (text) => this.diagnostics.sanitize(text));
     return { events: local.events, files: local.files, traces: local.traces, forwarded };
   }
 
@@ -394,55 +284,17 @@ export abstract class TrailPipeline {
    * or undefined when the trail's level filters it out.
    */
   record(event: ManualEvent): AuditEvent | undefined {
-    const parsed = this.parseManual(event);
-    if (!parsed.success) {
-      const detail = parsed.error.issues.map((i) => `${i.path.join(".") || "(event)"}: ${i.message}`).join("; ");
-      throw new TypeError(`agent-audit-trail: trail.record() got an invalid event: ${detail}`);
-    }
-    const e = parsed.data;
-    const level = e.level ?? DEFAULT_LEVEL[e.type];
+    const e = parseManualEvent(event, this.manualContext);
+    const level = manualLevel(e);
     if (!this.isEnabled(level)) {
       this.countFiltered();
       return undefined;
     }
-    const tags = e.tags ?? this.context.tags;
-    const metadata = e.metadata ?? this.context.metadata;
     // A manual record (an approval, a decision) usually comes right before the effect it allows.
-    return this.emit(
-      {
-        level,
-        type: e.type,
-        session_id: e.session_id ?? this.context.sessionId,
-        user_id: e.user_id ?? this.context.userId,
-        trace_id: e.trace_id,
-        run_id: e.run_id,
-        parent_run_id: e.parent_run_id,
-        name: e.name,
-        tags: tags && tags.length ? [...tags] : undefined,
-        metadata: metadata ? (this.snapshot(metadata) as Record<string, unknown>) : undefined,
-        data: (this.snapshot(e.data ?? {}) as Record<string, unknown>) ?? {},
-        duration_ms: e.duration_ms,
-        status: e.status,
-      },
-      true,
-    );
+    return this.emit(unsealedManual(e, level, this.manualContext), true);
   }
 
-  /**
-   * Validates a manual event. Reading it can throw (a getter, a hostile proxy in `data`): that is
-   * bad runtime data, not a misuse of the API, so what can be read is recorded instead.
-   */
-  private parseManual(event: ManualEvent): ReturnType<typeof manualEventSchema.safeParse> {
-    try {
-      return manualEventSchema.safeParse(event);
-    } catch (err) {
-      this.reportError(new Error(`trail.record(): reading the event threw (${describeError(err)}); recording what could be read`), "record");
-      const snap = this.snapshot(event);
-      const obj = (snap && typeof snap === "object" && !Array.isArray(snap) ? snap : {}) as Record<string, unknown>;
-      const asRecord = (v: unknown) => (v === undefined || (v !== null && typeof v === "object" && !Array.isArray(v)) ? v : { value: v });
-      return manualEventSchema.safeParse({ ...obj, data: asRecord(obj.data), metadata: asRecord(obj.metadata) });
-    }
-  }
+  private readonly manualContext: ManualEventContext;
 
   /**
    * Seals an event built by capture and routes it to every sink. The caller has already checked
@@ -499,30 +351,7 @@ export abstract class TrailPipeline {
 
   /** `commit`: the agent acts after this event, so it is written to disk (with all before it) now. */
   private seal(e: UnsealedEvent, system: boolean, commit: boolean): AuditEvent {
-    const time = e.time ?? Date.now();
-    // Fixed key order: the envelope reads the same in every file.
-    const event: AuditEvent = {
-      schema_version: SCHEMA_VERSION,
-      id: uuidv7(time),
-      ts: new Date(time).toISOString(),
-      seq: ++this.seq,
-      level: e.level,
-      type: e.type,
-    } as AuditEvent;
-    if (e.session_id !== undefined) event.session_id = e.session_id;
-    if (e.user_id !== undefined) event.user_id = e.user_id;
-    if (e.trace_id !== undefined) event.trace_id = e.trace_id;
-    if (e.run_id !== undefined) event.run_id = e.run_id;
-    if (e.parent_run_id !== undefined) event.parent_run_id = e.parent_run_id;
-    if (e.name !== undefined) event.name = e.name;
-    if (e.tags !== undefined) event.tags = e.tags;
-    if (e.metadata !== undefined) event.metadata = e.metadata;
-    event.data = e.data;
-    if (e.duration_ms !== undefined) event.duration_ms = e.duration_ms;
-    if (e.status !== undefined) event.status = e.status;
-    if (e.redactions !== undefined) event.redactions = e.redactions;
-    if (e.truncated !== undefined) event.truncated = e.truncated;
-    event.chain_id = this.chainId;
+    const event = buildEnvelope(e, ++this.seq, this.chainId);
     // Encrypted at rest: the chain commits to the ciphertext, so verify needs no key.
     const stored = this.encryptionKey && !system ? encryptEvent(event, this.encryptionKey) : event;
     if (this.sealer) {
@@ -727,16 +556,4 @@ function localStats(s: LocalSinkStats): SinkStats {
   const out: SinkStats = { delivered: s.delivered, failed: s.failed, dropped: s.dropped, write_failures: s.write_failures, buffered: s.buffered };
   if (s.last_error) out.last_error = s.last_error;
   return out;
-}
-
-/**
- * Must this event be on disk before `emit` returns, whatever capture says? Anything at warn or
- * above (a policy verdict, an error: rare, and what an auditor looks for first), and a parentless
- * run's end or the invocation's `output` (what the agent's caller sees next). The commit points
- * before effects are capture's to call (`commit()`): it knows when a callback hands control to a
- * model, tool or retriever, even when the level records no event there.
- */
-export function commitsBeforeEffect(e: UnsealedEvent): boolean {
-  if (e.type === "output" || e.level === "warn" || e.level === "error") return true;
-  return e.parent_run_id === undefined && (e.type.endsWith("_end") || e.type.endsWith("_error"));
 }
