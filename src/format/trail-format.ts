@@ -23,6 +23,19 @@ import type { AuditEvent } from "../events/schema.js";
 
 export const DEFAULT_AUDIT_DIR = ".audit";
 
+/**
+ * The line an event was sealed as, when the sealer built it (a symbol: never part of the JSON).
+ * Sealing already serializes every field canonically to hash it; those same bytes, sorted keys and
+ * all, are the line the JSONL sink writes, so an event is serialized once. Any JSON parser reads
+ * the line as the event, and re-canonicalizing what it reads gives back the bytes that were hashed.
+ */
+export const SEALED_LINE: unique symbol = Symbol("agent-audit-trail.sealedLine");
+
+/** The line to write for an event: the sealed bytes when there are any, else its JSON. */
+export function lineOf(event: AuditEvent): string {
+  return (event as { [SEALED_LINE]?: string })[SEALED_LINE] ?? JSON.stringify(event);
+}
+
 /** The segment file name for an event: its UTC day and its writer's chain. */
 export function segmentName(event: Pick<AuditEvent, "ts" | "chain_id">): string {
   return `${event.ts.slice(0, 10)}.${event.chain_id}.jsonl`;

@@ -11,6 +11,7 @@ import * as crypto from "node:crypto";
 import { createHash, randomFillSync } from "node:crypto";
 import type { AuditEvent } from "../events/schema.js";
 import { canonicalJson } from "./canonical.js";
+import { SEALED_LINE } from "../format/trail-format.js";
 import { eventLeafBin, MerkleFrontier } from "./merkle.js";
 import { TreeWindow } from "./tree-files.js";
 
@@ -43,6 +44,9 @@ function canonicalContent(e: AuditEvent): string {
 export function contentHash(salt: string, event: AuditEvent): string {
   return sha256(`${salt}\n${canonicalContent(event)}`);
 }
+
+const SALT_KEY = `","salt":"`;
+const HASH_KEY = `,"hash":"`;
 
 /** Envelope fields in canonical (sorted) order; any other field takes the general path. */
 const ENVELOPE = ["chain_id", "content_hash", "duration_ms", "id", "level", "parent_run_id", "prev_hash", "redactions", "run_id", "schema_version", "seq", "status", "trace_id", "truncated", "ts", "type"] as const;
@@ -109,11 +113,21 @@ export class Sealer {
     return this.tree.root().toString("base64");
   }
 
+  /**
+   * Seals `event` in place and attaches the line it is written as (`SEALED_LINE`): the canonical
+   * envelope and content that were just hashed, joined with the hash and salt. The line's keys are
+   * the envelope's in sorted order, then `hash` and `salt`, then the content's in sorted order.
+   */
   seal(event: AuditEvent): void {
-    event.salt = salt();
-    event.content_hash = contentHash(event.salt, event);
+    const s = salt();
+    const content = canonicalContent(event);
+    event.salt = s;
+    event.content_hash = sha256(`${s}\n${content}`);
     event.prev_hash = this.prev;
-    event.hash = envelopeHash(event);
+    const envelope = canonicalEnvelope(event);
+    event.hash = sha256(`${this.prev}\n${envelope}`);
+    (event as { [SEALED_LINE]?: string })[SEALED_LINE] =
+      envelope.slice(0, -1) + HASH_KEY + event.hash + SALT_KEY + s + (content.length > 2 ? `",${content.slice(1)}` : `"}`);
     this.prev = event.hash;
     const leaf = eventLeafBin(event.hash);
     const tile = this.tree.push(leaf);

@@ -17,7 +17,7 @@ import * as z from "zod";
 import type { AuditEvent } from "../events/schema.js";
 import { parseOptions } from "../shared/config.js";
 import { OK, type ItemResult, type SendResult, type Sink } from "./types.js";
-import { DEFAULT_AUDIT_DIR, segmentName } from "../format/trail-format.js";
+import { DEFAULT_AUDIT_DIR, lineOf, segmentName } from "../format/trail-format.js";
 
 const optionsSchema = z
   .object({
@@ -139,7 +139,7 @@ export function jsonlSink(options: JsonlSinkOptions = {}): JsonlSink {
           let text = "";
           let j = i;
           // Lines of one segment go out in one write(2).
-          for (; j < batch.length && segmentFor(batch[j]!) === name; j++) text += JSON.stringify(batch[j]) + "\n";
+          for (; j < batch.length && segmentFor(batch[j]!) === name; j++) text += lineOf(batch[j]!) + "\n";
           appendWhole(text);
           i = j;
         }
