@@ -26,9 +26,26 @@ const optionsSchema = z
   .strict();
 export type AuditHandlerOptions = z.input<typeof optionsSchema>;
 
-/** The options checked (a mistake throws a config error naming the handler). */
+/** Option objects already checked (a handler's `copy()` passes its own again). */
+const checked = new WeakSet<object>();
+
+/**
+ * The options checked (a mistake throws a config error naming the handler). Users often make a
+ * handler per invocation (`callbacks: [trail.handler()]`), so the common shapes skip the schema:
+ * options already checked, and options holding nothing but a trail.
+ */
 export function parseHandlerOptions(options: AuditHandlerOptions): AuditHandlerOptions {
-  return parseOptions("AuditCallbackHandler", optionsSchema, options);
+  if (checked.has(options) || onlyATrail(options)) return options;
+  const parsed = parseOptions("AuditCallbackHandler", optionsSchema, options);
+  checked.add(parsed);
+  return parsed;
+}
+
+function onlyATrail(options: AuditHandlerOptions): boolean {
+  if (typeof options !== "object" || options === null) return false;
+  for (const key in options) if (key !== "trail") return false;
+  const trail = options.trail;
+  return trail === undefined || (typeof trail === "object" && trail !== null && typeof trail.emit === "function");
 }
 
 /** What a run with no parent inherits: the handler's options over the trail's own context. */
@@ -42,7 +59,19 @@ export interface RunDefaults {
   metadata: Record<string, unknown> | undefined;
 }
 
+/** A trail's defaults for handlers with no options of their own: its context never changes. */
+const trailDefaults = new WeakMap<CaptureTrail, RunDefaults>();
+
 export function runDefaults(opts: AuditHandlerOptions, trail: CaptureTrail): RunDefaults {
+  if (!opts.sessionId && !opts.userId && !opts.tags && !opts.metadata) {
+    let defaults = trailDefaults.get(trail);
+    if (!defaults) trailDefaults.set(trail, (defaults = computeDefaults(opts, trail)));
+    return defaults;
+  }
+  return computeDefaults(opts, trail);
+}
+
+function computeDefaults(opts: AuditHandlerOptions, trail: CaptureTrail): RunDefaults {
   const ctx = trail.context;
   const tags = [...(ctx.tags ?? []), ...(opts.tags ?? [])];
   const md = { ...ctx.metadata, ...opts.metadata };
