@@ -13,12 +13,13 @@ const BENCHMARKS = {
   "handler-overhead": ["node", "--expose-gc", "bench/handler-overhead.mjs"],
   redaction: ["node", "--import", "tsx", "bench/redaction.mjs"],
   delivery: ["node", "--expose-gc", "bench/delivery.mjs"],
+  "writer-designs": ["node", "bench/writer-designs.mjs"],
   integrity: ["node", "bench/integrity.mjs"],
   evidence: ["node", "bench/evidence.mjs"],
   store: ["scripts/with-postgres.sh", "node", "bench/store.mjs"],
   soak: ["node", "bench/soak.mjs"],
 };
-const DEFAULT = ["handler-overhead", "redaction", "delivery", "integrity", "evidence", "store"];
+const DEFAULT = ["handler-overhead", "writer-designs", "redaction", "delivery", "integrity", "evidence", "store"];
 
 const names = process.argv.slice(2);
 const unknown = names.filter((n) => !Object.hasOwn(BENCHMARKS, n));
