@@ -35,7 +35,11 @@ export class StreamFacts {
   note(chunk: unknown, token: string, at: number): void {
     this.chunks++;
     const message = isObj(chunk) && isObj(chunk.message) ? chunk.message : undefined;
-    if (this.firstContentAt === undefined && (token !== "" || hasToolCallChunk(message))) this.firstContentAt = at;
+    // Without the chunk an empty token cannot be told from an empty chunk, but the integrations that
+    // pass none (@langchain/google-genai) report only chunks with content: a streamed Gemini tool
+    // call arrives as a text-less functionCall chunk, and that is its first token.
+    const contentUnknown = chunk === undefined;
+    if (this.firstContentAt === undefined && (token !== "" || contentUnknown || hasToolCallChunk(message))) this.firstContentAt = at;
     if (!message) {
       // A completion model's chunk: its generation info is its metadata.
       if (isObj(chunk) && isObj(chunk.generationInfo)) mergeScalars(this.metadata, chunk.generationInfo);
