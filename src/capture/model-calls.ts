@@ -32,6 +32,13 @@ export interface ModelCallStart {
   field: "messages" | "prompts";
 }
 
+/**
+ * Providers whose LangChain integration sends `stream: true` on every request whatever it was
+ * built with: @langchain/ollama's `_generate` consumes its own stream (no `stream: false` call
+ * exists), and its parameters never say so.
+ */
+const ALWAYS_STREAM = new Set(["ollama"]);
+
 const invocationParams = (call: ModelCallStart) => (call.extraParams?.invocation_params ?? {}) as Record<string, unknown>;
 
 /** A model run's name: the run's own, else the model LangChain names, else the component's. */
@@ -57,7 +64,7 @@ export function modelStartData(run: RunState, call: ModelCallStart, limits: Seri
   // Integrations whose parameters never say (Gemini) still stream when built with
   // `streaming: true`. Whether a call really streamed is llm_end's `streamed`: .stream() on
   // a model built without the flag streams without any sign of it here.
-  if (settings.stream === undefined && declaresStreaming(call.llm)) settings.stream = true;
+  if (settings.stream === undefined && (declaresStreaming(call.llm) || ALWAYS_STREAM.has(run.provider ?? ""))) settings.stream = true;
   data.params = toJson(settings, limits);
   const callOptions = call.extraParams?.options as Record<string, unknown> | undefined;
   const toolConfig = settings.toolConfig as { tools?: unknown } | undefined; // Bedrock Converse

@@ -35,7 +35,11 @@ export class StreamFacts {
   note(chunk: unknown, token: string, at: number): void {
     this.chunks++;
     const message = isObj(chunk) && isObj(chunk.message) ? chunk.message : undefined;
-    if (this.firstContentAt === undefined && (token !== "" || hasToolCallChunk(message))) this.firstContentAt = at;
+    // Without the chunk an empty token cannot be told from an empty chunk, but the integrations that
+    // pass none (@langchain/google-genai) report only chunks with content: a streamed Gemini tool
+    // call arrives as a text-less functionCall chunk, and that is its first token.
+    const contentUnknown = chunk === undefined;
+    if (this.firstContentAt === undefined && (token !== "" || contentUnknown || hasToolCallChunk(message))) this.firstContentAt = at;
     if (!message) {
       // A completion model's chunk: its generation info is its metadata.
       if (isObj(chunk) && isObj(chunk.generationInfo)) mergeScalars(this.metadata, chunk.generationInfo);
@@ -146,7 +150,7 @@ export function modelFacts({ message, llmOutput, generationInfo, stream, request
   const rawUsage = isObj(rm.usage) ? rm.usage : isObj(sm.usage) ? (sm.usage as Obj) : undefined;
   const tier = str(first("service_tier")) ?? str(rawUsage?.service_tier);
   if (tier) facts.service_tier = tier;
-  const refusal = str(kw.refusal) ?? refusalBlock(message?.content);
+  const refusal = str(kw.refusal) ?? refusalBlock(message?.content) ?? chatCompletionsRefusal(raw);
   if (refusal) facts.refusal = refusal;
 
   const langchain = usageFromMetadata(message?.usage_metadata) ?? usageFromLlmOutput(llmOutput);
@@ -242,6 +246,15 @@ function sameCounts(a: TokenUsage, b: TokenUsage): boolean {
     (a.cache_creation_tokens ?? 0) === (b.cache_creation_tokens ?? 0) &&
     (a.reasoning_tokens ?? 0) === (b.reasoning_tokens ?? 0)
   );
+}
+
+/**
+ * A Chat Completions refusal (`choices[0].message.refusal`, content null): @langchain/openai does
+ * not carry it onto the message, so only the raw body (`__includeRawResponse`) still has it.
+ */
+function chatCompletionsRefusal(raw: Obj): string | undefined {
+  const choice = Array.isArray(raw.choices) ? raw.choices[0] : undefined;
+  return isObj(choice) && isObj(choice.message) ? str(choice.message.refusal) : undefined;
 }
 
 function refusalBlock(content: unknown): string | undefined {

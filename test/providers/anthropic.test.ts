@@ -93,6 +93,50 @@ describe("@langchain/anthropic Messages", () => {
     expect(end.data.time_to_first_token_ms).toBeGreaterThan(0);
   });
 
+  it("non-streamed answer without a tool call: parameters as sent, returned model, id, end_turn, cache reads priced, tier, text, cost", async () => {
+    server.on("/v1/messages", { json: fixture("anthropic/message-answer.json") });
+    const { start, end, sent, events } = await call({ streaming: false, tools: false });
+    expect(sent).toMatchObject({ model: "claude-sonnet-4-5", max_tokens: 1024, temperature: 0 });
+    expect(sent.stream).toBeFalsy();
+    expect(sent.tools).toBeUndefined();
+    expect(start.data).toMatchObject({ provider: "anthropic", model: "claude-sonnet-4-5", params: { model: "claude-sonnet-4-5", max_tokens: 1024, temperature: 0 } });
+    expect((start.data.params as Record<string, unknown>).stream).toBeFalsy();
+    expect(start.data.tools).toBeUndefined();
+    expect(end.data).toMatchObject({
+      provider: "anthropic",
+      model: "claude-sonnet-4-5-20250929",
+      response_id: "msg_01Aq9w938a90dw8q",
+      finish_reason: "end_turn",
+      service_tier: "standard",
+      // input_tokens 530 leaves out the 3,072 read from cache; input counts every token read.
+      usage: { input_tokens: 530 + 3072, output_tokens: 14, total_tokens: 530 + 3072 + 14, cache_read_tokens: 3072 },
+      cost_source: "price_table",
+    });
+    expect((end.data.usage as Record<string, unknown>).cache_creation_tokens).toBeUndefined();
+    expect(end.data.cost).toBeCloseTo(answerCost, 12);
+    expect(end.data.stop_sequence).toBeUndefined();
+    expect(end.data.streamed).toBeUndefined();
+    expect(end.data.time_to_first_token_ms).toBeUndefined();
+    expect(end.data.langchain_usage).toBeUndefined();
+    expect((end.data.output as { tool_calls?: unknown }).tool_calls).toBeUndefined();
+    expect(JSON.stringify((end.data.output as { content: unknown }).content)).toContain("It is 18°C and sunny in Paris.");
+    expect(ofType(events, "input")[0]!.data).toMatchObject({ role: "user", content: "What is the weather in Paris?" });
+  });
+
+  it("cache writes priced by duration: 5-minute writes at 1.25× input, 1-hour writes at 2×, reads at 0.1×", async () => {
+    server.on("/v1/messages", { json: fixture("anthropic/message-cache-write.json") });
+    const { end } = await call({ streaming: false, tools: false });
+    expect(end.data).toMatchObject({
+      response_id: "msg_01Hq7Zt3CwK9mWvB5xN2pL8r",
+      finish_reason: "end_turn",
+      // 530 fresh + 1,536 written (512 for 5 minutes, 1,024 for 1 hour) + 2,048 read.
+      usage: { input_tokens: 530 + 1536 + 2048, output_tokens: 14, cache_read_tokens: 2048, cache_creation_tokens: 1536, cache_creation_1h_tokens: 1024 },
+      cost_source: "price_table",
+    });
+    // $3/M fresh, $3.75/M (1.25×) 5-minute write, $6/M (2×) 1-hour write, $0.30/M read, $15/M output.
+    expect(end.data.cost).toBeCloseTo((530 * 3 + 512 * 3.75 + 1024 * 6 + 2048 * 0.3 + 14 * 15) / 1e6, 12);
+  });
+
   it("streamed and non-streamed answers agree on every fact", async () => {
     server.on("/v1/messages", { json: fixture("anthropic/message-answer.json") });
     const plain = (await call({ streaming: false, tools: false })).end.data;

@@ -55,6 +55,52 @@ describe("@langchain/aws Bedrock Converse", () => {
     });
   });
 
+  it("answer without a tool call: text, end_turn, cached reads counted in input and priced at the cached rate, request id, parameters as sent", async () => {
+    server.on((r) => r.path.endsWith("/converse"), { json: fixture("bedrock/converse-answer.json"), headers: { "x-amzn-requestid": "3e9a7b1c-52d4-4c8e-9f06-1a2b3c4d5e6f" } });
+    const { trail, events } = memoryTrail();
+    await model().invoke([{ role: "user", content: "Weather in Paris?" }], { callbacks: [trail.handler()] });
+    await trail.flush();
+    expectValidEvents(events);
+    const sent = server.requests[0]!;
+    expect(sent.path).toBe(`/model/${encodeURIComponent(MODEL)}/converse`);
+    expect(sent.json).toMatchObject({ inferenceConfig: { maxTokens: 300, temperature: 0.2 } });
+    expect((sent.json as { toolConfig?: unknown }).toolConfig).toBeUndefined();
+    const start = ofType(events, "llm_start")[0]!;
+    expect(start.data).toMatchObject({ provider: "amazon_bedrock", model: MODEL, params: { inferenceConfig: { maxTokens: 300, temperature: 0.2 } } });
+    expect(start.data.tools).toBeUndefined();
+    const end = ofType(events, "llm_end")[0]!;
+    expect(end.data).toMatchObject({
+      provider: "amazon_bedrock",
+      model: MODEL,
+      response_id: "3e9a7b1c-52d4-4c8e-9f06-1a2b3c4d5e6f",
+      finish_reason: "end_turn",
+      // inputTokens 96 leaves out the 1,024 read from cache; input counts every token read.
+      usage: { input_tokens: 96 + 1024, output_tokens: 12, total_tokens: 1132, cache_read_tokens: 1024 },
+      output: { role: "assistant", content: "It is 18°C and sunny in Paris." },
+      cost_source: "price_table",
+    });
+    expect((end.data.output as { tool_calls?: unknown }).tool_calls).toBeUndefined();
+    expect(end.data.streamed).toBeUndefined();
+    // @langchain/aws counts the cached reads in input too: the two counts agree.
+    expect(end.data.langchain_usage).toBeUndefined();
+    // $3/M fresh input, $0.30/M cached read, $15/M output.
+    expect(end.data.cost).toBeCloseTo((96 * 3 + 1024 * 0.3 + 12 * 15) / 1e6, 12);
+    expect(ofType(events, "output")[0]!.data).toMatchObject({ role: "assistant", content: "It is 18°C and sunny in Paris." });
+  });
+
+  it("a model the price table does not know: usage recorded, cost_source unknown and no cost (never a made-up 0)", async () => {
+    server.on((r) => r.path.endsWith("/converse"), { json: fixture("bedrock/converse-answer.json") });
+    const client = new BedrockRuntimeClient({ region: "us-east-1", endpoint: server.url, maxAttempts: 1, credentials, requestHandler: new NodeHttpHandler() });
+    const m = new ChatBedrockConverse({ model: "amazon.nova-premier-v1:0", region: "us-east-1", client, credentials });
+    const { trail, events } = memoryTrail();
+    await m.invoke("Weather in Paris?", { callbacks: [trail.handler()] });
+    await trail.flush();
+    expectValidEvents(events);
+    const end = ofType(events, "llm_end")[0]!;
+    expect(end.data).toMatchObject({ model: "amazon.nova-premier-v1:0", usage: { input_tokens: 1120, output_tokens: 12 }, cost_source: "unknown" });
+    expect(end.data.cost).toBeUndefined();
+  });
+
   it("ConverseStream tool use: text and toolUse deltas assembled into the call with its id, stop reason and usage from the metadata event", async () => {
     server.on((r) => r.path.endsWith("/converse-stream"), {
       type: "application/vnd.amazon.eventstream",

@@ -1,6 +1,12 @@
 /**
  * The real `@langchain/ollama` chat model against a local server answering with recorded Ollama
  * `/api/chat` NDJSON streams (test/providers/fixtures/ollama, see SOURCES.md there).
+ *
+ * There is no non-streamed case to test: @langchain/ollama (1.x) always sends `stream: true`.
+ * Its `_generate` (a plain invoke, `streaming` unset or false) consumes its own
+ * `_streamResponseChunks`, which calls `/api/chat` with `stream: true` hard-coded; no option makes
+ * it ask for the single JSON body of `stream: false`. So every call below is an NDJSON stream, and
+ * llm_start says `stream: true` because that is what went out.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ChatOllama } from "@langchain/ollama";
@@ -35,7 +41,8 @@ describe("@langchain/ollama", () => {
   it("answer: the model tag that answered, done_reason, prompt_eval_count/eval_count as usage, parameters as sent; no price for a local model", async () => {
     const { start, end, sent } = await call(false);
     expect(sent).toMatchObject({ model: "llama3.2", options: { temperature: 0.1, num_predict: 200 }, stream: true });
-    expect(start.data).toMatchObject({ provider: "ollama", model: "llama3.2", params: { options: { temperature: 0.1, num_predict: 200 } } });
+    expect(start.data).toMatchObject({ provider: "ollama", model: "llama3.2", params: { stream: true, options: { temperature: 0.1, num_predict: 200 } } });
+    expect(start.data.tools).toBeUndefined();
     expect(end.data).toMatchObject({
       model: "llama3.2:3b",
       finish_reason: "stop",
@@ -46,15 +53,31 @@ describe("@langchain/ollama", () => {
       cost_source: "unknown",
     });
     expect(end.data.cost).toBeUndefined();
+    expect(end.data.time_to_first_token_ms).toBeGreaterThan(0);
+    expect(end.data.time_to_first_token_ms).toBeLessThanOrEqual(end.duration_ms!);
   });
 
-  it("tool call: the call with its parsed arguments and the usage from the done line", async () => {
-    const { start, end } = await call(true);
-    expect(start.data.tools).toEqual(["get_weather"]);
+  it("tool call: the call with its parsed arguments, the model tag, done_reason and the usage from the done line, parameters and tools as sent", async () => {
+    const { start, end, sent } = await call(true);
+    expect(sent).toMatchObject({ model: "llama3.2", stream: true, options: { temperature: 0.1, num_predict: 200 }, tools: [{ type: "function", function: { name: "get_weather" } }] });
+    expect(start.data).toMatchObject({ provider: "ollama", model: "llama3.2", tools: ["get_weather"], params: { stream: true, options: { temperature: 0.1, num_predict: 200 } } });
     expect(end.data).toMatchObject({
-      usage: { input_tokens: 152, output_tokens: 18 },
+      model: "llama3.2:3b",
+      // Ollama ends a turn that asks for a tool with "stop" too.
+      finish_reason: "stop",
+      usage: { input_tokens: 152, output_tokens: 18, total_tokens: 170 },
       output: { tool_calls: [{ name: "get_weather", args: { city: "Paris" } }] },
+      streamed: true,
+      chunks: 2,
+      cost_source: "unknown",
     });
+    const calls = (end.data.output as { tool_calls: Array<{ id?: unknown }> }).tool_calls;
+    expect(calls).toHaveLength(1);
+    // Ollama gives a call no id; LangChain makes one up so the tool's answer can refer to it.
+    expect(calls[0]!.id).toEqual(expect.any(String));
+    // The first line is the call itself (no text): it is the first token.
+    expect(end.data.time_to_first_token_ms).toBeGreaterThan(0);
+    expect(end.data.cost).toBeUndefined();
   });
 
   // Ollama's error body is {"error": "..."}: a missing model is a 404, a crashed runner a 500.
