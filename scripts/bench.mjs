@@ -16,9 +16,10 @@ const BENCHMARKS = {
   integrity: ["node", "bench/integrity.mjs"],
   evidence: ["node", "bench/evidence.mjs"],
   store: ["scripts/with-postgres.sh", "node", "bench/store.mjs"],
+  overhead: ["node", "bench/overhead.mjs"],
   soak: ["node", "bench/soak.mjs"],
 };
-const DEFAULT = ["handler-overhead", "redaction", "delivery", "integrity", "evidence", "store"];
+const DEFAULT = ["handler-overhead", "overhead", "redaction", "delivery", "integrity", "evidence", "store"];
 
 const names = process.argv.slice(2);
 const unknown = names.filter((n) => !Object.hasOwn(BENCHMARKS, n));
