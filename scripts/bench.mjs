@@ -17,9 +17,10 @@ const BENCHMARKS = {
   integrity: ["node", "bench/integrity.mjs"],
   evidence: ["node", "bench/evidence.mjs"],
   store: ["scripts/with-postgres.sh", "node", "bench/store.mjs"],
+  overhead: ["node", "bench/overhead.mjs"],
   soak: ["node", "bench/soak.mjs"],
 };
-const DEFAULT = ["handler-overhead", "writer-designs", "redaction", "delivery", "integrity", "evidence", "store"];
+const DEFAULT = ["handler-overhead", "overhead", "writer-designs", "redaction", "delivery", "integrity", "evidence", "store"];
 
 const names = process.argv.slice(2);
 const unknown = names.filter((n) => !Object.hasOwn(BENCHMARKS, n));
