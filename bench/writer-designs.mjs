@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAuditTrail, memorySink } from "../dist/index.js";
 import { Sealer } from "../dist/integrity/seal.js";
-import { lineOf } from "../dist/format/trail-format.js";
+import { linesBytes } from "../dist/format/trail-format.js";
 import { openSync, writeSync, closeSync } from "node:fs";
 import { runOnce, NoopHandler } from "./fixture.mjs";
 import { RingWriter } from "./writer-ring.mjs";
@@ -60,9 +60,9 @@ function inlineRun() {
     spin(gapMicros);
     const event = envelope(template[i]);
     sealer.seal(event);
-    pending.push(lineOf(event) + "\n");
+    pending.push(event);
     if (commits[i]) {
-      writeSync(inlineFd, pending.join(""));
+      writeSync(inlineFd, linesBytes(pending));
       pending = [];
     }
   }

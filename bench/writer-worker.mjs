@@ -5,7 +5,7 @@
 import { workerData } from "node:worker_threads";
 import { openSync, writeSync } from "node:fs";
 import { Sealer } from "../dist/integrity/seal.js";
-import { lineOf } from "../dist/format/trail-format.js";
+import { linesBytes } from "../dist/format/trail-format.js";
 import { CTRL, WRAP, FLAG_COMMIT } from "./writer-ring.mjs";
 
 const { ring, control, file } = workerData;
@@ -21,7 +21,7 @@ let pending = [];
 
 const writePending = (seq) => {
   if (pending.length) {
-    writeSync(fd, pending.join(""));
+    writeSync(fd, linesBytes(pending));
     pending = [];
   }
   written = seq;
@@ -51,7 +51,7 @@ for (;;) {
   Atomics.store(ctrl, CTRL.tail, tail);
   Atomics.notify(ctrl, CTRL.tail);
   sealer.seal(event);
-  pending.push(lineOf(event) + "\n");
+  pending.push(event);
   Atomics.store(ctrl, CTRL.sealedSeq, event.seq);
   if (flags & FLAG_COMMIT || Atomics.load(ctrl, CTRL.commitRequested) >= event.seq) writePending(event.seq);
 }

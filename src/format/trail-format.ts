@@ -31,10 +31,40 @@ export const DEFAULT_AUDIT_DIR = ".audit";
  */
 export const SEALED_LINE: unique symbol = Symbol("agent-audit-trail.sealedLine");
 
-/** The line to write for an event: the sealed bytes when there are any, else its JSON. */
-export function lineOf(event: AuditEvent): string {
-  return (event as { [SEALED_LINE]?: string })[SEALED_LINE] ?? JSON.stringify(event);
+/**
+ * The line to write for an event, without its newline: the sealed text when there is one (a large
+ * event's already as UTF-8 bytes), else its JSON.
+ */
+export function lineFor(event: AuditEvent): string | Buffer {
+  return (event as { [SEALED_LINE]?: string | Buffer })[SEALED_LINE] ?? JSON.stringify(event);
 }
+
+/** The line for an event as text. */
+export function lineOf(event: AuditEvent): string {
+  const line = lineFor(event);
+  return typeof line === "string" ? line : line.toString("utf8");
+}
+
+/** Lines for events, each ended by a newline, as the bytes one `write(2)` appends. */
+export function linesBytes(events: readonly AuditEvent[], from = 0, to = events.length): Buffer {
+  let text = "";
+  let parts: Buffer[] | undefined;
+  for (let i = from; i < to; i++) {
+    const line = lineFor(events[i]!);
+    if (typeof line === "string") {
+      text += line + "\n";
+      continue;
+    }
+    parts ??= [];
+    if (text) parts.push(Buffer.from(text));
+    parts.push(line, NEWLINE);
+    text = "";
+  }
+  if (!parts) return Buffer.from(text);
+  if (text) parts.push(Buffer.from(text));
+  return Buffer.concat(parts);
+}
+const NEWLINE = Buffer.from("\n");
 
 /** The segment file name for an event: its UTC day and its writer's chain. */
 export function segmentName(event: Pick<AuditEvent, "ts" | "chain_id">): string {

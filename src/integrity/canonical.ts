@@ -7,9 +7,13 @@
  * order (most of ours) are not sorted, and strings without characters that need escaping are not
  * passed through JSON.stringify.
  */
+import { LONG_STRING, longJsonString } from "../shared/json-strings.js";
+
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
 
 function str(s: string): string {
+  // Long strings repeat from event to event (a run's history): their JSON form is remembered.
+  if (s.length >= LONG_STRING) return longJsonString(s);
   return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
 }
 

@@ -46,6 +46,8 @@ export function contentHash(salt: string, event: AuditEvent): string {
 }
 
 const SALT_KEY = `","salt":"`;
+/** Content of this many characters or more is hashed and written from one UTF-8 encoding. */
+const LARGE_CONTENT = 16 * 1024;
 const HASH_KEY = `,"hash":"`;
 
 /** Envelope fields in canonical (sorted) order; any other field takes the general path. */
@@ -122,12 +124,15 @@ export class Sealer {
     const s = salt();
     const content = canonicalContent(event);
     event.salt = s;
-    event.content_hash = sha256(`${s}\n${content}`);
+    // A large content is encoded to UTF-8 once, for its digest and its line alike.
+    const bytes = content.length >= LARGE_CONTENT ? Buffer.from(content) : undefined;
+    event.content_hash = bytes ? createHash("sha256").update(`${s}\n`).update(bytes).digest("hex") : sha256(`${s}\n${content}`);
     event.prev_hash = this.prev;
     const envelope = canonicalEnvelope(event);
     event.hash = sha256(`${this.prev}\n${envelope}`);
-    (event as { [SEALED_LINE]?: string })[SEALED_LINE] =
-      envelope.slice(0, -1) + HASH_KEY + event.hash + SALT_KEY + s + (content.length > 2 ? `",${content.slice(1)}` : `"}`);
+    const head = envelope.slice(0, -1) + HASH_KEY + event.hash + SALT_KEY + s;
+    (event as { [SEALED_LINE]?: string | Buffer })[SEALED_LINE] =
+      content.length <= 2 ? `${head}"}` : bytes ? Buffer.concat([Buffer.from(`${head}",`), bytes.subarray(1)]) : `${head}",${content.slice(1)}`;
     this.prev = event.hash;
     const leaf = eventLeafBin(event.hash);
     const tile = this.tree.push(leaf);

@@ -13,6 +13,7 @@
  */
 import type { UnsealedEvent } from "../events/schema.js";
 import { isCaptureMark, omittedValue, parseCaptureCut, truncatedTail } from "./markers.js";
+import { LONG_STRING, longJsonStringBytes } from "../shared/json-strings.js";
 
 export interface EventLimits {
   /** Longest string kept, in characters. */
@@ -94,8 +95,9 @@ export function boundEvent(event: UnsealedEvent, limits: EventLimits): UnsealedE
   }
   const redactionChars = redactions ? redactions.reduce((n, r) => n + r.path.length + r.entity.length + 40, 0) : 0;
 
-  // Only an event that might be large is measured exactly: JSON escapes are at most 6 bytes a char.
-  if (cutter.size + redactionChars > limits.maxEventBytes / 6) {
+  // Only an event that might be large is measured exactly: JSON escapes are at most 6 bytes a char,
+  // and the walk's own upper bound (every long string sized once, by value) settles most of the rest.
+  if (cutter.size + redactionChars > limits.maxEventBytes / 6 && cutter.bytesAtMost + redactionChars * 12 + OTHER_FIELDS_BYTES > limits.maxEventBytes - ENVELOPE_RESERVE) {
     const budget = limits.maxEventBytes - ENVELOPE_RESERVE - (redactions ? jsonBytes(redactions) : 0);
     const content = () => ({ ...event, ...out, tags, metadata, data });
     let excess = jsonBytes(content()) - budget;
@@ -152,10 +154,23 @@ export function boundEvent(event: UnsealedEvent, limits: EventLimits): UnsealedE
   return bounded;
 }
 
+/**
+ * Room for what the walk does not see (the names of the top-level fields, type, level, status,
+ * duration, time): far more than they take. Redactions are counted twice, as the exact check does.
+ */
+const OTHER_FIELDS_BYTES = 512;
+
+/** An upper bound of a string's JSON size in bytes: exact for long strings, 6 a char for short ones. */
+function stringBytesAtMost(s: string): number {
+  return s.length < LONG_STRING ? 6 * s.length + 2 : longJsonStringBytes(s);
+}
+
 /** One walk of a JSON value: cuts long strings and keys (copying only what changes) and sizes it. */
 class Cutter {
   /** Approximate JSON size seen, in characters. */
   size = 0;
+  /** An upper bound of the JSON size seen, in bytes (before any cut this walk makes). */
+  bytesAtMost = 0;
 
   constructor(
     private readonly maxString: number,
@@ -166,9 +181,11 @@ class Cutter {
     if (typeof value === "string") return this.text(value, path);
     if (value === null || typeof value !== "object") {
       this.size += 8;
+      this.bytesAtMost += 25; // the longest number JSON writes (-1.2345678901234567e-308) and a comma
       return value;
     }
     this.size += 2;
+    this.bytesAtMost += 3; // brackets and a comma
     if (Array.isArray(value)) {
       let copy: unknown[] | undefined;
       for (let i = 0; i < value.length; i++) {
@@ -184,6 +201,7 @@ class Cutter {
     for (const key of Object.keys(obj)) {
       const v = obj[key];
       this.size += key.length + 4;
+      this.bytesAtMost += stringBytesAtMost(key) + 2;
       path.push(key);
       const next = this.visit(v, path);
       let newKey = key;
@@ -205,6 +223,7 @@ class Cutter {
 
   private text(s: string, path: string[]): string {
     this.size += s.length + 3;
+    this.bytesAtMost += stringBytesAtMost(s) + 1;
     if (s.length && s.charCodeAt(s.length - 1) === 93 /* ] */) {
       const captured = parseCaptureCut(s);
       if (captured) {

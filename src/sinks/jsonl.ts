@@ -17,7 +17,9 @@ import * as z from "zod";
 import type { AuditEvent } from "../events/schema.js";
 import { parseOptions } from "../shared/config.js";
 import { OK, type ItemResult, type SendResult, type Sink } from "./types.js";
-import { DEFAULT_AUDIT_DIR, lineOf, segmentName } from "../format/trail-format.js";
+import { DEFAULT_AUDIT_DIR, linesBytes, segmentName } from "../format/trail-format.js";
+
+const NEWLINE = Buffer.from("\n");
 
 const optionsSchema = z
   .object({
@@ -86,8 +88,8 @@ export function jsonlSink(options: JsonlSinkOptions = {}): JsonlSink {
   };
 
   /** Appends `text` whole, or leaves the file as it was and throws. */
-  const appendWhole = (text: string) => {
-    const bytes = Buffer.from(torn ? `\n${text}` : text);
+  const appendWhole = (lines: Buffer) => {
+    const bytes = torn ? Buffer.concat([NEWLINE, lines]) : lines;
     let written = 0;
     try {
       while (written < bytes.length) {
@@ -136,11 +138,10 @@ export function jsonlSink(options: JsonlSinkOptions = {}): JsonlSink {
         while (i < batch.length) {
           const name = segmentFor(batch[i]!);
           if (fd === undefined || !file!.endsWith(name)) openFor(name);
-          let text = "";
           let j = i;
           // Lines of one segment go out in one write(2).
-          for (; j < batch.length && segmentFor(batch[j]!) === name; j++) text += lineOf(batch[j]!) + "\n";
-          appendWhole(text);
+          while (j < batch.length && segmentFor(batch[j]!) === name) j++;
+          appendWhole(linesBytes(batch, i, j));
           i = j;
         }
       } catch (err) {

@@ -20,6 +20,28 @@ function agentAnswering(answer: string, toolResult?: unknown) {
 }
 
 describe("every event fits the limits", () => {
+  it("at the edge of maxEventBytes, with repeated long strings full of escapes and multi-byte characters (seeded)", () => {
+    // The size check sizes each long string once by value and skips the exact measure when its
+    // upper bound fits: these events sit just under and just over the limit, with texts that JSON
+    // makes up to 6 times longer, repeated from event to event as a run's history is.
+    let seed = 20261207;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const alphabet = ["a", "\"", "\\", "\n", "\u0001", "é", "日", "😀", "\ud800", " "];
+    const text = (n: number) => Array.from({ length: n }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join("");
+    const pool = Array.from({ length: 12 }, () => text(300 + Math.floor(rnd() * 3000)));
+    const limit = 32 * 1024;
+    const { trail, events } = memoryTrail({ limits: { maxEventBytes: limit }, redaction: false });
+    for (let i = 0; i < 300; i++) {
+      const history = Array.from({ length: 1 + Math.floor(rnd() * 12) }, () => ({ role: "tool", content: pool[Math.floor(rnd() * pool.length)] }));
+      trail.record({ type: "custom", name: `edge ${i}`, data: { history, n: rnd() * 1e300, k: -rnd() } });
+    }
+    expect(events).toHaveLength(300);
+    for (const e of events) expect(bytes(e), e.name).toBeLessThanOrEqual(limit);
+    // Both sides of the edge were reached: some events kept whole, some cut.
+    expect(events.some((e) => e.truncated === undefined && bytes(e) > limit / 2)).toBe(true);
+    expect(events.some((e) => e.truncated !== undefined)).toBe(true);
+  });
+
   it("a 5 MB final answer: the output event keeps 32 KiB, says how much it cut, and lists the path", async () => {
     const { trail, events } = memoryTrail();
     const answer = "y".repeat(5_000_000);
