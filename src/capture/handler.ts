@@ -412,6 +412,9 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
   private fail(err: unknown, where: string): void {
     const error = new Error(`${where} failed: ${describeError(err)}`, { cause: err });
     this.trail.reportError(error, "handler");
+    // The callback stopped part-way (before a commit point it would have reached): whatever it
+    // recorded goes to disk now.
+    this.trail.commit();
     if (this.raiseError) throw err;
   }
 }

@@ -22,6 +22,12 @@ export interface EventExtra {
   parentless?: boolean;
   under?: RunState;
   name?: string;
+  /**
+   * Written at the commit point that follows in the same callback rather than by itself: a root
+   * run's end and the invocation's `output` are followed by `output()`'s commit, so the end of an
+   * invocation costs one write, not two.
+   */
+  deferCommit?: boolean;
 }
 
 export class RunEvents {
@@ -45,7 +51,7 @@ export class RunEvents {
     const duration = now() - run.startedAt;
     // A warning or error is recorded even when its start was not (a slow step at level info).
     if (run.recorded || this.trail.isEnabled(level)) {
-      this.emit(run, type, level, data(), { duration, status });
+      this.emit(run, type, level, data(), { duration, status, deferCommit: run.isRoot });
     } else {
       this.trail.countFiltered();
     }
@@ -94,7 +100,7 @@ export class RunEvents {
         const raised = trace.interrupts ?? (outputs as { __interrupt__?: unknown[] }).__interrupt__ ?? [];
         rememberInterrupted(this.trail, trace.sessionId, trace.traceId, raised);
       }
-      this.emit(root, "output", "info", data, { parentless: true, duration: now() - root.startedAt, status });
+      this.emit(root, "output", "info", data, { parentless: true, duration: now() - root.startedAt, status, deferCommit: true });
     } finally {
       this.runs.forgetTrace(trace);
       // Commit point: the invocation returns to its caller next.
@@ -129,6 +135,6 @@ export class RunEvents {
       data,
       duration_ms: extra.duration === undefined ? undefined : round(extra.duration),
       status: extra.status,
-    });
+    }, extra.deferCommit ? false : undefined);
   }
 }

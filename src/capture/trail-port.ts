@@ -20,7 +20,8 @@ export interface CaptureTrail {
   readonly redactor: Redactor | undefined;
   isEnabled(level: Level): boolean;
   countFiltered(): void;
-  emit(unredacted: UnsealedEvent): AuditEvent | undefined;
+  /** `commit: false`: leave it to the next commit point, which capture promises to call. */
+  emit(unredacted: UnsealedEvent, commit?: boolean): AuditEvent | undefined;
   /**
    * The agent acts next (a model, tool or retriever call starts, or a run returns to its caller):
    * every event recorded so far is written to disk before this returns.
