@@ -189,8 +189,11 @@ describe("delivery under faults", () => {
     up = true;
     expect((await trail.flush({ timeoutMs: 5_000 })).complete).toBe(true);
     ids.push(...ep.ids());
-    expect(ids).toHaveLength(trail.stats().recorded);
-    expect(new Set(ids).size).toBe(ids.length);
+    // Every recorded event arrives. Delivery is at least once: the attempt the first flush aborted
+    // at its deadline may still reach the endpoint after it came up and be answered there, and
+    // its batch is then sent again (same ids), which a receiver deduplicates by id.
+    expect(new Set(ids).size).toBe(trail.stats().recorded);
+    expect(ids.length).toBeLessThanOrEqual(2 * trail.stats().recorded);
   });
 
   it("dead-letters a batch the destination rejects (4xx) with the reason, and still delivers the others", async () => {
