@@ -13,27 +13,34 @@ const search = tool(async ({ to }) => `3 flights to ${to}`, {
 
 /**
  * A fake chat model that keeps no history (LangChain's fakeModel records every call, which would
- * show up as our memory growth): it asks for the tool first, and answers once the tool has replied.
+ * show up as our memory growth): `respond(messages, call)` decides each answer.
  */
-class ScriptedModel extends BaseChatModel {
+export class ScriptedModel extends BaseChatModel {
   calls = 0;
+  constructor(type, respond) {
+    super({});
+    this.type = type;
+    this.respond = respond;
+  }
   _llmType() {
-    return "scripted";
+    return this.type;
   }
   bindTools() {
     return this;
   }
   async _generate(messages) {
-    const last = messages[messages.length - 1];
-    const message =
-      last?._getType() === "tool"
-        ? new AIMessage({ content: "Found 3 flights to Paris.", usage_metadata: { input_tokens: 30, output_tokens: 7, total_tokens: 37 } })
-        : new AIMessage({ content: "Searching.", tool_calls: [{ id: `c${this.calls++}`, name: "search_flights", args: { to: "Paris" }, type: "tool_call" }], usage_metadata: { input_tokens: 12, output_tokens: 6, total_tokens: 18 } });
-    return { generations: [{ text: "", message }] };
+    return { generations: [{ text: "", message: this.respond(messages, this.calls++) }] };
   }
 }
 
-export const agent = createAgent({ model: new ScriptedModel({}), tools: [search] });
+/** Asks for the tool first, and answers once the tool has replied. */
+const flightModel = new ScriptedModel("scripted", (messages, call) =>
+  messages[messages.length - 1]?._getType() === "tool"
+    ? new AIMessage({ content: "Found 3 flights to Paris.", usage_metadata: { input_tokens: 30, output_tokens: 7, total_tokens: 37 } })
+    : new AIMessage({ content: "Searching.", tool_calls: [{ id: `c${call}`, name: "search_flights", args: { to: "Paris" }, type: "tool_call" }], usage_metadata: { input_tokens: 12, output_tokens: 6, total_tokens: 18 } }),
+);
+
+export const agent = createAgent({ model: flightModel, tools: [search] });
 
 /** Every callback, empty, awaited like ours: the cost LangChain charges for having any handler. */
 export class NoopHandler extends BaseCallbackHandler {

@@ -11,7 +11,7 @@ import { ChatGenerationChunk } from "@langchain/core/outputs";
 import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
 import * as z from "zod";
 import { createAuditTrail, jsonlSink } from "../dist/index.js";
-import { NoopHandler, runOnce as oneToolRun } from "./fixture.mjs";
+import { NoopHandler, ScriptedModel, runOnce as oneToolRun } from "./fixture.mjs";
 
 // --- Shapes ---------------------------------------------------------------------------------------
 
@@ -46,28 +46,17 @@ const fetchRecords = tool(async ({ page }) => PAGES[page % PAGES.length], {
 });
 
 /** Asks for `fetch_records` once per model turn until ten results are in, then answers. No history kept. */
-class TenToolsModel extends BaseChatModel {
-  calls = 0;
-  _llmType() {
-    return "scripted-ten-tools";
-  }
-  bindTools() {
-    return this;
-  }
-  async _generate(messages) {
-    const done = messages.filter((m) => m._getType() === "tool").length;
-    const message =
-      done >= 10
-        ? new AIMessage({ content: "Here are the 10 pages of records you asked for.", usage_metadata: { input_tokens: 52_000, output_tokens: 12, total_tokens: 52_012 } })
-        : new AIMessage({
-            content: "",
-            tool_calls: [{ id: `t${this.calls++}`, name: "fetch_records", args: { page: done }, type: "tool_call" }],
-            usage_metadata: { input_tokens: 40 + done * 5200, output_tokens: 9, total_tokens: 49 + done * 5200 },
-          });
-    return { generations: [{ text: "", message }] };
-  }
-}
-const tenToolsAgent = createAgent({ model: new TenToolsModel({}), tools: [fetchRecords] });
+const tenToolsModel = new ScriptedModel("scripted-ten-tools", (messages, call) => {
+  const done = messages.filter((m) => m._getType() === "tool").length;
+  return done >= 10
+    ? new AIMessage({ content: "Here are the 10 pages of records you asked for.", usage_metadata: { input_tokens: 52_000, output_tokens: 12, total_tokens: 52_012 } })
+    : new AIMessage({
+        content: "",
+        tool_calls: [{ id: `t${call}`, name: "fetch_records", args: { page: done }, type: "tool_call" }],
+        usage_metadata: { input_tokens: 40 + done * 5200, output_tokens: 9, total_tokens: 49 + done * 5200 },
+      });
+});
+const tenToolsAgent = createAgent({ model: tenToolsModel, tools: [fetchRecords] });
 
 const TOKENS = Array.from({ length: 100 }, (_, i) => (i % 10 === 9 ? ` option ${i / 10 + 1}.` : ` word${i}`));
 
