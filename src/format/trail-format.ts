@@ -15,11 +15,12 @@
  * moved on to a later segment (`cursor-reader.ts`). Any other line that is not an event is skipped
  * and counted, never allowed to hide the lines around it.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { rename, writeFile } from "node:fs/promises";
-import { hostname } from "node:os";
 import { join } from "node:path";
 import type { AuditEvent } from "../events/schema.js";
+import { holderAlive, readHolder, thisProcess } from "./process-lock.js";
+export { processAlive } from "./process-lock.js";
 
 export const DEFAULT_AUDIT_DIR = ".audit";
 
@@ -155,10 +156,14 @@ export async function saveCursor(dir: string, sink: string, chainId: string, rec
   await rename(tmp, file);
 }
 
-/** Marks this process as the live writer of a chain. */
+/** Marks this process as the live writer of a chain (named by pid, host and the pid's start time). */
 export function registerWriter(dir: string, chainId: string): void {
   mkdirSync(join(deliveryDir(dir), "writers"), { recursive: true, mode: 0o700 });
-  writeFileSync(writerFile(dir, chainId), JSON.stringify({ pid: process.pid, host: hostname(), started: new Date().toISOString() }), { mode: 0o600 });
+  // Whole or not at all: a reader never mistakes a half-written file for a dead writer.
+  const file = writerFile(dir, chainId);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ ...thisProcess(), started: new Date().toISOString() }), { mode: 0o600 });
+  renameSync(tmp, file);
 }
 
 export function unregisterWriter(dir: string, chainId: string): void {
@@ -169,24 +174,11 @@ export function unregisterWriter(dir: string, chainId: string): void {
   }
 }
 
-/** Is a process of this host alive (EPERM: alive, owned by another user)? */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Is some process (on this host) still writing the chain? A writer on another host counts as live. */
 export function writerAlive(dir: string, chainId: string): boolean {
-  try {
-    const w = JSON.parse(readFileSync(writerFile(dir, chainId), "utf8")) as { pid: number; host: string };
-    return w.host !== hostname() || processAlive(w.pid);
-  } catch {
-    return false;
-  }
+  const writer = readHolder(writerFile(dir, chainId));
+  return writer !== undefined && holderAlive(writer);
 }
 
 /** Chains that have a cursor for `sink` (so `sink` was configured when they were written). */

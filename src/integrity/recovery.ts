@@ -8,11 +8,11 @@
  *
  * Only chains whose writer is gone are touched: a live writer's last line may be mid-write.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";
-import { hostname } from "node:os";
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { SEGMENT_PATTERN } from "../format/trail-format.js";
-import { processAlive, writerAlive, writersDir } from "../format/trail-format.js";
+import { writerAlive, writersDir } from "../format/trail-format.js";
+import { takeLock } from "../format/process-lock.js";
 import type { RecoveryData } from "./records.js";
 import { createHash, createPublicKey, type KeyObject } from "node:crypto";
 import type { AuditEvent } from "../events/schema.js";
@@ -121,26 +121,12 @@ export function acknowledgeTornTails(dir: string, ownChain: string, acknowledge:
 
 /** An exclusive lock on acknowledging one chain's tail; a lock left by a dead process is taken over. */
 function lockRecovery(dir: string, chain: string): (() => void) | undefined {
-  const lock = join(writersDir(dir), `${chain}.recovering`);
-  mkdirSync(writersDir(dir), { recursive: true, mode: 0o700 });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lock, "wx", 0o600);
-      writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname() }));
-      closeSync(fd);
-      return () => rmSync(lock, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") return undefined;
-      try {
-        const holder = JSON.parse(readFileSync(lock, "utf8")) as { pid: number; host: string };
-        if (holder.host !== hostname() || processAlive(holder.pid)) return undefined;
-      } catch {
-        // unreadable: being written this instant, or left half-written by a crash; treat as stale
-      }
-      rmSync(lock, { force: true });
-    }
+  try {
+    mkdirSync(writersDir(dir), { recursive: true, mode: 0o700 });
+  } catch {
+    return undefined;
   }
-  return undefined;
+  return takeLock(join(writersDir(dir), `${chain}.recovering`));
 }
 
 
