@@ -99,6 +99,18 @@ export const trailOptionsSchema = z
     exitHandlers: z.boolean().optional(),
     /** How long the exit flush (beforeExit, SIGTERM, SIGINT) may take, in ms (default 2,000). */
     exitFlushMs: z.number().int().min(0).max(600_000).optional(),
+    /**
+     * Where events are sealed and written: `"inline"` (the default and only design), on the
+     * agent's thread at each commit point. A worker-thread writer was measured slower for the
+     * agent (`npm run bench -- writer-designs`), so it is not offered.
+     */
+    writer: z
+      .string()
+      .refine((w) => w === "inline", {
+        message:
+          'only "inline" is available: a worker-thread writer was measured and cost the agent more (npm run bench -- writer-designs); remove the option or set writer: "inline"',
+      })
+      .optional(),
   })
   .strict();
 export type AuditTrailOptions = z.input<typeof trailOptionsSchema>;

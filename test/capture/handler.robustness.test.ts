@@ -170,6 +170,8 @@ describe("configuration errors", () => {
     expect(() => createAuditTrail({ sinks: [] })).toThrow(/sinks is empty/);
     expect(() => createAuditTrail({ levle: "info" } as never)).toThrow(/unknown option "levle"/);
     expect(() => createAuditTrail({ slowToolMs: -1 })).toThrow(/slowToolMs.*Fix: give a duration/);
+    expect(() => createAuditTrail({ writer: "worker" })).toThrow(/writer: only "inline" is available.*writer-designs/s);
+    expect(() => createAuditTrail({ writer: "inline", sinks: [memorySink()], exitHandlers: false })).not.toThrow();
     expect(() => new AuditCallbackHandler({ trail: {} as never })).toThrow(/trail: expected an AuditTrail/);
     expect(() => new AuditCallbackHandler({ sessionId: "" })).toThrow(/sessionId/);
   });
