@@ -20,8 +20,10 @@ function decode<S extends z.ZodType>(schema: S, raw: string | null): z.infer<S> 
   if (raw === null || raw === "") return undefined;
   let value: unknown;
   try {
-    if (raw.length > MAX_CURSOR || !/^[A-Za-z0-9_-]+$/.test(raw)) throw new Error();
-    value = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
+    const bytes = raw.length <= MAX_CURSOR ? Buffer.from(raw, "base64url") : Buffer.alloc(0);
+    // Only the exact text given out: base64url decoding skips stray characters silently.
+    if (bytes.toString("base64url") !== raw) throw new Error("not a cursor");
+    value = JSON.parse(bytes.toString("utf8"));
   } catch {
     value = undefined;
   }
