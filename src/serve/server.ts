@@ -45,6 +45,7 @@ export async function serve(options: ServeOptions): Promise<{ url: string; token
   // Checked before listening, so a bad name fails the command instead of every request.
   hostAllowlist(host, 0, options.allowedHosts);
   const ctx: RouteContext = { store: options.store, log: accessLogger(options.dir, options.actor ?? currentActor()), integrity: integrityBadge(options.dir, options.publicKey) };
+  // Set once listening (the allowlist needs the port port 0 became); no request can arrive before.
   let guardOptions: Parameters<typeof guard>[0] | undefined;
 
   const server = createServer((req, res) => {
