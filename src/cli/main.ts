@@ -4,6 +4,7 @@
  * pipeline/; this file only parses arguments and prints.
  */
 import { serve } from "../serve/server.js";
+import { AuditConfigError } from "../shared/config.js";
 import { downloadArchive } from "../store/s3-archive.js";
 import pg from "pg";
 import type { AuditEvent } from "../events/schema.js";
@@ -57,7 +58,8 @@ Commands:
   query                events by --session, --user, --since, --until, --type, --level (--json)
   stats                tool latency, errors per day, tokens and cost per model, volume spikes (--since 7d)
   export               --format jsonl|csv, with the same filters
-  serve                a local web viewer: sessions, waterfall, stats (--port 4319, --host, --token)
+  serve                a local web viewer: sessions, waterfall, stats (--port 4319, --host, --token,
+                       --allowed-host <name> (repeatable): another Host name it answers to)
   migrate              create the PostgreSQL table, trigger and functions (--store postgres://…, --roles)
   verify [postgres://…]  check the hash chain and signed checkpoints (--public-key <pem>); a PostgreSQL
                        store: its chains and signed erasure records (--table)
@@ -131,6 +133,7 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
         port: { type: "string" },
         host: { type: "string" },
         token: { type: "string" },
+        "allowed-host": { type: "string", multiple: true },
       },
     });
   } catch (err) {
@@ -221,7 +224,14 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
         const port = values.port === undefined ? 4319 : Number(values.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got "${values.port}"`);
         const store = openStore(target, { table: values.table });
-        const server = await serve({ store, dir: isDir ? target : undefined, host: values.host, port, token: values.token, actor: values.actor, publicKey: values["public-key"] ? readFileSync(values["public-key"], "utf8") : undefined });
+        let server;
+        try {
+          server = await serve({ store, dir: isDir ? target : undefined, host: values.host, port, token: values.token, actor: values.actor, publicKey: values["public-key"] ? readFileSync(values["public-key"], "utf8") : undefined, allowedHosts: values["allowed-host"], onError: (err) => io.err(`agent-audit serve: ${err.message}`) });
+        } catch (err) {
+          await store.close();
+          if (err instanceof AuditConfigError) throw new UsageError(`--allowed-host: ${err.message.replace(/^allowedHosts: /, "")}`);
+          throw err;
+        }
         io.out(`agent-audit viewer on ${server.url}${server.token && !values.token ? "  (token generated: keep this URL private)" : ""}`);
         io.out("Ctrl-C to stop.");
         await new Promise<void>((resolve) => {

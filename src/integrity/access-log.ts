@@ -4,7 +4,7 @@
  * hash chain, so an access record cannot be removed quietly either.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from "node:fs";
 import { appendLineWhole } from "../format/append.js";
 import { userInfo } from "node:os";
 import { join } from "node:path";
@@ -33,16 +33,36 @@ export function currentActor(): string {
 export function appendAccess(dir: string, entry: { actor?: string; action: string; target?: string }): AccessRecord {
   const file = accessLogFile(dir);
   mkdirSync(join(dir, ".access"), { recursive: true, mode: 0o700 });
-  let prev = GENESIS;
-  if (existsSync(file)) {
-    const lines = readFileSync(file, "utf8").trimEnd().split("\n");
-    const last = lines[lines.length - 1];
-    if (last) prev = (JSON.parse(last) as AccessRecord).hash;
-  }
+  const last = existsSync(file) ? lastLine(file) : undefined;
+  const prev = last ? (JSON.parse(last) as AccessRecord).hash : GENESIS;
   const body = { ts: new Date().toISOString(), actor: entry.actor ?? currentActor(), action: entry.action, ...(entry.target ? { target: entry.target } : {}), prev_hash: prev };
   const record: AccessRecord = { ...body, hash: createHash("sha256").update(canonicalJson(body)).digest("hex") };
   appendLineWhole(file, JSON.stringify(record) + "\n");
   return record;
+}
+
+/**
+ * The file's last non-empty line, read from the end: the viewer appends a record per API read,
+ * so reading the whole log for each one would grow with everything ever read.
+ */
+function lastLine(file: string): string | undefined {
+  const fd = openSync(file, "r");
+  try {
+    const size = fstatSync(fd).size;
+    let chunk = 4096;
+    for (;;) {
+      const start = Math.max(0, size - chunk);
+      const buf = Buffer.alloc(size - start);
+      readSync(fd, buf, 0, buf.length, start);
+      const text = buf.toString("utf8").trimEnd();
+      const nl = text.lastIndexOf("\n");
+      // A whole line is known once a newline precedes it, or the read began at the file's start.
+      if (nl >= 0 || start === 0) return text.slice(nl + 1) || undefined;
+      chunk *= 4;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Checks the access log's own chain; returns the line of the first break, or undefined. */

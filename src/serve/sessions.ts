@@ -1,6 +1,10 @@
-/** Session summaries for the viewer, computed from any store (JSONL or PostgreSQL) the same way. */
+/**
+ * Session summaries and one session's events for the viewer, computed from any store (JSONL or
+ * PostgreSQL) the same way, one page at a time: no answer carries a whole trail.
+ */
 import type { AuditEvent } from "../events/schema.js";
 import type { AuditStore, EventFilter } from "../store/types.js";
+import { eventsCursor, sessionsCursor, type EventsPosition, type SessionsPosition } from "./cursor.js";
 
 export interface SessionRow {
   session_id: string;
@@ -39,7 +43,66 @@ export async function sessionRows(store: AuditStore, filter: EventFilter & { err
     .map(({ text: t, ...r }) => ({ ...r, duration_ms: Date.parse(r.end) - Date.parse(r.start), cost: Math.round(r.cost * 1e6) / 1e6, _t: t }))
     .filter((r) => (!filter.errorsOnly || r.errors > 0) && (!text || `${r.session_id} ${r.user_id ?? ""} ${r._t}`.toLowerCase().includes(text)))
     .map(({ _t, ...r }) => r)
-    .sort((a, b) => (a.end < b.end ? 1 : -1));
+    .sort(newestFirst);
+}
+
+/** Last activity, newest first; the id breaks ties so a cursor names one place in the order. */
+function newestFirst(a: { end: string; session_id: string }, b: { end: string; session_id: string }): number {
+  if (a.end !== b.end) return a.end < b.end ? 1 : -1;
+  return a.session_id < b.session_id ? -1 : a.session_id > b.session_id ? 1 : 0;
+}
+
+export interface SessionsPage {
+  sessions: SessionRow[];
+  next: string | null;
+  total: number;
+}
+
+/** The page of `rows` (sorted by `sessionRows`) that follows `after`. */
+export function pageOfSessions(rows: readonly SessionRow[], limit: number, after?: SessionsPosition): SessionsPage {
+  const from = after ? rows.findIndex((r) => newestFirst(r, { end: after.end, session_id: after.id }) > 0) : 0;
+  const start = from < 0 ? rows.length : from;
+  const sessions = rows.slice(start, start + limit);
+  const last = sessions[sessions.length - 1];
+  const next = last && start + limit < rows.length ? sessionsCursor({ end: last.end, id: last.session_id }) : null;
+  return { sessions, next, total: rows.length };
+}
+
+export interface EventsPage {
+  session_id: string;
+  events: AuditEvent[];
+  next: string | null;
+}
+
+/**
+ * One page of a session's events in the store's order (time, then chain sequence). The cursor
+ * is a time and how many events at that time were already given: the store starts at that time
+ * (its own index or scan), and no event id has to be found again, so an erased or purged event
+ * cannot lose the place. The store is left as soon as one event past the page is seen.
+ */
+export async function pageOfEvents(store: AuditStore, sessionId: string, limit: number, after?: EventsPosition): Promise<EventsPage> {
+  const since = after ? new Date(Date.parse(after.ts)) : undefined;
+  const events: AuditEvent[] = [];
+  let skipAtTs = after?.n ?? 0;
+  let more = false;
+  for await (const e of store.events({ sessionId, since: since && !Number.isNaN(since.getTime()) ? since : undefined })) {
+    if (after && e.ts < after.ts) continue;
+    if (after && e.ts === after.ts && skipAtTs > 0) {
+      skipAtTs--;
+      continue;
+    }
+    if (events.length === limit) {
+      more = true;
+      break;
+    }
+    events.push(e);
+  }
+  const last = events[events.length - 1];
+  if (!more || !last) return { session_id: sessionId, events, next: null };
+  let atLast = 0;
+  for (let i = events.length - 1; i >= 0 && events[i]!.ts === last.ts; i--) atLast++;
+  const n = after && after.ts === last.ts ? after.n + atLast : atLast;
+  return { session_id: sessionId, events, next: eventsCursor({ ts: last.ts, n }) };
 }
 
 function tally(r: SessionRow & { text: string }, e: AuditEvent): void {

@@ -1,7 +1,7 @@
 // `agent-audit serve`: the JSON endpoints, tokens, and the pages end to end in a real headless
 // Chromium (Debian's package, driven by playwright-core). Screenshots go to test-output/.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { main } from "../../src/cli/main.js";
@@ -27,18 +27,21 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await viewer?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 const get = (path: string, init?: RequestInit) => fetch(new URL(path, viewer.url), init);
 
 describe("viewer API", () => {
   it("lists sessions with their counts, serves one session's events, stats and the integrity badge", async () => {
-    const sessions = (await (await get("/api/sessions")).json()) as Array<Record<string, any>>;
+    const list = (await (await get("/api/sessions")).json()) as { sessions: Array<Record<string, any>>; next: string | null; total: number };
+    expect(list).toMatchObject({ next: null, total: 1 });
+    const sessions = list.sessions;
     expect(sessions[0]).toMatchObject({ session_id: sessionId, user_id: "user_456", model_calls: 4, tool_calls: 3, errors: 1 });
     expect(sessions[0]!.tokens).toBeGreaterThan(0);
-    expect(await (await get("/api/sessions?errors=1&q=paris")).json()).toHaveLength(1);
-    expect(await (await get("/api/sessions?user=nobody")).json()).toEqual([]);
-    const events = (await (await get(`/api/sessions/${sessionId}`)).json()) as Array<{ type: string }>;
+    expect(((await (await get("/api/sessions?errors=1&q=paris")).json()) as { sessions: unknown[] }).sessions).toHaveLength(1);
+    expect(await (await get("/api/sessions?user=nobody")).json()).toEqual({ sessions: [], next: null, total: 0 });
+    const events = ((await (await get(`/api/sessions/${sessionId}`)).json()) as { events: Array<{ type: string }> }).events;
     expect(events.some((e: { type: string }) => e.type === "tool_error")).toBe(true);
     expect((await get("/api/sessions/nope")).status).toBe(404);
     const stats = (await (await get("/api/stats")).json()) as { tools: Array<{ tool: string }> };
@@ -55,9 +58,11 @@ describe("viewer API", () => {
       expect((await fetch(new URL("/api/sessions", base))).status).toBe(401);
       expect((await fetch(new URL("/", base))).status).toBe(401);
       expect((await fetch(new URL("/api/sessions", base), { headers: { authorization: "Bearer s3cret-token-value" } })).status).toBe(200);
-      const page = await fetch(new URL("/?token=s3cret-token-value", base));
+      const exchange = await fetch(new URL("/?token=s3cret-token-value", base), { redirect: "manual" });
+      expect(exchange.status).toBe(303);
+      expect(exchange.headers.get("set-cookie")).toMatch(/audit_token=.*HttpOnly/);
+      const page = await fetch(new URL("/", base), { headers: { cookie: exchange.headers.get("set-cookie")!.split(";")[0]! } });
       expect(page.status).toBe(200);
-      expect(page.headers.get("set-cookie")).toMatch(/audit_token=.*HttpOnly/);
     } finally {
       await guarded.close();
     }
@@ -111,5 +116,22 @@ describe.skipIf(!CHROMIUM)("viewer in a real browser", () => {
     for (const chart of ["#tools", "#errors", "#models", "#volume"]) expect(await page.locator(`${chart} svg rect`).count(), chart).toBeGreaterThan(0);
     await page.screenshot({ path: join(SHOTS, "viewer-stats.png"), fullPage: true });
     expect(errors).toEqual([]);
+  });
+
+  it("with a token: the printed URL works, the token leaves the address bar and scripts cannot read the cookie", async () => {
+    const guarded = await serve({ store: new JsonlStore(dir), dir, port: 0, token: "browser-token-value-123" });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${guarded.url}&since=2000-01-01`);
+      await page.waitForSelector("#sessions tbody tr");
+      expect(await page.textContent("#sessions tbody")).toContain(sessionId);
+      expect(page.url()).toBe(`${new URL(guarded.url).origin}/?since=2000-01-01`);
+      expect(await page.evaluate("document.cookie")).toBe("");
+      await page.click(`a[href="/session/${sessionId}"]`);
+      await page.waitForSelector(".row");
+    } finally {
+      await page.close();
+      await guarded.close();
+    }
   });
 });

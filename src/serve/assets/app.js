@@ -13,6 +13,17 @@ const api = async (path) => {
   if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
   return r.json();
 };
+// The API answers one page at a time ({ [key]: [...], next }); these pages show every row, so
+// they follow the cursors until the last page.
+const apiAll = async (path, key) => {
+  const rows = [];
+  for (let next = null, first = true; first || next; first = false) {
+    const page = await api(next ? `${path}${path.includes("?") ? "&" : "?"}cursor=${encodeURIComponent(next)}` : path);
+    rows.push(...page[key]);
+    next = page.next;
+  }
+  return rows;
+};
 const ms = (x) => (x == null ? "" : x >= 60000 ? `${(x / 60000).toFixed(1)} min` : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${Math.round(x)} ms`);
 const when = (ts) => ts.replace("T", " ").slice(0, 19);
 
@@ -43,7 +54,7 @@ async function sessionsPage() {
   });
   const api_params = new URLSearchParams(params);
   if (params.get("until")) api_params.set("until", new Date(Date.parse(params.get("until")) + 86400000).toISOString().slice(0, 10));
-  const rows = await api(`/api/sessions?${api_params}`);
+  const rows = await apiAll(`/api/sessions?${api_params}`, "sessions");
   const body = $("#sessions tbody");
   for (const r of rows) {
     const link = el("a", { href: `/session/${encodeURIComponent(r.session_id)}`, title: r.preview ?? "" }, r.session_id);
@@ -88,7 +99,7 @@ function buildTree(events) {
 async function sessionPage() {
   const id = decodeURIComponent(location.pathname.slice("/session/".length));
   $("#title").textContent = `Session ${id}`;
-  const events = await api(`/api/sessions/${encodeURIComponent(id)}`);
+  const events = await apiAll(`/api/sessions/${encodeURIComponent(id)}`, "events");
   const { roots, all } = buildTree(events);
   const t0 = Math.min(...all.map((r) => r.t0), ...events.map((e) => Date.parse(e.ts)));
   const t1 = Math.max(...all.map((r) => r.t1), ...events.map((e) => Date.parse(e.ts)));
