@@ -35,8 +35,9 @@ function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.Proc
 const shown = (r: Run) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`;
 
 // Detected, not guessed: the registry answers a ping or the install cannot work.
-const ping = await run("npm", ["ping"], { cwd: repo, timeout: 30_000 });
-const registryDown = ping.code !== 0 ? `npm registry unreachable (npm ping: ${(ping.stderr.trim().split("\n").pop() ?? "").slice(0, 200)}); the install test needs it` : undefined;
+const ping = await run("npm", ["ping", "--fetch-retries=0"], { cwd: repo, timeout: 30_000 });
+const pingError = ping.stderr.split("\n").filter((l) => /error/i.test(l)).slice(0, 2).join(" / ") || ping.stderr.trim().slice(-200);
+const registryDown = ping.code !== 0 ? `npm registry unreachable (npm ping: ${pingError.slice(0, 300)}); the install test needs it` : undefined;
 if (registryDown) console.warn(`test/package/pack.test.ts skipped: ${registryDown}`);
 
 /** Every file the sources build into: a .js and a .d.ts per module, the viewer's assets. */
