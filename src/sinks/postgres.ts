@@ -18,11 +18,12 @@ import { COLUMNS, DEFAULT_TABLE, checkTableName, migrate } from "../store/postgr
 import { erasePostgres, erasureSigningKey } from "../store/postgres-erase.js";
 import { OK, type DeliveryOptions, type SendResult, type Sink } from "./types.js";
 import { endpointLabel } from "./shared/endpoint.js";
+import type { PgPoolLike } from "../store/pg-pool-like.js";
 
 const optionsSchema = z
   .object({
     connectionString: z.string().min(1).optional(),
-    pool: z.custom<pg.Pool>((v) => typeof v === "object" && v !== null && typeof (v as pg.Pool).query === "function", { message: "expected a pg.Pool" }).optional(),
+    pool: z.custom<PgPoolLike>((v) => typeof v === "object" && v !== null && typeof (v as PgPoolLike).query === "function", { message: "expected a pg.Pool" }).optional(),
     table: z.string().optional(),
     migrate: z.boolean().optional(),
     /** Signs forwarded erasures: the trail's key (a KeyObject or PEM). Default: the key file. */
@@ -48,7 +49,7 @@ export function postgresSink(options: PostgresSinkOptions): Sink & { readonly ta
   } catch (err) {
     failConfig(`postgresSink: ${(err as Error).message}.`);
   }
-  const pool = opts.pool ?? new pg.Pool({ connectionString, max: 2 });
+  const pool: PgPoolLike = opts.pool ?? new pg.Pool({ connectionString, max: 2 });
   // Named by scheme, host and port only: the connection string may hold a password.
   const where = endpointLabel(connectionString);
   let ready: Promise<void> | undefined = opts.migrate === false ? Promise.resolve() : undefined;

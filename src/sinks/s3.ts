@@ -18,7 +18,8 @@ import { parseOptions } from "../shared/config.js";
 import { digestFile, publicKeyFile } from "../integrity/checkpoints.js";
 import { statusResult, transportCode } from "./shared/http.js";
 import { OK, type DeliveryOptions, type SendResult, type Sink } from "./types.js";
-import { loadS3 } from "../shared/s3-client.js";
+import { asS3Client, loadS3 } from "../shared/s3-client.js";
+import type { S3ClientLike } from "../shared/s3-client-like.js";
 
 const optionsSchema = z
   .object({
@@ -33,7 +34,7 @@ const optionsSchema = z
       .optional(),
     gzip: z.boolean().optional(),
     objectLock: z.object({ mode: z.enum(["COMPLIANCE", "GOVERNANCE"]), days: z.number().int().positive() }).strict().optional(),
-    client: z.custom<S3ClientType>((v) => typeof v === "object" && v !== null && typeof (v as { send?: unknown }).send === "function", { message: "expected an S3Client" }).optional(),
+    client: z.custom<S3ClientLike>((v) => typeof v === "object" && v !== null && typeof (v as { send?: unknown }).send === "function", { message: "expected an S3Client" }).optional(),
     name: z.string().min(1).optional(),
     delivery: deliveryOptionsSchema.optional(),
   })
@@ -65,7 +66,7 @@ export function s3Sink(options: S3SinkOptions): Sink & { readonly bucket: string
   const opts = parseOptions("s3Sink", optionsSchema, options);
   const prefix = (opts.prefix ?? "agent-audit").replace(/^\/+|\/+$/g, "");
   const gzip = opts.gzip ?? true;
-  let client: S3ClientType | undefined = opts.client;
+  let client: S3ClientType | undefined = opts.client && asS3Client(opts.client);
   let attached: { trailDir: string | undefined; chainId: string } | undefined;
   const uploadedDigest = new Map<string, number>();
 

@@ -8,10 +8,10 @@
  * removal look like an erasure.
  */
 import type { KeyObject } from "node:crypto";
-import type pg from "pg";
 import { signErasure, type ErasureRecord } from "../integrity/erasure-records.js";
 import { existingSigningKey } from "../integrity/keys.js";
 import { trustKey } from "../integrity/trust.js";
+import type { PgPoolLike } from "./pg-pool-like.js";
 import { checkTableName } from "./postgres-schema.js";
 
 export interface PostgresErasureOptions {
@@ -53,7 +53,7 @@ export function erasureSigningKey(options: { signingKey?: KeyObject | string; ke
   return key;
 }
 
-export async function erasePostgres(pool: pg.Pool, table: string, target: ErasureTarget, opts: PostgresErasureOptions): Promise<PostgresErasureResult> {
+export async function erasePostgres(pool: PgPoolLike, table: string, target: ErasureTarget, opts: PostgresErasureOptions): Promise<PostgresErasureResult> {
   const t = checkTableName(table);
   const at = (opts.now ?? new Date()).toISOString();
   const [column, values] = "userId" in target ? ["user_id", [target.userId]] : ["trace_id", [...target.traceIds]];

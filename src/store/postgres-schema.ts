@@ -12,7 +12,7 @@
  * older `<t>_erase_user` / `<t>_erase_traces` still work for a DBA, but nothing signs what they do:
  * `agent-audit verify postgres://…` reports their tombstones as `forged_erasure`.
  */
-import type { Pool, PoolClient } from "pg";
+import type { PgPoolClientLike, PgPoolLike } from "./pg-pool-like.js";
 
 export const DEFAULT_TABLE = "agent_audit_events";
 
@@ -177,7 +177,7 @@ GRANT EXECUTE ON FUNCTION ${t}_erase_user(text, text, text), ${t}_erase_traces(t
 `;
 }
 
-export async function migrate(db: Pool | PoolClient, table: string, roles = false): Promise<void> {
+export async function migrate(db: PgPoolLike | PgPoolClientLike, table: string, roles = false): Promise<void> {
   const t = checkTableName(table);
   // One migration at a time per table (concurrent first uses by several processes); the lock is
   // per session, so it needs one connection throughout.
@@ -191,6 +191,6 @@ export async function migrate(db: Pool | PoolClient, table: string, roles = fals
       await client.query("SELECT pg_advisory_unlock(hashtext($1))", [t]);
     }
   } finally {
-    if (client !== db) (client as PoolClient).release();
+    if (client !== db) (client as PgPoolClientLike).release();
   }
 }

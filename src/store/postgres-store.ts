@@ -1,6 +1,7 @@
 /** PostgreSQL as a store: the same questions as the JSONL trail, answered in SQL. */
 import pg from "pg";
 import type { AuditEvent } from "../events/schema.js";
+import type { PgPoolLike } from "./pg-pool-like.js";
 import { markSpikes, round3, round6 } from "./analytics.js";
 import { COLUMNS, DEFAULT_TABLE, checkTableName } from "./postgres-schema.js";
 import type { AuditStore, DailyErrors, EventFilter, ModelDay, SpikeRule, ToolStat } from "./types.js";
@@ -34,11 +35,11 @@ export function rowToEvent(r: Record<string, unknown>): AuditEvent {
 }
 
 export class PostgresStore implements AuditStore {
-  readonly pool: pg.Pool;
+  readonly pool: PgPoolLike;
   private readonly owned: boolean;
   readonly table: string;
 
-  constructor(options: { connectionString?: string; pool?: pg.Pool; table?: string }) {
+  constructor(options: { connectionString?: string; pool?: PgPoolLike; table?: string }) {
     this.table = checkTableName(options.table ?? DEFAULT_TABLE);
     this.owned = !options.pool;
     this.pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 4 });

@@ -23,13 +23,14 @@ import { trustedKeysFor } from "../integrity/trust.js";
 import type { ChainReport, VerifyProblem, VerifyReport } from "../integrity/verify-report.js";
 import { DEFAULT_TABLE, checkTableName } from "./postgres-schema.js";
 import { rowToEvent } from "./postgres-store.js";
+import type { PgPoolLike } from "./pg-pool-like.js";
 
 export interface PostgresVerifyOptions {
   table?: string;
   /** The key you trust; else AGENT_AUDIT_PUBLIC_KEY, else the local key store. Never one stored in the database. */
   publicKey?: KeyObject | string;
   /** Use this pool instead of connecting to the URL (it is left open). */
-  pool?: pg.Pool;
+  pool?: PgPoolLike;
   /** Rows per page (default 2,000). */
   pageSize?: number;
 }
@@ -43,7 +44,7 @@ export async function verifyPostgres(url: string | undefined, options: PostgresV
   const { keys, source } = trustedKeysFor(options.publicKey);
   const report: VerifyReport = { ok: true, problems: [], warnings: [], chains: [], erasures: [], gaps: [], recoveries: [], events: 0, seconds: 0, eventsPerSecond: 0, publicKeyTrusted: keys.size > 0, trust_source: source, store: { kind: "postgres", table } };
   if (keys.size === 0) report.problems.push({ kind: "untrusted_key", chain_id: "*", detail: `no trusted public key to check the erasure records with: ${HOW_TO_TRUST}` });
-  const pool = options.pool ?? new pg.Pool({ connectionString: url, max: 1 });
+  const pool: PgPoolLike = options.pool ?? new pg.Pool({ connectionString: url, max: 1 });
   try {
     // Chains with rows, and chains only an erasure record remembers (every row of them deleted).
     const chains = await pool.query<{ chain_id: string }>(`SELECT chain_id FROM ${table} GROUP BY chain_id UNION SELECT chain_id FROM ${table}_erasures ORDER BY 1`).then(
@@ -68,14 +69,14 @@ export async function verifyPostgres(url: string | undefined, options: PostgresV
 }
 
 /** Retention by `<t>_purge` deletes rows without signing anything; verify can only point at the log. */
-async function purgesLogged(pool: pg.Pool, table: string): Promise<string | undefined> {
+async function purgesLogged(pool: PgPoolLike, table: string): Promise<string | undefined> {
   const { rows } = await pool.query<{ at: string; actor: string }>(`SELECT to_char(at AT TIME ZONE 'UTC', ${ISO}) AS at, actor FROM ${table}_maintenance WHERE action = 'purge' ORDER BY id DESC LIMIT 1`);
   const last = rows[0];
   return last ? ` (${table}_maintenance records a purge by ${last.actor} at ${last.at}: retention in PostgreSQL is not signed, so verify cannot tell it from deletion)` : undefined;
 }
 
 /** The chain's signed erasure records: seq → the trusted record covering it. */
-async function signedErasures(pool: pg.Pool, table: string, chain: string, keys: ReadonlyMap<string, KeyObject>, problem: (p: Omit<VerifyProblem, "chain_id">) => void) {
+async function signedErasures(pool: PgPoolLike, table: string, chain: string, keys: ReadonlyMap<string, KeyObject>, problem: (p: Omit<VerifyProblem, "chain_id">) => void) {
   const signed = new Map<number, { content_hash: string; record: ErasureRecord }>();
   const file = `${table}_erasures`;
   const untrusted = new Set<string>();
@@ -97,7 +98,7 @@ async function signedErasures(pool: pg.Pool, table: string, chain: string, keys:
   return signed;
 }
 
-async function verifyChain(pool: pg.Pool, table: string, chain: string, keys: ReadonlyMap<string, KeyObject>, pageSize: number, purges: string | undefined, report: VerifyReport): Promise<ChainReport> {
+async function verifyChain(pool: PgPoolLike, table: string, chain: string, keys: ReadonlyMap<string, KeyObject>, pageSize: number, purges: string | undefined, report: VerifyReport): Promise<ChainReport> {
   const problem = (p: Omit<VerifyProblem, "chain_id">) => report.problems.push({ chain_id: chain, ...p });
   const signed = await signedErasures(pool, table, chain, keys, problem);
   const chainReport: ChainReport = { chain_id: chain, events: 0, first_seq: undefined, last_seq: undefined, checkpoints: 0, verified_to: undefined, erased: 0, purged: [] };

@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { AuditEvent } from "../events/schema.js";
-import { defaultS3Client, loadS3 } from "../shared/s3-client.js";
+import { asS3Client, defaultS3Client, loadS3 } from "../shared/s3-client.js";
+import type { S3ClientLike } from "../shared/s3-client-like.js";
 
 export function parseS3Url(url: string): { bucket: string; prefix: string } {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
@@ -25,10 +26,10 @@ export interface DownloadResult {
   cleanup(): void;
 }
 
-export async function downloadArchive(url: string, options: { client?: import("@aws-sdk/client-s3").S3Client; onProgress?: (objects: number, events: number) => void } = {}): Promise<DownloadResult> {
+export async function downloadArchive(url: string, options: { client?: S3ClientLike; onProgress?: (objects: number, events: number) => void } = {}): Promise<DownloadResult> {
   const { bucket, prefix } = parseS3Url(url);
   const mod = await loadS3();
-  const client = options.client ?? defaultS3Client(mod);
+  const client = options.client ? asS3Client(options.client) : defaultS3Client(mod);
   const dir = mkdtempSync(join(tmpdir(), "agent-audit-s3-"));
   const byChain = new Map<string, Map<string, AuditEvent>>();
   let objects = 0;

@@ -12,7 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Checkpoint } from "../integrity/checkpoints.js";
-import { defaultS3Client, loadS3 } from "../shared/s3-client.js";
+import { asS3Client, defaultS3Client, loadS3 } from "../shared/s3-client.js";
+import type { S3ClientLike } from "../shared/s3-client-like.js";
 import { parseS3Url } from "../store/s3-archive.js";
 import type { WitnessTarget } from "./queue.js";
 
@@ -26,12 +27,12 @@ export function s3WitnessKey(prefix: string, cp: Checkpoint): string {
   return `${prefix ? `${prefix}/` : ""}${cp.chain_id}/${String(cp.seq).padStart(12, "0")}-${id}.json`;
 }
 
-export function s3Witness(url: string, options: { objectLock?: ObjectLock; client?: S3Client } = {}): WitnessTarget {
+export function s3Witness(url: string, options: { objectLock?: ObjectLock; client?: S3ClientLike } = {}): WitnessTarget {
   const { bucket, prefix } = parseS3Url(url);
   let client: Promise<{ client: S3Client; mod: typeof import("@aws-sdk/client-s3") }> | undefined;
   const connect = () =>
     // One attempt per submission: the queue retries, with its own backoff, and reports.
-    (client ??= loadS3().then((mod) => ({ mod, client: options.client ?? defaultS3Client(mod, { maxAttempts: 1 }) })));
+    (client ??= loadS3().then((mod) => ({ mod, client: options.client ? asS3Client(options.client) : defaultS3Client(mod, { maxAttempts: 1 }) })));
   return {
     label: `s3://${bucket}${prefix ? `/${prefix}` : ""}`,
     keepsAll: true,
@@ -51,10 +52,10 @@ export function s3Witness(url: string, options: { objectLock?: ObjectLock; clien
 }
 
 /** Every checkpoint an S3 witness holds, by chain (for `verify --witness s3://…`). */
-export async function readS3Witness(url: string, options: { client?: S3Client } = {}): Promise<Map<string, Array<Checkpoint | { bad: string; line: number }>>> {
+export async function readS3Witness(url: string, options: { client?: S3ClientLike } = {}): Promise<Map<string, Array<Checkpoint | { bad: string; line: number }>>> {
   const { bucket, prefix } = parseS3Url(url);
   const mod = await loadS3();
-  const client = options.client ?? defaultS3Client(mod);
+  const client = options.client ? asS3Client(options.client) : defaultS3Client(mod);
   const out = new Map<string, Array<Checkpoint | { bad: string; line: number }>>();
   let token: string | undefined;
   let n = 0;
@@ -79,7 +80,7 @@ export async function readS3Witness(url: string, options: { client?: S3Client } 
 }
 
 /** Downloads an S3 witness into a temporary directory in the layout of a directory witness. */
-export async function downloadS3Witness(url: string, options: { client?: S3Client } = {}): Promise<{ dir: string; cleanup(): void }> {
+export async function downloadS3Witness(url: string, options: { client?: S3ClientLike } = {}): Promise<{ dir: string; cleanup(): void }> {
   const held = await readS3Witness(url, options);
   const dir = mkdtempSync(join(tmpdir(), "agent-audit-witness-"));
   for (const [chain, cps] of held) writeFileSync(join(dir, `${chain}.jsonl`), cps.map((c) => ("bad" in c ? "{not json" : JSON.stringify(c))).join("\n") + "\n", { mode: 0o600 });
