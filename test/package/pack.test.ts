@@ -132,7 +132,7 @@ describe.skipIf(registryDown !== undefined)("the packed package, installed", () 
     // A copy of the sources, as a fresh checkout would be; node_modules linked for the build.
     const source = join(root, "source");
     mkdirSync(source);
-    for (const entry of ["package.json", "README.md", "tsconfig.json", "src", "scripts", "schema"]) cpSync(join(repo, entry), join(source, entry), { recursive: true });
+    for (const entry of ["package.json", "README.md", "LICENSE", "tsconfig.json", "src", "scripts", "schema"]) cpSync(join(repo, entry), join(source, entry), { recursive: true });
     symlinkSync(join(repo, "node_modules"), join(source, "node_modules"), "dir");
     // A module deleted from src/ but left in dist/: prepack must not ship it.
     mkdirSync(join(source, "dist"));
@@ -162,8 +162,8 @@ describe.skipIf(registryDown !== undefined)("the packed package, installed", () 
   }, 120_000); // a node_modules tree takes a while to delete on a busy machine
 
   it("packs the built dist/ (JS, declarations, viewer assets), schema/ and README, nothing else", () => {
-    for (const file of [...expectedBuild(), "schema/audit-event.schema.json", "README.md", "package.json"]) expect(packed, file).toContain(file);
-    const unexpected = packed.filter((p) => !/^dist\/.+\.(js|cjs|d\.ts|d\.cts|css|html)$/.test(p) && !["schema/audit-event.schema.json", "README.md", "package.json"].includes(p));
+    for (const file of [...expectedBuild(), "schema/audit-event.schema.json", "README.md", "LICENSE", "package.json"]) expect(packed, file).toContain(file);
+    const unexpected = packed.filter((p) => !/^dist\/.+\.(js|cjs|d\.ts|d\.cts|css|html)$/.test(p) && !["schema/audit-event.schema.json", "README.md", "LICENSE", "package.json"].includes(p));
     expect(unexpected).toEqual([]);
     expect(packed.filter((p) => /^(src|test|bench|scripts|examples)\//.test(p) || p.endsWith(".map"))).toEqual([]);
     expect(packed).not.toContain("dist/stale-module.js");
