@@ -199,6 +199,11 @@ describe.skipIf(!CHROMIUM)("viewer pages in a real browser", () => {
       expect(await page.locator(".msg.assistant").nth(1).innerText()).toContain("<$0.001");
       expect(await page.innerText("#summary")).toMatch(/Cost\s*\$0\.004/);
       expect(await page.locator(".bar").count()).toBeGreaterThan(8);
+      // Markup recorded in the trail is shown as text, never parsed.
+      const note = await page.locator(".msg.note").innerText();
+      expect(note).toContain("<b>reviewer note</b>");
+      expect(note).toContain('<img src=\\"x\\" id=\\"injected\\">');
+      expect(await page.locator("#injected, .msg.note b").count()).toBe(0);
 
       // The failing tool call: its stack with real line breaks.
       await page.locator(".row.error", { hasText: "book_flight" }).click();

@@ -3,7 +3,7 @@
  * directory: an agent (handler + middleware) that reasons, calls a tool, hits a tool error with a
  * stack, is refused a tool call by policy and answers; a LangGraph StateGraph whose nodes change
  * state; and, recorded first so they are older, a session of 1,200 events and 60 one-line sessions
- * so that both lists span several pages of the API.
+ * so that both lists span several pages of the API; and a note whose content is markup.
  */
 import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
 import { AIMessage, createAgent, fakeModel, HumanMessage, tool } from "langchain";
@@ -86,5 +86,7 @@ export async function recordViewerTrail(dir: string): Promise<void> {
     },
   );
   await tripGraph().invoke({ question: "Paris in December" }, { callbacks: [trail.handler({ sessionId: SESSION, userId: USER })] });
+  // Trail content is untrusted: markup in it must reach the page as text.
+  trail.record({ type: "custom", session_id: SESSION, user_id: USER, name: "<b>reviewer note</b>", data: { html: '<img src="x" id="injected">' } });
   await trail.shutdown();
 }

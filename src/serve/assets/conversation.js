@@ -64,7 +64,7 @@ function body(e) {
     case "node":
       return [el("p", {}, e.changed === undefined ? (e.status ? "Returned no state update." : "Running (no end recorded).") : e.changed.length ? ["Changed state: ", ...e.changed.flatMap((k, i) => [i ? ", " : "", el("code", {}, k)])] : "Changed nothing.")];
     case "note":
-      return [jsonTree(e.value ?? {}, { label: "note", open: false })];
+      return [jsonTree(e.value ?? {}, { label: "note" })];
     default:
       return [];
   }
