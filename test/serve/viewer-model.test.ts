@@ -44,6 +44,12 @@ describe("runs and conversation", () => {
     expect(runs.get("t2").error).toBe(true);
   });
 
+  it("spans a session longer than a call's argument list", () => {
+    const many = Array.from({ length: 200_000 }, (_, i) => ({ id: `m${i}`, ts: new Date(Date.UTC(2026, 0, 1) + i).toISOString(), type: "custom", data: {} }));
+    const { t0, t1 } = model.buildRuns(many);
+    expect(t1 - t0).toBe(199_999);
+  });
+
   it("attaches reasoning to its answer, says an error once where it happened, and the final answer once", () => {
     const events = [
       ev("input", { trace_id: "r", data: { content: "hi" } }),

@@ -58,9 +58,15 @@ export function buildRuns(events) {
     }
   };
   walk(roots, 0);
-  const times = events.map(time).filter(Number.isFinite);
-  const t0 = Math.min(...times, ...flat.map((r) => r.t0));
-  const t1 = Math.max(...times, ...flat.map((r) => r.t1));
+  // A loop, not Math.min(...all): a long session has more events than a call takes arguments.
+  let t0 = Infinity;
+  let t1 = -Infinity;
+  for (const e of events) {
+    const t = time(e);
+    if (Number.isFinite(t)) (t0 = Math.min(t0, t)), (t1 = Math.max(t1, t));
+  }
+  for (const r of flat) (t0 = Math.min(t0, r.t0)), (t1 = Math.max(t1, r.t1));
+  if (!Number.isFinite(t0)) t0 = t1 = 0;
   return { runs, roots, flat, t0, t1 };
 }
 
