@@ -107,13 +107,13 @@ describe.skipIf(!CHROMIUM)("viewer in a real browser", () => {
     const details = page.locator(".details").first();
     await details.waitFor();
     expect(await details.textContent()).toContain("PaymentTimeoutError");
-    expect(await page.locator(".note.reasoning").count()).toBeGreaterThan(0);
+    expect(await page.locator("details.reasoning").count()).toBeGreaterThan(0);
     expect(await page.locator(".bar").count()).toBeGreaterThan(3);
     await page.screenshot({ path: join(SHOTS, "viewer-session.png"), fullPage: true });
 
     await page.click('nav a[href="/stats"]');
-    await page.waitForSelector("#tools svg rect");
-    for (const chart of ["#tools", "#errors", "#models", "#volume"]) expect(await page.locator(`${chart} svg rect`).count(), chart).toBeGreaterThan(0);
+    await page.waitForSelector("#tools .bars li");
+    for (const chart of ["#tools", "#errors", "#models", "#volume"]) expect(await page.locator(`${chart} .bars li`).count(), chart).toBeGreaterThan(0);
     await page.screenshot({ path: join(SHOTS, "viewer-stats.png"), fullPage: true });
     expect(errors).toEqual([]);
   });
