@@ -24,7 +24,8 @@ export interface SessionRow {
 
 export async function sessionRows(store: AuditStore, filter: EventFilter & { errorsOnly?: boolean; text?: string } = {}): Promise<SessionRow[]> {
   const rows = new Map<string, SessionRow & { text: string }>();
-  for await (const e of store.events({ userId: filter.userId, since: filter.since, until: filter.until })) {
+  // Storage order: a summary needs no sort, so the trail is streamed, never held whole.
+  for await (const e of store.events({ userId: filter.userId, since: filter.since, until: filter.until }, { ordered: false })) {
     // An erased event is a tombstone that belongs to nobody: it keeps the chain, not a session.
     if (e.erased) continue;
     const id = e.session_id ?? "(no session)";

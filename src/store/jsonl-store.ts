@@ -2,7 +2,7 @@
 import type { AuditEvent } from "../events/schema.js";
 import { readTrail, byTime, type ReadOptions } from "./jsonl.js";
 import { dayOf, hourOf, markSpikes, quantile, round6 } from "./analytics.js";
-import type { AuditStore, DailyErrors, EventFilter, ModelDay, SpikeRule, ToolStat } from "./types.js";
+import type { AuditStore, DailyErrors, EventFilter, EventOrder, ModelDay, SpikeRule, ToolStat } from "./types.js";
 
 export function matches(e: AuditEvent, f: EventFilter): boolean {
   if (f.sessionId !== undefined && e.session_id !== f.sessionId) return false;
@@ -28,7 +28,8 @@ export class JsonlStore implements AuditStore {
     }
   }
 
-  async *events(filter: EventFilter = {}): AsyncIterable<AuditEvent> {
+  async *events(filter: EventFilter = {}, options: EventOrder = {}): AsyncIterable<AuditEvent> {
+    if (options.ordered === false) return yield* this.scan(filter);
     // Segments are per writer and per day: order across them needs a sort (by time, then seq).
     const all: AuditEvent[] = [];
     for await (const e of this.scan(filter)) all.push(e);

@@ -2,7 +2,7 @@
 import { JsonlStore } from "./jsonl-store.js";
 import { PostgresStore } from "./postgres-store.js";
 import { downloadArchive } from "./s3-archive.js";
-import type { AuditStore, EventFilter, SpikeRule } from "./types.js";
+import type { AuditStore, EventFilter, EventOrder, SpikeRule } from "./types.js";
 
 /** What kind of store a `--store` target names. */
 export function storeKind(target: string): "postgres" | "s3" | "dir" {
@@ -26,8 +26,8 @@ class S3Store implements AuditStore {
   private open() {
     return (this.local ??= downloadArchive(this.url, { onProgress: (_o, n) => this.onProgress?.(n) }).then((d) => ({ store: new JsonlStore(d.dir), cleanup: d.cleanup })));
   }
-  async *events(filter?: EventFilter) {
-    yield* (await this.open()).store.events(filter);
+  async *events(filter?: EventFilter, options?: EventOrder) {
+    yield* (await this.open()).store.events(filter, options);
   }
   async toolStats(filter?: EventFilter) {
     return (await this.open()).store.toolStats(filter);

@@ -60,9 +60,17 @@ export interface SpikeRule {
   minEvents: number;
 }
 
+export interface EventOrder {
+  ordered?: boolean;
+}
+
 export interface AuditStore {
-  /** Events matching the filter, in the order they happened (time, then chain sequence). */
-  events(filter?: EventFilter): AsyncIterable<AuditEvent>;
+  /**
+   * Events matching the filter, in the order they happened (time, then chain sequence). With
+   * `{ ordered: false }` they come in storage order instead, streamed: for aggregates that do not
+   * need the order, so that a large trail is never held in memory to be sorted.
+   */
+  events(filter?: EventFilter, options?: EventOrder): AsyncIterable<AuditEvent>;
   toolStats(filter?: EventFilter): Promise<ToolStat[]>;
   errorRate(filter?: EventFilter): Promise<DailyErrors[]>;
   modelUsage(filter?: EventFilter): Promise<ModelDay[]>;

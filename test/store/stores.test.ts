@@ -97,6 +97,15 @@ describe.skipIf(!DB)("JSONL and PostgreSQL stores give identical answers", () =>
     expect(b).toEqual(a);
   });
 
+  it("events unordered: the same events, streamed in storage order, from both stores", async () => {
+    const key = (e: AuditEvent) => e.id;
+    const ordered = await collect(jsonl.events({ userId: "alice" }));
+    for (const store of [jsonl, postgres]) {
+      const unordered = await collect(store.events({ userId: "alice" }, { ordered: false }));
+      expect(unordered.map(key).sort()).toEqual(ordered.map(key).sort());
+    }
+  });
+
   it("tool usage, error rate, tokens and cost, volume with spikes", async () => {
     const [tools, errors, models, volume] = await Promise.all([jsonl.toolStats(), jsonl.errorRate(), jsonl.modelUsage(), jsonl.volume()]);
     expect(await postgres.toolStats()).toEqual(tools);
