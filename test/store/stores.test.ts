@@ -187,11 +187,11 @@ describe.skipIf(!DB)("JSONL and PostgreSQL stores give identical answers", () =>
     expect(csv.out[0]).toBe("ts,seq,level,type,session_id,user_id,trace_id,run_id,parent_run_id,name,duration_ms,status,id,data");
     expect(csv.out.length).toBe(1 + 12);
     // Erasure and retention from the CLI, through the recorded database functions.
-    const erased = await run(["erase", "--store", DB!, "--table", table, "--user", "bob", "--actor", "dpo", "--reason", "request 9"]);
-    expect(erased.out.join("")).toMatch(/^Erased \d+ row\(s\)/);
+    const erased = await run(["erase", "--yes", "--store", DB!, "--table", table, "--user", "bob", "--actor", "dpo", "--reason", "request 9"]);
+    expect(erased.out.join("")).toMatch(/^Erased \d+ rows?\b/);
     expect((await postgres.pool.query(`SELECT count(*)::int AS n FROM ${table} WHERE user_id = 'bob'`)).rows[0].n).toBe(0);
-    const purge = await run(["purge", "--store", DB!, "--table", table, "--older-than", "1d", "--actor", "ops"]);
-    expect(purge.out.join("")).toMatch(/^Purged \d+ row\(s\)/);
+    const purge = await run(["purge", "--yes", "--store", DB!, "--table", table, "--older-than", "1d", "--actor", "ops"]);
+    expect(purge.out.join("")).toMatch(/^Purged \d+ rows?\b/);
     expect((await postgres.pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n).toBe(0);
     const text = await run(["stats", "--store", dir]);
     expect(text.out.join("\n")).toMatch(/TOOL\s+CALLS\s+ERRORS\s+P50 MS\s+P95 MS[\s\S]*SPIKES at 2026-11-04T20:00:00Z/);
