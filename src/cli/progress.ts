@@ -26,7 +26,7 @@ export function progressLine(label: string, options: { json: boolean; stream?: N
       if (t - last < every) return;
       last = t;
       shown = true;
-      stream.write(`\r\x1b[K${label}: ${events.toLocaleString("en-US")} events read…`);
+      stream.write(`\r\x1b[K${label}: ${events.toLocaleString("en-US")} ${events === 1 ? "event" : "events"} read…`);
     },
     done() {
       if (shown) stream.write("\r\x1b[K");
