@@ -64,7 +64,7 @@ async function expectVerifies(dir: string): Promise<void> {
   expect(r.code).toBe(0);
 }
 
-describe("agent-audit erase on a trail directory", () => {
+describe("agent-audit erase on a trail directory", { timeout: 120_000 }, () => {
   it("without --yes and without a terminal, prints the plan, refuses naming --yes, and changes nothing", async () => {
     const dir = await trailDir();
     const before = snapshot(dir);
@@ -125,7 +125,7 @@ describe("agent-audit erase on a trail directory", () => {
   });
 });
 
-describe("agent-audit purge on a trail directory", () => {
+describe("agent-audit purge on a trail directory", { timeout: 120_000 }, () => {
   it("refuses without --yes off a terminal, --dry-run changes nothing, --yes purges what the plan showed", async () => {
     const dir = await trailDir();
     const before = snapshot(dir);

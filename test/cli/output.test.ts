@@ -65,7 +65,7 @@ async function agentRun(dir: string): Promise<void> {
   await trail.shutdown();
 }
 
-describe("agent-audit tail", () => {
+describe("agent-audit tail", { timeout: 120_000 }, () => {
   it("shows the session id on every line", async () => {
     const dir = scratch();
     await agentRun(dir);
@@ -78,7 +78,7 @@ describe("agent-audit tail", () => {
   });
 });
 
-describe("agent-audit export --format csv", () => {
+describe("agent-audit export --format csv", { timeout: 120_000 }, () => {
   it("flattens the common fields into columns, keeps data last, and reads back with an RFC 4180 parser", async () => {
     const dir = scratch();
     await agentRun(dir);
@@ -103,7 +103,7 @@ describe("agent-audit export --format csv", () => {
   });
 });
 
-describe("money, durations and plurals", () => {
+describe("money, durations and plurals", { timeout: 120_000 }, () => {
   it("show prints $0.0042, 1.2 s, 850 ms, 3 min 4 s and '1 model call'", async () => {
     const dir = scratch();
     await agentRun(dir);

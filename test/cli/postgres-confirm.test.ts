@@ -15,7 +15,7 @@ import { runCli, runInTerminal } from "./run-cli.js";
 const DB = process.env.DATABASE_URL;
 if (!DB) console.warn("postgres-confirm.test: DATABASE_URL is not set and no PostgreSQL server could be started; skipped");
 
-describe.skipIf(!DB)("PostgreSQL: erase and purge show their plan and ask", () => {
+describe.skipIf(!DB)("PostgreSQL: erase and purge show their plan and ask", { timeout: 120_000 }, () => {
   let pool: pg.Pool;
   let scratch: string;
   const tables: string[] = [];

@@ -11,7 +11,7 @@ import { runCli } from "./run-cli.js";
 
 const PACKAGE = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
 
-describe("the CLI suggests the nearest valid name", () => {
+describe("the CLI suggests the nearest valid name", { timeout: 120_000 }, () => {
   it("for a misspelt option, exit 2", async () => {
     const r = await runCli(["query", "--sesion", "s-1"]);
     expect(r.code).toBe(2);
