@@ -1,8 +1,8 @@
 /** `agent-audit query | stats | export`: thin over the store interface, for humans and machines. */
-import type { AuditEvent } from "../events/schema.js";
 import type { AuditStore, EventFilter } from "../store/types.js";
 import { parseAge } from "../integrity/retention.js";
 import type { statsReport } from "../store/stats-report.js";
+import { formatDuration, formatMoney, plural } from "./format.js";
 
 export function filterFrom(values: { session?: string; user?: string; since?: string; until?: string; type?: string; level?: string }, now = Date.now()): EventFilter {
   const when = (v: string | undefined) => {
@@ -29,31 +29,14 @@ export function table(header: string[], rows: string[][]): string[] {
 }
 
 export function renderStats(s: Awaited<ReturnType<typeof statsReport>>): string[] {
-  const n = (x: number | null) => (x === null ? "-" : String(x));
+  const ms = (x: number | null) => (x === null ? "-" : formatDuration(x));
   const out: string[] = ["Tools"];
-  out.push(...table(["TOOL", "CALLS", "ERRORS", "P50 MS", "P95 MS"], s.tools.map((t) => [t.tool, String(t.calls), String(t.errors), n(t.p50_ms), n(t.p95_ms)])));
+  out.push(...table(["TOOL", "CALLS", "ERRORS", "P50", "P95"], s.tools.map((t) => [t.tool, String(t.calls), String(t.errors), ms(t.p50_ms), ms(t.p95_ms)])));
   out.push("", "Errors per day");
   out.push(...table(["DAY", "EVENTS", "ERROR EVENTS", "RUNS", "FAILED RUNS", "FAILURE RATE"], s.errors.map((d) => [d.day, String(d.events), String(d.errors), String(d.invocations), String(d.failed_invocations), `${(d.rate * 100).toFixed(1)}%`])));
   out.push("", "Tokens and cost per model per day");
-  out.push(...table(["DAY", "MODEL", "CALLS", "INPUT", "OUTPUT", "TOTAL", "COST $"], s.models.map((m) => [m.day, m.model, String(m.calls), String(m.input_tokens), String(m.output_tokens), String(m.total_tokens), m.cost.toFixed(4)])));
+  out.push(...table(["DAY", "MODEL", "CALLS", "INPUT", "OUTPUT", "TOTAL", "COST"], s.models.map((m) => [m.day, m.model, String(m.calls), String(m.input_tokens), String(m.output_tokens), String(m.total_tokens), formatMoney(m.cost)])));
   const spikes = s.volume.filter((h) => h.spike);
-  out.push("", `Events per hour: ${s.volume.length} hour(s), peak ${Math.max(0, ...s.volume.map((h) => h.events))}${spikes.length ? `; SPIKES at ${spikes.map((h) => `${h.hour} (${h.events} vs baseline ${h.baseline})`).join(", ")}` : "; no spikes"}`);
+  out.push("", `Events per hour: ${plural(s.volume.length, "hour")}, peak ${Math.max(0, ...s.volume.map((h) => h.events))}${spikes.length ? `; SPIKES at ${spikes.map((h) => `${h.hour} (${h.events} vs baseline ${h.baseline})`).join(", ")}` : "; no spikes"}`);
   return out;
-}
-
-const CSV_COLUMNS = ["ts", "seq", "level", "type", "session_id", "user_id", "trace_id", "run_id", "parent_run_id", "name", "duration_ms", "status", "id", "data"] as const;
-
-export function csvHeader(): string {
-  return CSV_COLUMNS.join(",");
-}
-
-export function csvRow(e: AuditEvent): string {
-  return CSV_COLUMNS.map((c) => {
-    const v = (e as Record<string, unknown>)[c];
-    if (v === undefined || v === null) return "";
-    const s = typeof v === "string" ? v : JSON.stringify(v);
-    // RFC 4180 quoting; a leading =, +, - or @ is neutralised so spreadsheets do not run it.
-    const safe = /^[=+\-@]/.test(s) && typeof v === "string" ? `'${s}` : s;
-    return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-  }).join(",");
 }

@@ -11,6 +11,7 @@ import { createAuditTrail } from "../capture/audit-trail.js";
 import { jsonlSink } from "../sinks/jsonl.js";
 import { sessionEvents } from "../store/jsonl.js";
 import { uuidv7 } from "../events/ids.js";
+import { plural } from "./format.js";
 import { renderTimeline } from "./timeline.js";
 
 export interface DemoOptions {
@@ -115,7 +116,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const events = await sessionEvents(sink.dir, sessionId);
   for (const line of renderTimeline(events, { color: options.color })) out(line);
   out("");
-  out(`${events.length} events recorded to ${sink.currentFile ?? sink.dir}`);
+  out(`${plural(events.length, "event")} recorded to ${sink.currentFile ?? sink.dir}`);
   out(`Next: agent-audit show ${sessionId} --dir ${options.dir}   ·   agent-audit verify --dir ${options.dir}   ·   agent-audit serve --dir ${options.dir}`);
   return { sessionId, dir: sink.dir, file: sink.currentFile, events: events.length };
 }

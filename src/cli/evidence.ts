@@ -5,6 +5,7 @@ import type { Selection } from "../evidence/select.js";
 import { verifyBundle, type BundleReport } from "../evidence/verify-bundle.js";
 import { trustedKeysFor } from "../integrity/trust.js";
 import { filterFrom } from "./analytics.js";
+import { plural } from "./format.js";
 
 interface Io {
   out: (s: string) => void;
@@ -20,6 +21,7 @@ export interface ProveArgs {
   until?: string;
   out?: string;
   publicKey?: string;
+  onProgress?: (events: number) => void;
 }
 
 /** 0: every selected event proven; 3: the bundle was written but some events are not yet provable; 1: nothing to prove. */
@@ -29,7 +31,7 @@ export async function proveCommand(a: ProveArgs, io: Io): Promise<number> {
   }
   const { sessionId, userId, since, until } = filterFrom(a);
   const selection: Selection = { sessionId, userId, since, until, eventId: a.event };
-  const bundle = await prove(a.dir, selection, { publicKey: a.publicKey });
+  const bundle = await prove(a.dir, selection, { publicKey: a.publicKey, onProgress: a.onProgress });
   if (bundle.events.length === 0 && bundle.unproven.length === 0) {
     io.err("agent-audit prove: no event matches the selection");
     return 1;
@@ -38,7 +40,7 @@ export async function proveCommand(a: ProveArgs, io: Io): Promise<number> {
   if (a.out) writeFileSync(a.out, json, { mode: 0o600 });
   else io.out(json.trimEnd());
   const say = a.out ? io.out : io.err;
-  say(`${bundle.events.length} event(s) with inclusion proofs to ${bundle.checkpoints.length} signed checkpoint(s)${a.out ? ` written to ${a.out}` : ""}`);
+  say(`${plural(bundle.events.length, "event")} with inclusion proofs to ${plural(bundle.checkpoints.length, "signed checkpoint")}${a.out ? ` written to ${a.out}` : ""}`);
   for (const u of bundle.unproven.slice(0, 10)) io.err(`! not proven: event ${u.id} (chain ${u.chain_id} seq ${u.seq}): ${u.reason}`);
   if (bundle.unproven.length > 10) io.err(`! … and ${bundle.unproven.length - 10} more not proven`);
   return bundle.unproven.length ? 3 : 0;
@@ -73,6 +75,6 @@ function describeBundle(r: BundleReport, file: string): string[] {
   for (const f of r.failures) lines.push(`✗ ${f.kind}${f.seq !== undefined ? ` (chain ${f.chain_id} seq ${f.seq})` : ""}: ${f.reason}`);
   for (const u of r.unproven) lines.push(`! unproven: event ${u.id} (chain ${u.chain_id} seq ${u.seq}): ${u.reason}`);
   for (const [chain, by] of Object.entries(r.cosigned_by)) if (by.length) lines.push(`chain ${chain}: cosigned by ${by.join(", ")}`);
-  lines.push(r.ok ? `✓ ${file}: ${r.verified} of ${r.events} event(s) verified against signed checkpoints` : `✗ ${file}: ${r.failures.length} failure(s); ${r.verified} of ${r.events} event(s) verified`);
+  lines.push(r.ok ? `✓ ${file}: ${r.verified} of ${plural(r.events, "event")} verified against signed checkpoints` : `✗ ${file}: ${plural(r.failures.length, "failure")}; ${r.verified} of ${plural(r.events, "event")} verified`);
   return lines;
 }

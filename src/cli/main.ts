@@ -10,7 +10,8 @@ import pg from "pg";
 import type { AuditEvent } from "../events/schema.js";
 import { openStore, storeKind } from "../store/open.js";
 import { DEFAULT_TABLE, checkTableName, migrate } from "../store/postgres-schema.js";
-import { csvHeader, csvRow, filterFrom, renderStats } from "./analytics.js";
+import { filterFrom, renderStats } from "./analytics.js";
+import { csvHeader, csvRow } from "./csv.js";
 import { statsReport } from "../store/stats-report.js";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -19,7 +20,14 @@ import { describeVerify, verifyStatus } from "./verify-output.js";
 import { eraseUserInTrail } from "../integrity/erase.js";
 import { erasePostgres, erasureSigningKey } from "../store/postgres-erase.js";
 import { verifyPostgres } from "../store/postgres-verify.js";
-import { parseAge, purgeOlderThan } from "../integrity/retention.js";
+import { applyPurge, parseAge, planPurge } from "../integrity/retention.js";
+import { planUserErasure } from "../integrity/erase-plan.js";
+import { planPostgresErasure, planPostgresPurge } from "../store/postgres-plan.js";
+import { describeErasurePlan, describePostgresPlan, describePurgePlan } from "./change-plan.js";
+import { confirmChange } from "./confirm.js";
+import { progressLine } from "./progress.js";
+import { plural } from "./format.js";
+import { nearest } from "../shared/nearest.js";
 import { keyId, loadOrCreateSigningKey } from "../integrity/keys.js";
 import { endpointLabel } from "../sinks/shared/endpoint.js";
 import { appendAccess, currentActor } from "../integrity/access-log.js";
@@ -70,6 +78,8 @@ Commands:
   trust add <key|dir>  trust a public key, or pin a trail directory to the key it publishes; trust list
   erase --user <id> [postgres://…]   right to erasure: tombstone a user's events under a signed record (--actor, --reason, --key-file)
   purge --older-than 90d   retention: remove expired segments, recorded in a signed checkpoint (or rows, with --store postgres://…)
+                       erase and purge print what they will change, then ask (y/N) on a terminal;
+                       elsewhere they need --yes. --dry-run prints the plan and changes nothing
   witness serve        an HTTP witness (C2SP tlog-witness) cosigning trail checkpoints: --dir <state>, --log-key <pem>
                        (repeatable), --port 8417, --host, --name, --key-file (agent-audit witness --help)
 
@@ -87,13 +97,72 @@ Options:
   --actor <name>       who is acting (access log, erasure tombstones; default: the OS user)
   --allow-insecure-permissions   read a trail whose files other users can read
   -f, --follow         tail: wait for new events
+  -y, --yes            erase/purge: go ahead without asking (required when not on a terminal)
+  --dry-run            erase/purge: print what would change, change nothing
   --no-color           plain text
   -h, --help           this help
   -v, --version        the version`;
 
+/** Every option of the commands (the witness parses its own). */
+const OPTIONS = {
+  dir: { type: "string" },
+  json: { type: "boolean", default: false },
+  lines: { type: "string", short: "n" },
+  follow: { type: "boolean", short: "f", default: false },
+  "no-color": { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+  version: { type: "boolean", short: "v", default: false },
+  "public-key": { type: "string" },
+  event: { type: "string" },
+  out: { type: "string", short: "o" },
+  witness: { type: "string" },
+  "ml-dsa-key": { type: "string" },
+  "witness-key": { type: "string", multiple: true },
+  user: { type: "string" },
+  actor: { type: "string" },
+  reason: { type: "string" },
+  "older-than": { type: "string" },
+  "key-file": { type: "string" },
+  "allow-insecure-permissions": { type: "boolean", default: false },
+  store: { type: "string" },
+  table: { type: "string" },
+  session: { type: "string" },
+  since: { type: "string" },
+  until: { type: "string" },
+  type: { type: "string" },
+  level: { type: "string" },
+  format: { type: "string" },
+  roles: { type: "boolean", default: false },
+  port: { type: "string" },
+  host: { type: "string" },
+  token: { type: "string" },
+  "allowed-host": { type: "string", multiple: true },
+  yes: { type: "boolean", short: "y", default: false },
+  "dry-run": { type: "boolean", default: false },
+} as const;
+
+const COMMANDS = ["demo", "sessions", "show", "tail", "status", "query", "stats", "export", "serve", "migrate", "verify", "repair", "prove", "verify-bundle", "trust", "erase", "purge", "witness", "help"];
+
+/** parseArgs' "Unknown option '--sesion'…" as "unknown option --sesion; did you mean --session?". */
+function explainParseError(err: Error): string {
+  const unknown = /Unknown option '(-{1,2})([^']+)'/.exec(err.message);
+  if (!unknown) return err.message;
+  const [, dashes, name] = unknown;
+  if (dashes === "-") return `unknown option -${name}`;
+  const guess = nearest(name!, Object.keys(OPTIONS));
+  return `unknown option --${name}${guess ? `; did you mean --${guess}?` : ""}`;
+}
+
 class UsageError extends Error {}
 
-export async function main(argv: string[], io = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) }): Promise<number> {
+export interface CliIo {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  /** Where erase and purge read a confirmation from (default process.stdin). */
+  input?: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+export async function main(argv: string[], io: CliIo = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) }): Promise<number> {
   // The witness has options of its own; it parses them itself.
   if (argv[0] === "witness") return witnessCommand(argv.slice(1), io);
   let parsed;
@@ -101,43 +170,10 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: {
-        dir: { type: "string" },
-        json: { type: "boolean", default: false },
-        lines: { type: "string", short: "n" },
-        follow: { type: "boolean", short: "f", default: false },
-        "no-color": { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-        version: { type: "boolean", short: "v", default: false },
-        "public-key": { type: "string" },
-        event: { type: "string" },
-        out: { type: "string", short: "o" },
-        witness: { type: "string" },
-        "ml-dsa-key": { type: "string" },
-        "witness-key": { type: "string", multiple: true },
-        user: { type: "string" },
-        actor: { type: "string" },
-        reason: { type: "string" },
-        "older-than": { type: "string" },
-        "key-file": { type: "string" },
-        "allow-insecure-permissions": { type: "boolean", default: false },
-        store: { type: "string" },
-        table: { type: "string" },
-        session: { type: "string" },
-        since: { type: "string" },
-        until: { type: "string" },
-        type: { type: "string" },
-        level: { type: "string" },
-        format: { type: "string" },
-        roles: { type: "boolean", default: false },
-        port: { type: "string" },
-        host: { type: "string" },
-        token: { type: "string" },
-        "allowed-host": { type: "string", multiple: true },
-      },
+      options: OPTIONS,
     });
   } catch (err) {
-    io.err(`agent-audit: ${(err as Error).message}\nRun agent-audit --help for usage.`);
+    io.err(`agent-audit: ${explainParseError(err as Error)}\nRun agent-audit --help for usage.`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -176,6 +212,27 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
     refuseWidened(dir);
     if (existsSync(dir)) logAccess(dir, action, target);
   };
+  /**
+   * Shows a change's plan and decides whether to make it (confirm.ts). The plan goes to stdout, or
+   * to stderr with --json (stdout is then the result's JSON; --dry-run prints the plan as JSON).
+   * `before` runs once the plan is shown and before asking (a check that can still refuse, such as
+   * a missing key); its value is handed back. An empty plan needs no confirmation: nothing changes.
+   * Returns an exit code when the command must stop there.
+   */
+  const gate = async <T>(what: string, lines: string[], plan: unknown, empty: boolean, before: () => T): Promise<T | number> => {
+    if (values.json && values["dry-run"]) io.out(JSON.stringify({ dry_run: true, plan }, null, 2));
+    else for (const line of lines) (values.json ? io.err : io.out)(line);
+    if (values["dry-run"]) {
+      if (!values.json) io.out("--dry-run: nothing was changed.");
+      return 0;
+    }
+    const checked = before();
+    if (empty) return checked;
+    const decision = await confirmChange(what, { yes: values.yes }, { input: io.input ?? process.stdin, prompt: process.stderr });
+    if (decision.go) return checked;
+    io.err(`agent-audit: ${decision.message}`);
+    return decision.code;
+  };
 
   try {
     switch (command) {
@@ -188,8 +245,8 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
           refuseWidened(target);
           if (existsSync(target)) logAccess(target, command, describeFilter(values));
         }
-        const tty = Boolean(process.stderr.isTTY);
-        const store = openStore(target, { table: values.table, onProgress: tty ? (n) => process.stderr.write(`\rscanned ${n.toLocaleString("en")} events…`) : undefined });
+        const progress = progressLine(command, { json: values.json });
+        const store = openStore(target, { table: values.table, onProgress: progress.update });
         try {
           const filter = filterFrom({ ...values, user: values.user });
           if (command === "stats") {
@@ -213,7 +270,7 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
           }
           return 0;
         } finally {
-          if (tty) process.stderr.write("\r\x1b[K");
+          progress.done();
           await store.close();
         }
       }
@@ -284,7 +341,8 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
         try {
           const witnessedHeads = http ? await fetchWitnessedHeads(http, chainsIn(dir)) : undefined;
           const mlDsaPublicKey = values["ml-dsa-key"] ? readFileSync(values["ml-dsa-key"], "utf8") : undefined;
-          const report = await verifyTrail(dir, { publicKey, witness: http ? undefined : (fetched?.dir ?? values.witness), witnessedHeads, mlDsaPublicKey });
+          const progress = progressLine("verify", { json: values.json });
+          const report = await verifyTrail(dir, { publicKey, witness: http ? undefined : (fetched?.dir ?? values.witness), witnessedHeads, mlDsaPublicKey, onProgress: progress.update }).finally(() => progress.done());
           if (values.json) io.out(JSON.stringify(report, null, 2));
           else for (const line of describeVerify(report, dir)) io.out(line);
           return verifyStatus(report);
@@ -294,7 +352,8 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
       }
       case "prove": {
         reading("prove", describeFilter(values));
-        return await proveCommand({ dir, event: values.event, session: values.session, user: values.user, since: values.since, until: values.until, out: values.out, publicKey: values["public-key"] ? readFileSync(values["public-key"], "utf8") : undefined }, io);
+        const progress = progressLine("prove", { json: values.json });
+        return await proveCommand({ onProgress: progress.update,  dir, event: values.event, session: values.session, user: values.user, since: values.since, until: values.until, out: values.out, publicKey: values["public-key"] ? readFileSync(values["public-key"], "utf8") : undefined }, io).finally(() => progress.done());
       }
       case "verify-bundle": {
         if (!rest[0]) throw new UsageError("verify-bundle needs the bundle file: agent-audit verify-bundle <file>");
@@ -324,9 +383,9 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
         if (values.json) io.out(JSON.stringify({ recovered, sealed, chain_id: trail.chainId }, null, 2));
         else if (!recovered.length && !sealed.length) io.out(`Nothing to repair in ${dir}: no dead writer left a torn last line or unsigned events.`);
         else {
-          for (const r of recovered) io.out(`acknowledged ${r.file}: ${r.length} torn byte(s) at offset ${r.offset} (sha256 ${r.sha256}), chain ${r.chain_id}`);
+          for (const r of recovered) io.out(`acknowledged ${r.file}: ${plural(r.length, "torn byte")} at offset ${r.offset} (sha256 ${r.sha256}), chain ${r.chain_id}`);
           for (const c of sealed) io.out(`sealed chain ${c}: a signed checkpoint now covers the events its dead writer left unsigned`);
-          if (recovered.length) io.out(`Sealed ${recovered.length} trail.recovery record(s) in chain ${trail.chainId} under a signed checkpoint; verify no longer reports these as torn tails (run agent-audit verify for the rest).`);
+          if (recovered.length) io.out(`Sealed ${plural(recovered.length, "trail.recovery record")} in chain ${trail.chainId} under a signed checkpoint; verify no longer reports these as torn tails (run agent-audit verify for the rest).`);
         }
         return 0;
       }
@@ -336,13 +395,19 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
         const reason = values.reason !== undefined ? redactText(values.reason) : undefined;
         const target = rest[0] ?? values.store;
         if (target && storeKind(target) === "postgres") {
-          // Signed like the trail's: the key first, so that without it nothing is touched.
-          const signingKey = erasureSigningKey({ keyFile: values["key-file"] }, `pass --key-file <the trail's signing-key.pem>, or set AGENT_AUDIT_KEY_DIR to the key store that holds it. (${values.table ?? DEFAULT_TABLE}_erase_user in SQL still tombstones, unsigned: verify reports that as forged_erasure.)`);
+          const table = values.table ?? DEFAULT_TABLE;
           const pool = new pg.Pool({ connectionString: target, max: 1 });
           try {
-            const result = await erasePostgres(pool, values.table ?? DEFAULT_TABLE, { userId: values.user }, { actor, reason, signingKey });
+            const plan = await planPostgresErasure(pool, table, values.user);
+            const stop = await gate("erase", describePostgresPlan("erase", plan, `${endpointLabel(target) ?? "postgres"} ${table}`, `user "${values.user}"`), plan, plan.rows === 0, () =>
+              // Signed like the trail's: the key before asking, so that without it nothing is touched.
+              erasureSigningKey({ keyFile: values["key-file"] }, `pass --key-file <the trail's signing-key.pem>, or set AGENT_AUDIT_KEY_DIR to the key store that holds it. (${table}_erase_user in SQL still tombstones, unsigned: verify reports that as forged_erasure.)`),
+            );
+            if (typeof stop === "number") return stop;
+            const signingKey = stop;
+            const result = await erasePostgres(pool, table, { userId: values.user }, { actor, reason, signingKey });
             if (values.json) io.out(JSON.stringify({ events: result.events, traces: result.traces, records: result.records.map((r) => ({ chain_id: r.chain_id, events: r.events.length, key_id: r.key_id })) }, null, 2));
-            else io.out(`Erased ${result.events} row(s) of the user in PostgreSQL under ${result.records.length} signed erasure record(s) (key ${keyId(signingKey)}); agent-audit verify postgres://… checks them.`);
+            else io.out(`Erased ${plural(result.events, "row")} of the user in PostgreSQL under ${plural(result.records.length, "signed erasure record")} (key ${keyId(signingKey)}); agent-audit verify postgres://… checks them.`);
           } finally {
             await pool.end();
           }
@@ -350,11 +415,14 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
         }
         reading("erase", `user (${reason ?? "no reason given"})`);
         const key = process.env.AGENT_AUDIT_ENCRYPTION_KEY ? parseKey(process.env.AGENT_AUDIT_ENCRYPTION_KEY, "AGENT_AUDIT_ENCRYPTION_KEY") : undefined;
+        const plan = planUserErasure(dir, values.user, { encryptionKey: key });
+        const stop = await gate("erase", describeErasurePlan(plan, dir), plan, plan.events === 0, () => undefined);
+        if (typeof stop === "number") return stop;
         const signingKey = loadOrCreateSigningKey({ keyFile: values["key-file"], trailDir: dir });
         const result = eraseUserInTrail(dir, values.user, { actor, reason, encryptionKey: key, signingKey });
         if (values.json) io.out(JSON.stringify(result, null, 2));
         else {
-          io.out(`Erased ${result.events} event(s) in ${result.files.length} file(s) of ${dir}; the hash chain still verifies (agent-audit verify).`);
+          io.out(`Erased ${plural(result.events, "event")} in ${plural(result.files.length, "file")} of ${dir}; the hash chain still verifies (agent-audit verify).`);
           if (result.traces.length) io.out(`Remote copies: delete traces ${result.traces.join(", ")} at your forwarding destinations (trail.eraseUser() does this for sinks that support deletion).`);
         }
         return 0;
@@ -363,16 +431,38 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
         if (!values["older-than"]) throw new UsageError("purge needs --older-than <age>, e.g. --older-than 90d");
         const age = parseAge(values["older-than"]);
         if (values.store && storeKind(values.store) === "postgres") {
+          const table = checkTableName(values.table ?? DEFAULT_TABLE);
           const before = new Date(Date.now() - age).toISOString();
-          const n = await inPostgres(values.store, values.table, (t) => [`SELECT ${t}_purge($1, $2) AS n`, [before, actor]]);
-          io.out(`Purged ${n} row(s) older than ${before} from PostgreSQL; recorded in the maintenance log.`);
+          const pool = new pg.Pool({ connectionString: values.store, max: 1 });
+          try {
+            const plan = await planPostgresPurge(pool, table, before);
+            const stop = await gate("purge", describePostgresPlan("purge", plan, `${endpointLabel(values.store) ?? "postgres"} ${table}`, `rows older than ${before}`), plan, plan.rows === 0, () => undefined);
+            if (typeof stop === "number") return stop;
+            const { rows } = await pool.query(`SELECT ${table}_purge($1, $2) AS n`, [before, actor]);
+            const n = Number(rows[0]?.n ?? 0);
+            if (values.json) io.out(JSON.stringify({ rows: n, before }, null, 2));
+            else io.out(`Purged ${plural(n, "row")} older than ${before} from PostgreSQL; recorded in the maintenance log.`);
+          } finally {
+            await pool.end();
+          }
           return 0;
         }
         reading("purge", `older than ${values["older-than"]}`);
+        const progress = progressLine("purge", { json: values.json });
+        const now = new Date();
+        let plan;
+        try {
+          plan = planPurge(dir, age, now, progress.update);
+        } finally {
+          progress.done();
+        }
+        const stop = await gate("purge", describePurgePlan(plan, dir), { ...plan, ranges: undefined }, plan.segments.length === 0, () => undefined);
+        if (typeof stop === "number") return stop;
         const key = loadOrCreateSigningKey({ keyFile: values["key-file"], trailDir: dir });
-        const result = purgeOlderThan(dir, age, key);
+        // Exactly the segments shown: a segment that expired while the person read is left for next time.
+        const result = applyPurge(dir, plan, key, now);
         if (values.json) io.out(JSON.stringify(result, null, 2));
-        else io.out(`Purged ${result.segments.length} segment(s), ${result.events} event(s) before ${result.cutoff}; a signed checkpoint records it.`);
+        else io.out(`Purged ${plural(result.segments.length, "segment")}, ${plural(result.events, "event")} before ${result.cutoff}; a signed checkpoint records it.`);
         return 0;
       }
       case "demo":
@@ -427,11 +517,13 @@ export async function main(argv: string[], io = { out: (s: string) => console.lo
           s.chains.map((c) => [s.sink, c.chain_id.slice(0, 13) + "…", c.live ? "writing" : "ended", String(c.delivered), String(c.lag_events), String(c.dead_lettered), String(c.dropped), c.updated.replace("T", " ").slice(0, 19)]),
         );
         printTable(["SINK", "CHAIN", "WRITER", "DELIVERED", "LAG", "DEAD-LETTERED", "DROPPED", "CURSOR UPDATED (UTC)"], rows, io.out);
-        for (const s of status) if (s.dead_letters) io.out(`${s.sink}: ${s.dead_letters} dead-lettered event(s) in ${deadLetterFile(dir, s.sink)}`);
+        for (const s of status) if (s.dead_letters) io.out(`${s.sink}: ${plural(s.dead_letters, "dead-lettered event")} in ${deadLetterFile(dir, s.sink)}`);
         return status.some((s) => s.dead_letters > 0) ? 1 : 0;
       }
-      default:
-        throw new UsageError(`unknown command "${command}"`);
+      default: {
+        const guess = nearest(command, COMMANDS);
+        throw new UsageError(`unknown command "${command}"${guess ? `; did you mean "${guess}"?` : ""}`);
+      }
     }
   } catch (err) {
     if (err instanceof UsageError) {
@@ -450,18 +542,6 @@ function printTable(header: string[], rows: string[][], out: (s: string) => void
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
   out(line(header));
   for (const r of rows) out(line(r));
-}
-
-/** Runs one maintenance function (erasure, retention) in PostgreSQL and returns its row count. */
-async function inPostgres(url: string, table: string | undefined, sql: (t: string) => [string, unknown[]]): Promise<number> {
-  const pool = new pg.Pool({ connectionString: url, max: 1 });
-  try {
-    const [text, params] = sql(checkTableName(table ?? DEFAULT_TABLE));
-    const { rows } = await pool.query(text, params);
-    return Number(rows[0]?.n ?? 0);
-  } finally {
-    await pool.end();
-  }
 }
 
 /** The chains a trail directory holds, by their segments or their digest files. */

@@ -23,7 +23,7 @@ export interface TailOptions {
 }
 
 export async function tail(options: TailOptions): Promise<void> {
-  const print = (e: AuditEvent) => options.out(options.json ? JSON.stringify(e) : formatEventLine(e, options.color));
+  const print = (e: AuditEvent) => options.out(options.json ? JSON.stringify(e) : formatEventLine(e, options.color, true));
   // Remember where each file ended before reading, so following starts exactly there.
   const offsets = new Map<string, number>();
   for (const file of listSegments(options.dir)) offsets.set(file, statSync(file).size);

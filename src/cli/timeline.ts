@@ -3,7 +3,7 @@
  * parent, with duration, tokens and errors; inputs, reasoning and outputs in between.
  */
 import type { AuditEvent } from "../events/schema.js";
-import { formatDuration } from "../sinks/console.js";
+import { formatDuration, formatMoney, plural } from "./format.js";
 
 export interface TimelineOptions {
   color?: boolean;
@@ -25,7 +25,7 @@ function clip(value: unknown, width: number): string {
 function tokens(usage: unknown): string {
   const u = usage as { input_tokens?: number; output_tokens?: number; total_tokens?: number } | undefined;
   if (!u) return "";
-  return `${u.total_tokens ?? (u.input_tokens ?? 0) + (u.output_tokens ?? 0)} tokens (${u.input_tokens ?? 0} in / ${u.output_tokens ?? 0} out)`;
+  return `${plural(u.total_tokens ?? (u.input_tokens ?? 0) + (u.output_tokens ?? 0), "token")} (${u.input_tokens ?? 0} in / ${u.output_tokens ?? 0} out)`;
 }
 
 function errorText(data: Record<string, unknown>): string {
@@ -92,13 +92,14 @@ function renderSession(sorted: readonly AuditEvent[], options: TimelineOptions):
         if (model && model !== e.name) parts.push(String(model));
         const t = tokens(endData.usage);
         if (t) parts.push(t);
+        if (typeof endData.cost === "number") parts.push(formatMoney(endData.cost));
         if (endData.time_to_first_token_ms !== undefined) parts.push(`first token ${formatDuration(Number(endData.time_to_first_token_ms))}`);
       }
       if (kind === "tool") {
         parts.push(clip(d.args, Math.floor(width / 2)));
         if (end?.status === "ok" && endData.result !== undefined) parts.push(`→ ${clip(endData.result, Math.floor(width / 2))}`);
       }
-      if (kind === "retriever" && endData.count !== undefined) parts.push(`${endData.count} documents`);
+      if (kind === "retriever" && endData.count !== undefined) parts.push(plural(Number(endData.count), "document"));
       if (!end) parts.push(paint(color, "33", "(no end recorded)"));
       else if (end.status === "error") parts.push(paint(color, "31", `✗ ${errorText(endData) || clip(endData.result, width)}`));
       else if (end.status === "interrupted") parts.push(paint(color, "33", "⏸ interrupted"));
@@ -112,7 +113,7 @@ function renderSession(sorted: readonly AuditEvent[], options: TimelineOptions):
         lines.push(`${pad}${paint(color, "36", "input")}   ${clip(d.content ?? d.command ?? d.inputs ?? d.messages, width)}`);
         break;
       case "output": {
-        const extra = [tokens(d.usage), d.llm_calls ? `${d.llm_calls} model calls` : "", d.tool_calls ? `${d.tool_calls} tool calls` : "", d.errors ? `${d.errors} error${d.errors === 1 ? "" : "s"}` : ""].filter(Boolean);
+        const extra = [tokens(d.usage), d.llm_calls ? plural(Number(d.llm_calls), "model call") : "", d.tool_calls ? plural(Number(d.tool_calls), "tool call") : "", d.errors ? plural(Number(d.errors), "error") : ""].filter(Boolean);
         const body = e.status === "error" ? paint(color, "31", `✗ ${errorText(d)}`) : e.status === "interrupted" ? paint(color, "33", `⏸ waiting: ${clip(d.interrupts, width)}`) : clip(d.content ?? d.structured_response ?? d.outputs, width);
         lines.push(`${pad}${paint(color, "36", "output")}  ${body}`);
         if (extra.length) lines.push(`${pad}        ${paint(color, "2", extra.join(" · "))}`);

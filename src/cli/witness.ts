@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { plural } from "./format.js";
 import { defaultKeyFile, keyId, loadOrCreateSigningKey } from "../integrity/keys.js";
 import { keyStoreDir, storedKeys } from "../integrity/trust.js";
 import { createWitnessServer, listen } from "../witness/server.js";
@@ -99,7 +100,7 @@ export async function witnessCommand(argv: string[], io: Io, until: () => Promis
     }
     io.out(`agent-audit witness on ${listening.url} (POST ${listening.url}/add-checkpoint)`);
     io.out(`witness key: ${server.verifierKey}`);
-    io.out(`trusting ${logKeys.length} log key(s): ${logKeys.map(keyId).join(", ")}; state in ${resolve(values.dir)}`);
+    io.out(`trusting ${plural(logKeys.length, "log key")}: ${logKeys.map(keyId).join(", ")}; state in ${resolve(values.dir)}`);
     io.out("Ctrl-C to stop.");
     await until();
     await listening.close();

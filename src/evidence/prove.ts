@@ -27,6 +27,8 @@ export interface ProveOptions {
   publicKey?: KeyObject | string;
   /** Cosignature lines per chain and tree size, when a witness cosigned (cosignatures.ts). */
   cosignatures?: (chainId: string, treeSize: number) => string[];
+  /** Called with the number of selected events read so far (a progress line). */
+  onProgress?: (events: number) => void;
 }
 
 export class ProveError extends Error {}
@@ -35,7 +37,11 @@ export async function prove(dir: string, selection: Selection, options: ProveOpt
   const { keys } = trustedKeysFor(options.publicKey);
   if (keys.size === 0) throw new ProveError("no trusted public key to pick signed checkpoints with: pass --public-key <key.pem>, set AGENT_AUDIT_PUBLIC_KEY, or pin the trail's key with `agent-audit trust add`");
   const byChain = new Map<string, AuditEvent[]>();
-  for await (const e of selectEvents(dir, selection)) byChain.set(e.chain_id, [...(byChain.get(e.chain_id) ?? []), e]);
+  let selected = 0;
+  for await (const e of selectEvents(dir, selection)) {
+    byChain.set(e.chain_id, [...(byChain.get(e.chain_id) ?? []), e]);
+    if (++selected % 1024 === 0) options.onProgress?.(selected);
+  }
   const bundle: EvidenceBundle = { format: BUNDLE_FORMAT, created_at: new Date().toISOString(), created_by: `agent-audit-trail ${VERSION}`, query: describeSelection(selection), public_keys: [], checkpoints: [], events: [], erasures: [], cosignatures: [], unproven: [] };
   const usedKeys = new Map<string, KeyObject>();
   for (const [chain, events] of byChain) {

@@ -23,14 +23,29 @@ export function parseAge(text: string): number {
   return Number(m[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[m[2] as "d" | "h" | "m"];
 }
 
-export function purgeOlderThan(dir: string, olderThanMs: number, key: KeyObject, now = new Date()): PurgeResult {
-  const cutoffDay = new Date(now.getTime() - olderThanMs).toISOString().slice(0, 10);
-  const result: PurgeResult = { segments: [], events: 0, cutoff: cutoffDay };
+/** What a purge would remove, read without changing anything (the CLI shows it before asking). */
+export interface PurgePlan {
+  /** The UTC day: segments of whole days strictly before it go. */
+  cutoff: string;
+  segments: string[];
+  events: number;
+  chains: string[];
+  users: string[];
+  /** Time of the first and last event to be removed (ISO 8601), when there is one. */
+  first_ts?: string;
+  last_ts?: string;
+  /** Per chain, the ranges the signed checkpoint will record. */
+  ranges: Map<string, PurgedRange[]>;
+}
+
+export function planPurge(dir: string, olderThanMs: number, now = new Date(), onEvents?: (events: number) => void): PurgePlan {
+  const cutoff = new Date(now.getTime() - olderThanMs).toISOString().slice(0, 10);
+  const plan: PurgePlan = { cutoff, segments: [], events: 0, chains: [], users: [], ranges: new Map() };
+  const users = new Set<string>();
   const segments = existsSync(dir) ? readdirSync(dir).filter((n) => SEGMENT_PATTERN.test(n)).sort() : [];
-  const byChain = new Map<string, PurgedRange[]>();
   for (const name of segments) {
     // A segment is named by its UTC day: whole days strictly before the cutoff go.
-    if (name.slice(0, 10) >= cutoffDay) continue;
+    if (name.slice(0, 10) >= cutoff) continue;
     const chain = name.slice(11, 47);
     const lines = readFileSync(join(dir, name), "utf8").split("\n").filter((l) => l.trim());
     const events: AuditEvent[] = [];
@@ -43,10 +58,29 @@ export function purgeOlderThan(dir: string, olderThanMs: number, key: KeyObject,
     }
     if (!events.length) continue;
     const last = events[events.length - 1]!;
-    byChain.set(chain, [...(byChain.get(chain) ?? []), { segment: name, first_seq: events[0]!.seq, last_seq: last.seq, last_hash: last.hash ?? "" }]);
-    result.events += events.length;
+    plan.ranges.set(chain, [...(plan.ranges.get(chain) ?? []), { segment: name, first_seq: events[0]!.seq, last_seq: last.seq, last_hash: last.hash ?? "" }]);
+    plan.segments.push(name);
+    plan.events += events.length;
+    for (const e of events) {
+      if (e.user_id) users.add(e.user_id);
+      if (e.ts && (!plan.first_ts || e.ts < plan.first_ts)) plan.first_ts = e.ts;
+      if (e.ts && (!plan.last_ts || e.ts > plan.last_ts)) plan.last_ts = e.ts;
+    }
+    onEvents?.(plan.events);
   }
-  for (const [chain, ranges] of byChain) {
+  plan.chains = [...plan.ranges.keys()].sort();
+  plan.users = [...users].sort();
+  return plan;
+}
+
+export function purgeOlderThan(dir: string, olderThanMs: number, key: KeyObject, now = new Date()): PurgeResult {
+  return applyPurge(dir, planPurge(dir, olderThanMs, now), key, now);
+}
+
+/** Removes exactly the segments a plan names (the ones a person was shown), recorded first. */
+export function applyPurge(dir: string, plan: PurgePlan, key: KeyObject, now = new Date()): PurgeResult {
+  const result: PurgeResult = { segments: [], events: plan.events, cutoff: plan.cutoff };
+  for (const [chain, ranges] of plan.ranges) {
     const last = ranges[ranges.length - 1]!;
     // Record first, then delete: a crash in between leaves a purge on record and files to purge again.
     appendCheckpoint(dir, signCheckpoint(key, { chain_id: chain, seq: last.last_seq, hash: last.last_hash, ts: now.toISOString(), purged: ranges }));

@@ -122,4 +122,6 @@ export interface VerifyOptions {
    * trail must reach that size and have that root there.
    */
   witnessedHeads?: ReadonlyMap<string, { size: number; root: string; note: string }>;
+  /** Called with the number of events read so far, every 4,096 events (a progress line). */
+  onProgress?: (events: number) => void;
 }

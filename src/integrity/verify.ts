@@ -41,7 +41,7 @@ export async function verifyTrail(dir: string, options: VerifyOptions = {}): Pro
   const witnessed = options.witness ? readWitness(options.witness) : new Map<string, Array<Checkpoint | { bad: string; line: number }>>();
   // A writer's timer can leave events unsigned for up to about two intervals (a tick skipped after
   // a count-triggered checkpoint), so the default allows two 60 s intervals and 30 s of slack.
-  const context: ChainContext = { keys, pinned, sealIntervalMs: options.sealIntervalMs ?? 150_000, checkpointEvery: options.checkpointEvery ?? 1000, witnessed, heads: options.witnessedHeads ?? new Map(), mlDsa: typeof options.mlDsaPublicKey === "string" ? parseMlDsaPublicKey(options.mlDsaPublicKey) : options.mlDsaPublicKey };
+  const context: ChainContext = { keys, pinned, sealIntervalMs: options.sealIntervalMs ?? 150_000, checkpointEvery: options.checkpointEvery ?? 1000, witnessed, heads: options.witnessedHeads ?? new Map(), mlDsa: typeof options.mlDsaPublicKey === "string" ? parseMlDsaPublicKey(options.mlDsaPublicKey) : options.mlDsaPublicKey, onProgress: options.onProgress };
   const segments = existsSync(dir) ? readdirSync(dir).filter((n) => SEGMENT_PATTERN.test(n)).sort() : [];
   const byChain = new Map<string, string[]>();
   for (const s of segments) {
@@ -143,6 +143,7 @@ interface ChainContext {
   witnessed: ReadonlyMap<string, ReadonlyArray<Checkpoint | { bad: string; line: number }>>;
   heads: NonNullable<VerifyOptions["witnessedHeads"]>;
   mlDsa: Uint8Array | undefined;
+  onProgress: ((events: number) => void) | undefined;
 }
 
 async function verifyChain(dir: string, chain: string, files: string[], context: ChainContext, report: VerifyReport, found: ChainFindings): Promise<ChainReport> {
@@ -239,6 +240,7 @@ async function verifyChain(dir: string, chain: string, files: string[], context:
       }
       report.events++;
       chainReport.events++;
+      if (report.events % 4096 === 0) context.onProgress?.(report.events); // cheap enough per event
       chainReport.first_seq ??= e.seq;
       if (e.seq > expected) missing.push({ first: expected, last: e.seq - 1, file, line: n, nextPrevHash: e.prev_hash });
       else if (e.seq < expected) problem({ kind: "inserted", file, line: n, seq: e.seq, detail: `seq ${e.seq} after ${expected - 1}: inserted, duplicated or reordered` });

@@ -4,6 +4,7 @@
  * redactor's) is parsed through `parseOptions`.
  */
 import type * as z from "zod";
+import { nearest } from "./nearest.js";
 
 export class AuditConfigError extends Error {
   override name = "AuditConfigError";
@@ -44,13 +45,71 @@ export function parseOptions<S extends z.ZodType>(where: string, schema: S, inpu
     const field = String(issue.path[issue.path.length - 1] ?? "");
     let message = issue.message;
     if (issue.code === "unrecognized_keys") {
-      message = `unknown option${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}; check the spelling against the documented options`;
+      const known = knownKeysAt(schema, issue.path);
+      message = issue.keys.map((k) => unknownKey(k, known)).join("; ");
     }
     const got = describeValue(valueAt(input, issue.path));
     const fix = FIX[field] ? ` Fix: ${FIX[field]}.` : "";
     return `  - ${path}: ${message}${issue.code === "unrecognized_keys" ? "" : ` (got ${got})`}.${fix}`;
   });
   return failConfig(`${where}: invalid options\n${lines.join("\n")}`);
+}
+
+/** `unknown option "levle"; did you mean "level"?`, or the plain fact when nothing is close. */
+function unknownKey(key: string, known: readonly string[]): string {
+  const guess = nearest(key, known);
+  return guess ? `unknown option "${key}"; did you mean "${guess}"?` : `unknown option "${key}"; check the spelling against the documented options`;
+}
+
+/**
+ * The keys the object schema at `path` accepts (the options a typo was meant to be), found by
+ * walking the schema's definition through wrappers (optional, default, pipe…), unions, arrays and
+ * records. Internal zod structure, read defensively: anything unexpected yields no keys, and so
+ * only no suggestion.
+ */
+function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  const keys = new Set<string>();
+  const visit = (node: unknown, rest: readonly PropertyKey[], depth: number): void => {
+    const def = (node as { _zod?: { def?: Record<string, unknown> } } | undefined)?._zod?.def;
+    if (!def || depth > 50) return;
+    switch (def.type) {
+      case "object": {
+        const shape = (def.shape ?? {}) as Record<string, unknown>;
+        if (rest.length === 0) for (const k of Object.keys(shape)) keys.add(k);
+        else if (typeof rest[0] === "string" && rest[0] in shape) visit(shape[rest[0]], rest.slice(1), depth + 1);
+        return;
+      }
+      case "optional":
+      case "nullable":
+      case "default":
+      case "prefault":
+      case "catch":
+      case "readonly":
+      case "nonoptional":
+        return visit(def.innerType, rest, depth + 1);
+      case "pipe":
+        return visit(def.in, rest, depth + 1);
+      case "lazy":
+        return visit(typeof def.getter === "function" ? (def.getter as () => unknown)() : undefined, rest, depth + 1);
+      case "union":
+        for (const option of (def.options ?? []) as unknown[]) visit(option, rest, depth + 1);
+        return;
+      case "intersection":
+        visit(def.left, rest, depth + 1);
+        visit(def.right, rest, depth + 1);
+        return;
+      case "array":
+        if (rest.length) visit(def.element, rest.slice(1), depth + 1);
+        return;
+      case "record":
+        if (rest.length) visit(def.valueType, rest.slice(1), depth + 1);
+        return;
+      default:
+        return;
+    }
+  };
+  visit(schema, path, 0);
+  return [...keys];
 }
 
 export function failConfig(message: string): never {

@@ -31,10 +31,13 @@ export function consoleSink(options: ConsoleSinkOptions = {}): Sink {
   };
 }
 
-/** One line describing an event: time, level, type, name, duration, status and the gist of its data. */
-export function formatEventLine(e: AuditEvent, color = false): string {
+/**
+ * One line describing an event: time, level, type, name, duration, status and the gist of its data;
+ * with `withSession`, the session id after the time (`agent-audit tail` interleaves sessions).
+ */
+export function formatEventLine(e: AuditEvent, color = false, withSession = false): string {
   const level = e.level.toUpperCase().padEnd(5);
-  const parts = [e.ts.slice(11, 23), color ? `${COLORS[e.level] ?? ""}${level}${RESET}` : level, e.type.padEnd(15)];
+  const parts = [e.ts.slice(11, 23), ...(withSession ? [e.session_id ?? "(no session)"] : []), color ? `${COLORS[e.level] ?? ""}${level}${RESET}` : level, e.type.padEnd(15)];
   if (e.name) parts.push(e.name);
   if (e.duration_ms !== undefined) parts.push(formatDuration(e.duration_ms));
   if (e.status && e.status !== "ok") parts.push(e.status);

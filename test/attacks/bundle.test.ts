@@ -148,7 +148,7 @@ describe("evidence bundles", () => {
 
   it("an erased user's events are proven as tombstones with their signed erasure record; dropping the record is forged_erasure", async () => {
     const { dir, pem } = await writeTrail(12);
-    expect((await cli(["erase", "--dir", dir, "--user", "u1", "--actor", "dpo", "--reason", "GDPR art. 17 request"])).code).toBe(0);
+    expect((await cli(["erase", "--yes", "--dir", dir, "--user", "u1", "--actor", "dpo", "--reason", "GDPR art. 17 request"])).code).toBe(0);
     // A tombstone keeps no session or user id (they are personal data): it is found by time.
     const { file, bundle } = await bundleOf(dir, ["--since", "1h"]);
     expect(bundle.events).toHaveLength(12);

@@ -13,7 +13,7 @@ async function erasedTrail(): Promise<{ dir: string; file: string }> {
   const dir = tempDir();
   const child = runChild({ dir, count: 12, users: ["u-1", "u-2"], then: "shutdown", timeoutMs: 5_000 });
   expect((await child.exit).code).toBe(0);
-  expect((await cli(["erase", "--dir", dir, "--user", "u-1", "--actor", "dpo", "--reason", "Art. 17"])).code).toBe(0);
+  expect((await cli(["erase", "--yes", "--dir", dir, "--user", "u-1", "--actor", "dpo", "--reason", "Art. 17"])).code).toBe(0);
   const file = join(dir, readdirSync(dir).find((f) => f.endsWith(".jsonl"))!);
   return { dir, file };
 }

@@ -45,8 +45,8 @@ async function writeEvents(): Promise<string> {
 
 async function erasedTable(): Promise<string> {
   const table = await writeEvents();
-  const r = await cli(["erase", "--user", "u-1", "--actor", "dpo", "--reason", "Art. 17 request", "--table", table, DB!]);
-  expect(r.out).toMatch(/^Erased 6 row\(s\) of the user in PostgreSQL under 1 signed erasure record\(s\)/);
+  const r = await cli(["erase", "--yes", "--user", "u-1", "--actor", "dpo", "--reason", "Art. 17 request", "--table", table, DB!]);
+  expect(r.out).toMatch(/Erased 6 rows of the user in PostgreSQL under 1 signed erasure record \(key/);
   expect(r.code).toBe(0);
   return table;
 }
@@ -219,13 +219,13 @@ describe.skipIf(!DB)("PostgreSQL: erasure is a signed fact, and the store verifi
     const table = await writeEvents();
     const before = await snapshot(table);
     const noKeys = { AGENT_AUDIT_KEY_DIR: tempDir("no-keys-") };
-    const r = await cli(["erase", "--user", "u-1", "--actor", "dpo", "--table", table, DB!], noKeys);
+    const r = await cli(["erase", "--yes", "--user", "u-1", "--actor", "dpo", "--table", table, DB!], noKeys);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/no signing key at .*signing-key\.pem: erasure in PostgreSQL is signed with the trail key, and is refused without it \(nothing was erased\)\. Fix: pass --key-file/);
     expect(await snapshot(table)).toBe(before);
     // With the key named explicitly it works from the same empty key store.
     const keyFile = join(process.env.AGENT_AUDIT_KEY_DIR!, "signing-key.pem");
-    expect((await cli(["erase", "--user", "u-1", "--actor", "dpo", "--table", table, "--key-file", keyFile, DB!], noKeys)).code).toBe(0);
+    expect((await cli(["erase", "--yes", "--user", "u-1", "--actor", "dpo", "--table", table, "--key-file", keyFile, DB!], noKeys)).code).toBe(0);
     // Nothing trusted: no signature can be checked.
     const untrusted = await findings(table, { AGENT_AUDIT_KEY_DIR: tempDir("no-keys-") });
     expect(untrusted.kinds).toEqual(["untrusted_key", ...Array(6).fill("forged_erasure")]);

@@ -114,7 +114,7 @@ describe("a tombstone's who, when and why", () => {
   it("come from the signed record: an edited marker, or content hidden in data, is forged_erasure", async () => {
     const dir = tempDir();
     await writeTrail(dir, 6, { users: ["u-1", "u-2"] });
-    await exec(process.execPath, [CLI, "erase", "--dir", dir, "--user", "u-1", "--actor", "dpo", "--reason", "Art. 17"]);
+    await exec(process.execPath, [CLI, "erase", "--yes", "--dir", dir, "--user", "u-1", "--actor", "dpo", "--reason", "Art. 17"]);
     expect((await verify(dir)).code).toBe(0);
     const seg = segmentOf(dir);
     const pristine = readFileSync(seg, "utf8");

@@ -114,7 +114,7 @@ describe("agent-audit status", () => {
     const text = await run(["status", "--dir", dir]);
     expect(text.code).toBe(1); // dead letters need someone's attention
     expect(text.out).toMatch(/SINK\s+CHAIN\s+WRITER\s+DELIVERED\s+LAG/);
-    expect(text.out).toMatch(/picky: 2 dead-lettered event\(s\) in .*dead-letter\.jsonl/);
+    expect(text.out).toMatch(/picky: 2 dead-lettered events in .*dead-letter\.jsonl/);
     await trail.shutdown({ timeoutMs: 50 });
     const after = JSON.parse((await run(["status", "--dir", dir, "--json"])).out) as typeof status;
     expect(after.find((s) => s.sink === "down")!.chains[0]!.live).toBe(false);

@@ -33,7 +33,7 @@ describe("agent-audit query and sessions", () => {
 
   it("after erasing a user, sessions lists the other sessions and no phantom row for the tombstones", async () => {
     const dir = await threeSessions();
-    expect((await cli(["erase", "--dir", dir, "--user", "u-1", "--reason", "Art. 17 request"])).code).toBe(0);
+    expect((await cli(["erase", "--yes", "--dir", dir, "--user", "u-1", "--reason", "Art. 17 request"])).code).toBe(0);
     const r = await cli(["sessions", "--dir", dir]);
     expect(r.code).toBe(0);
     expect(r.out).toContain("s-b");

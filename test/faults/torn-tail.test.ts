@@ -46,7 +46,7 @@ describe("a crash-torn last line", () => {
 
     const repaired = await cli(["repair", "--dir", dir]);
     expect(repaired.code).toBe(0);
-    expect(repaired.out).toContain(`${torn.length} torn byte(s) at offset ${before.length}`);
+    expect(repaired.out).toContain(`${torn.length} torn bytes at offset ${before.length}`);
     // The evidence stays: the torn bytes are untouched, only ended with a newline.
     expect(readFileSync(file, "utf8")).toBe(`${before.toString("utf8")}${torn}\n`);
 

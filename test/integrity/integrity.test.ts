@@ -156,7 +156,7 @@ describe("right to erasure", () => {
     expect((await verifyTrail(dir, { publicKey: keys.publicKey })).ok).toBe(true);
 
     writeKeyFile();
-    const cli = await run(["erase", "--dir", dir, "--user", "user-bob", "--actor", "dpo@company", "--reason", "request #43 from bob@example.com", "--key-file", keyFilePath]);
+    const cli = await run(["erase", "--yes", "--dir", dir, "--user", "user-bob", "--actor", "dpo@company", "--reason", "request #43 from bob@example.com", "--key-file", keyFilePath]);
     expect(cli.code).toBe(0);
     expect(allBytes(dir)).not.toContain("bob note");
     expect(allBytes(dir)).not.toContain("bob@example.com"); // the reason is redacted everywhere it is stored
@@ -225,9 +225,9 @@ describe("retention", () => {
     expect(readdirSync(dir).filter((f) => f.endsWith(".jsonl"))).toHaveLength(2);
 
     writeKeyFile();
-    const purge = await run(["purge", "--dir", dir, "--older-than", "90d", "--key-file", keyFilePath]);
+    const purge = await run(["purge", "--yes", "--dir", dir, "--older-than", "90d", "--key-file", keyFilePath]);
     expect(purge.code).toBe(0);
-    expect(purge.out).toMatch(/Purged 1 segment\(s\), 5 event\(s\)/);
+    expect(purge.out).toMatch(/Purged 1 segment, 5 events/);
     const report = await verifyTrail(dir, { publicKey: keys.publicKey });
     expect(report.ok).toBe(true);
     expect(report.chains[0]!.purged).toEqual([expect.objectContaining({ first_seq: 1, last_seq: 5 })]);

@@ -61,7 +61,7 @@ describe("agent-audit witness serve (built CLI)", () => {
     const env = { AGENT_AUDIT_KEY_DIR: join(root, "keystore") };
 
     const first = await serveWitness(args, env);
-    expect(first.output[2]).toContain(`trusting 1 log key(s): ${keyId(log.key)}`);
+    expect(first.output[2]).toContain(`trusting 1 log key: ${keyId(log.key)}`);
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     const witness = parseWitnessVerifierKey(first.vkey);
     expect(witness.name).toBe("witness.example/cli");

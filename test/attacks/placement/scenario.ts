@@ -84,7 +84,7 @@ export async function runScenario(o: ScenarioOptions): Promise<Scenario> {
     /** Commands whose output is not searched: they echo the operator's own argument back. */
     const echoing = new Set<Scenario["commands"][number]>();
     const cli = async (...args: string[]) => commands.push({ args, ran: await agentAudit(args) });
-    await cli("erase", "--dir", spoolDir, "--user", "user-erased-cli", "--actor", "dpo", "--reason", o.reason);
+    await cli("erase", "--yes", "--dir", spoolDir, "--user", "user-erased-cli", "--actor", "dpo", "--reason", o.reason);
     await cli("query", "--dir", dir, "--json");
     await cli("query", "--dir", dir, "--user", o.probes.email);
     await cli("export", "--dir", dir, "--format", "csv");
@@ -98,7 +98,7 @@ export async function runScenario(o: ScenarioOptions): Promise<Scenario> {
     await cli("status", "--dir", spoolDir);
     await cli("verify", "--dir", spoolDir, "--json");
     if (o.db) {
-      await cli("erase", "--user", "user-erased-cli", "--actor", "dpo", "--reason", o.reason, "--table", table, o.db);
+      await cli("erase", "--yes", "--user", "user-erased-cli", "--actor", "dpo", "--reason", o.reason, "--table", table, o.db);
       await cli("query", "--store", o.db, "--table", table, "--json");
     }
     // Page views are access-logged; a session id can be an e-mail address, %-encoded in the path.
