@@ -2,28 +2,16 @@
 // terminal (a real pseudo-terminal via util-linux `script`), a refusal without --yes elsewhere,
 // nothing changed by --dry-run. "Nothing changed" is checked byte for byte on every file of the
 // trail except the access log (which records each look, by design), and by verify still passing.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, it } from "vitest";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { PassThrough } from "node:stream";
 import { createAuditTrail } from "../../src/capture/audit-trail.js";
 import { jsonlSink } from "../../src/sinks/jsonl.js";
 import { confirmChange } from "../../src/cli/confirm.js";
-import { runCli, runInTerminal, scratch } from "./run-cli.js";
+import { runCli, runInTerminal, scratch, useOwnKeyStore } from "./run-cli.js";
 
-let keyDir: string;
-const previousKeyDir = process.env.AGENT_AUDIT_KEY_DIR;
-beforeAll(() => {
-  // This file's own key store: the trails create their key here, the CLI children inherit it.
-  keyDir = mkdtempSync(join(tmpdir(), "audit-cli-keys-"));
-  process.env.AGENT_AUDIT_KEY_DIR = keyDir;
-});
-afterAll(() => {
-  if (previousKeyDir === undefined) delete process.env.AGENT_AUDIT_KEY_DIR;
-  else process.env.AGENT_AUDIT_KEY_DIR = previousKeyDir;
-  rmSync(keyDir, { recursive: true, force: true });
-});
+useOwnKeyStore();
 
 const DAY = 86_400_000;
 

@@ -8,19 +8,9 @@ import { join } from "node:path";
 import { createAuditTrail } from "../../src/capture/audit-trail.js";
 import { jsonlSink } from "../../src/sinks/jsonl.js";
 import { progressLine } from "../../src/cli/progress.js";
-import { runCli, runInTerminal, scratch } from "./run-cli.js";
+import { runCli, runInTerminal, scratch, useOwnKeyStore } from "./run-cli.js";
 
-let keyDir: string;
-const previousKeyDir = process.env.AGENT_AUDIT_KEY_DIR;
-beforeAll(() => {
-  keyDir = mkdtempSync(join(tmpdir(), "audit-cli-keys-"));
-  process.env.AGENT_AUDIT_KEY_DIR = keyDir;
-});
-afterAll(() => {
-  if (previousKeyDir === undefined) delete process.env.AGENT_AUDIT_KEY_DIR;
-  else process.env.AGENT_AUDIT_KEY_DIR = previousKeyDir;
-  rmSync(keyDir, { recursive: true, force: true });
-});
+useOwnKeyStore();
 
 /** RFC 4180, written here so the test does not trust the code it checks: rows of cells. */
 function parseCsv(text: string): string[][] {

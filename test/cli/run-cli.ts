@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { onTestFinished } from "vitest";
+import { afterAll, beforeAll, onTestFinished } from "vitest";
 
 export const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 
@@ -50,4 +50,19 @@ export function scratch(prefix = "audit-cli-"): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** This test file's own key store: the trails it makes create their key there, CLI children inherit it. */
+export function useOwnKeyStore(): void {
+  let keyDir: string;
+  const previous = process.env.AGENT_AUDIT_KEY_DIR;
+  beforeAll(() => {
+    keyDir = mkdtempSync(join(tmpdir(), "audit-cli-keys-"));
+    process.env.AGENT_AUDIT_KEY_DIR = keyDir;
+  });
+  afterAll(() => {
+    if (previous === undefined) delete process.env.AGENT_AUDIT_KEY_DIR;
+    else process.env.AGENT_AUDIT_KEY_DIR = previous;
+    rmSync(keyDir, { recursive: true, force: true });
+  });
 }
