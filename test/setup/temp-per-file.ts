@@ -8,9 +8,10 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { afterAll, expect } from "vitest";
 import { removeFileTempDirs } from "../temp-dirs.js";
+import { TEST_TMP_ENV } from "./temp-root.js";
 
-const root = process.env.AGENT_AUDIT_TEST_TMP;
-if (!root) throw new Error("AGENT_AUDIT_TEST_TMP is not set: run the tests with the vitest.config.ts globalSetup (test/setup/temp-root.ts)");
+const root = process.env[TEST_TMP_ENV];
+if (!root) throw new Error(`${TEST_TMP_ENV} is not set: run the tests with the vitest.config.ts globalSetup (test/setup/temp-root.ts)`);
 const testFile = expect.getState().testPath ?? "unknown";
 // Short: Chromium and others put Unix sockets under TMPDIR, whose paths are limited to 108 bytes.
 const mine = mkdtempSync(join(root, `${basename(testFile).replace(/\.test\.ts$/, "").slice(0, 16)}-`));
