@@ -52,7 +52,7 @@ describe("the temp-dir guard", { timeout: 180_000 }, () => {
   it("fails the run (exit status 1) at teardown for what a process leaves after its file was checked", async () => {
     const r = await nestedVitest("stray.leak.ts");
     expect(r.out).toContain("1 passed");
-    expect(r.out).toMatch(/the tests left 1 entry in the temp dir[^\n]*\n\s+outlived-file\/late-dir/);
+    expect(r.out).toMatch(/the tests left 1 entry in the temp dir after their files ended[^\n]*\n\s+outlived-file\/late-dir/);
     expect(r.code).toBe(1);
     expectNoRunRootLeft();
   });

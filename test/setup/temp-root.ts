@@ -21,12 +21,14 @@ export default function setup(): () => void {
   mkdirSync(join(root, "keys"), { mode: 0o700 });
   process.env.AGENT_AUDIT_KEY_DIR = join(root, "keys");
   process.env[TEST_TMP_ENV] = files;
+  // tsx, which some tests start children with, keeps a compile cache in $TMPDIR/tsx-<uid> for good.
+  process.env.TSX_DISABLE_CACHE = "1";
   return () => {
     const left = leftovers(files);
     rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     if (left.length === 0) return;
     process.exitCode = 1;
-    throw new Error(`the tests left ${left.length} entr${left.length === 1 ? "y" : "ies"} in the temp dir (removed now; each test must remove what it creates):\n  ${left.join("\n  ")}`);
+    throw new Error(`the tests left ${left.length} entr${left.length === 1 ? "y" : "ies"} in the temp dir after their files ended (removed now). The first part of each path names the test file; often a trail that was never shut down, whose exit flush recreated its removed directory:\n  ${left.join("\n  ")}`);
   };
 }
 
