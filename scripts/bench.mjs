@@ -3,7 +3,9 @@
 // those, in the order given. The soak is never part of the default run (it takes minutes).
 // Exit status: the first failing benchmark's, 2 for an unknown name.
 import { spawnSync } from "node:child_process";
-import { constants } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { constants, tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -31,8 +33,12 @@ if (unknown.length) {
 
 for (const name of names.length ? names : DEFAULT) {
   const [cmd, ...args] = BENCHMARKS[name];
+  // Each benchmark gets a temp dir of its own, removed afterwards: a benchmark that fails or is
+  // interrupted half-way never leaves its trails (hundreds of MB for some) in the OS temp dir.
+  const tmp = mkdtempSync(join(tmpdir(), `agent-audit-bench-${name}-`));
   // `node` is this very Node binary, whatever PATH says.
-  const res = spawnSync(cmd === "node" ? process.execPath : cmd, args, { cwd: root, stdio: "inherit" });
+  const res = spawnSync(cmd === "node" ? process.execPath : cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, TMPDIR: tmp } });
+  rmSync(tmp, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   if (res.error) {
     console.error(`bench: cannot run ${name} (${[cmd, ...args].join(" ")}): ${res.error.message}`);
     process.exit(1);

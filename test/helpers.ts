@@ -1,6 +1,4 @@
-import { readFileSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import Ajv2020 from "ajv/dist/2020.js";
 import { expect } from "vitest";
 import type { AuditEvent } from "../src/events/schema.js";
@@ -24,9 +22,8 @@ export function expectValidEvents(events: readonly unknown[]): void {
   }
 }
 
-export function tempDir(prefix = "audit-test-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
+/** A fresh directory in the temp dir, removed when the test (or, made outside a test, the file) ends. */
+export { tempDir } from "./temp-dirs.js";
 
 /** A trail recording into memory, at `trace` level unless told otherwise. */
 export function memoryTrail(options: Omit<AuditTrailOptions, "sinks"> = {}) {

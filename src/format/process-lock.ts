@@ -86,6 +86,11 @@ export function takeLock(file: string): (() => void) | undefined {
   try {
     writeFileSync(tmp, JSON.stringify(me), { mode: 0o600 });
   } catch {
+    try {
+      unlinkSync(tmp); // a full disk can leave it created but short
+    } catch {
+      // never created
+    }
     return undefined;
   }
   try {

@@ -15,11 +15,11 @@
  * moved on to a later segment (`cursor-reader.ts`). Any other line that is not an event is skipped
  * and counted, never allowed to hide the lines around it.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { rename, writeFile } from "node:fs/promises";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AuditEvent } from "../events/schema.js";
 import { holderAlive, readHolder, thisProcess } from "./process-lock.js";
+import { replaceFile, replaceFileSync } from "./replace-file.js";
 export { processAlive } from "./process-lock.js";
 
 export const DEFAULT_AUDIT_DIR = ".audit";
@@ -150,20 +150,14 @@ export function initCursor(dir: string, sink: string, chainId: string): CursorRe
 
 /** Atomically replaces a cursor file (write a temporary file, then rename over the old one). */
 export async function saveCursor(dir: string, sink: string, chainId: string, record: CursorRecord): Promise<void> {
-  const file = cursorFile(dir, sink, chainId);
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(record), { mode: 0o600 });
-  await rename(tmp, file);
+  await replaceFile(cursorFile(dir, sink, chainId), JSON.stringify(record));
 }
 
 /** Marks this process as the live writer of a chain (named by pid, host and the pid's start time). */
 export function registerWriter(dir: string, chainId: string): void {
   mkdirSync(join(deliveryDir(dir), "writers"), { recursive: true, mode: 0o700 });
   // Whole or not at all: a reader never mistakes a half-written file for a dead writer.
-  const file = writerFile(dir, chainId);
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ ...thisProcess(), started: new Date().toISOString() }), { mode: 0o600 });
-  renameSync(tmp, file);
+  replaceFileSync(writerFile(dir, chainId), JSON.stringify({ ...thisProcess(), started: new Date().toISOString() }));
 }
 
 export function unregisterWriter(dir: string, chainId: string): void {

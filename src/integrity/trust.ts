@@ -10,9 +10,10 @@
  *                               ssh's known_hosts, so a trail whose key changes is called out
  */
 import { createPublicKey, type KeyObject } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { replaceFileSync } from "../format/replace-file.js";
 import { publicKeyFile } from "./checkpoints.js";
 import { keyId, publicKeyPem } from "./keys.js";
 
@@ -66,9 +67,7 @@ export function pinTrail(dir: string, key: KeyObject): string {
   const id = trustKey(key);
   const known = { ...readKnownTrails(), [resolve(dir)]: id };
   mkdirSync(keyStoreDir(), { recursive: true, mode: 0o700 });
-  const tmp = `${knownTrailsFile()}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(known, null, 2), { mode: 0o600 });
-  renameSync(tmp, knownTrailsFile());
+  replaceFileSync(knownTrailsFile(), JSON.stringify(known, null, 2));
   return id;
 }
 

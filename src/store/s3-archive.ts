@@ -31,6 +31,26 @@ export async function downloadArchive(url: string, options: { client?: S3ClientL
   const mod = await loadS3();
   const client = options.client ? asS3Client(options.client) : defaultS3Client(mod);
   const dir = mkdtempSync(join(tmpdir(), "agent-audit-s3-"));
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    return { dir, ...(await downloadInto(dir, { mod, client, bucket, prefix }, options.onProgress)), cleanup };
+  } catch (err) {
+    // The caller gets no directory to clean up when the download fails (a missing bucket, a
+    // refused connection, an object that is not JSON): remove it here, or every failure leaks one.
+    cleanup();
+    throw err;
+  }
+}
+
+type S3Module = typeof import("@aws-sdk/client-s3");
+
+/** Streams the archive's objects into `dir`; throws on the first object it cannot read. */
+async function downloadInto(
+  dir: string,
+  s3: { mod: S3Module; client: import("@aws-sdk/client-s3").S3Client; bucket: string; prefix: string },
+  onProgress: ((objects: number, events: number) => void) | undefined,
+): Promise<Omit<DownloadResult, "dir" | "cleanup">> {
+  const { mod, client, bucket, prefix } = s3;
   const byChain = new Map<string, Map<string, AuditEvent>>();
   let objects = 0;
   let events = 0;
@@ -58,7 +78,7 @@ export async function downloadArchive(url: string, options: { client?: S3ClientL
         chain.set(e.id, e);
         byChain.set(e.chain_id, chain);
       }
-      options.onProgress?.(objects, events);
+      onProgress?.(objects, events);
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
@@ -68,5 +88,5 @@ export async function downloadArchive(url: string, options: { client?: S3ClientL
     for (const e of sorted) days.set(e.ts.slice(0, 10), [...(days.get(e.ts.slice(0, 10)) ?? []), JSON.stringify(e)]);
     for (const [day, lines] of days) writeFileSync(join(dir, `${day}.${chain}.jsonl`), lines.join("\n") + "\n", { mode: 0o600 });
   }
-  return { dir, objects, events, duplicates, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { objects, events, duplicates };
 }

@@ -83,6 +83,12 @@ export async function readS3Witness(url: string, options: { client?: S3ClientLik
 export async function downloadS3Witness(url: string, options: { client?: S3ClientLike } = {}): Promise<{ dir: string; cleanup(): void }> {
   const held = await readS3Witness(url, options);
   const dir = mkdtempSync(join(tmpdir(), "agent-audit-witness-"));
-  for (const [chain, cps] of held) writeFileSync(join(dir, `${chain}.jsonl`), cps.map((c) => ("bad" in c ? "{not json" : JSON.stringify(c))).join("\n") + "\n", { mode: 0o600 });
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    for (const [chain, cps] of held) writeFileSync(join(dir, `${chain}.jsonl`), cps.map((c) => ("bad" in c ? "{not json" : JSON.stringify(c))).join("\n") + "\n", { mode: 0o600 });
+  } catch (err) {
+    cleanup(); // a full disk: the caller never gets the directory to clean up
+    throw err;
+  }
+  return { dir, cleanup };
 }

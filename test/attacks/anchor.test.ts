@@ -4,8 +4,7 @@
 // Each asserts the exact finding and a non-zero exit; where only a witness can see the attack,
 // the test shows that too.
 import { describe, expect, it } from "vitest";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../helpers.js";
 import { cli, runChild } from "../faults/harness.js";
@@ -32,7 +31,7 @@ describe("a trust anchor outside the trail", () => {
   it("attack 4: the whole trail replaced by one signed with another key is untrusted_key, whatever public-key.pem it carries", async () => {
     const { dir } = await writeTrail(10);
     // The attacker's own writer, with its own key store (its own signing key).
-    const theirKeys = mkdtempSync(join(tmpdir(), "attacker-keys-"));
+    const theirKeys = tempDir("attacker-keys-");
     const { dir: theirs } = await writeTrail(10, {}, { AGENT_AUDIT_KEY_DIR: theirKeys });
     rmSync(dir, { recursive: true, force: true });
     cpSync(theirs, dir, { recursive: true });
@@ -44,7 +43,7 @@ describe("a trust anchor outside the trail", () => {
   it("a pinned trail whose key changes is called out by name", async () => {
     const { dir } = await writeTrail(5);
     expect((await cli(["trust", "add", dir])).code).toBe(0);
-    const theirKeys = mkdtempSync(join(tmpdir(), "attacker-keys-"));
+    const theirKeys = tempDir("attacker-keys-");
     const { dir: theirs } = await writeTrail(5, {}, { AGENT_AUDIT_KEY_DIR: theirKeys });
     rmSync(dir, { recursive: true, force: true });
     cpSync(theirs, dir, { recursive: true });
@@ -55,7 +54,7 @@ describe("a trust anchor outside the trail", () => {
 
   it("with no trusted key at all, verify says how to pin one (untrusted_key, exit 1)", async () => {
     const { dir } = await writeTrail(3);
-    const empty = mkdtempSync(join(tmpdir(), "no-keys-"));
+    const empty = tempDir("no-keys-");
     const r = await cli(["verify", "--dir", dir], { AGENT_AUDIT_KEY_DIR: empty });
     expect(r.code).toBe(1);
     expect(r.out).toContain("untrusted_key");

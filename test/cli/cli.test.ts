@@ -87,6 +87,7 @@ describe("agent-audit tail -f", () => {
     for (let i = 0; i < 100 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
     controller.abort();
     await following;
+    await trail.shutdown(); // left open, its exit flush recreated the removed directory
     expect(seen).toEqual(["first", "second"]);
   });
 });

@@ -1,8 +1,8 @@
 // Consistency proofs from a compact range, the writer's tree window and the tree files, and the
 // StoredTree's proofs, each against the naive recursive definitions in merkle.ts.
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, statSync, truncateSync, mkdirSync } from "node:fs";
+import { tempDir } from "../helpers.js";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { consistencyProof, consistencyProofFrom, inclusionProof, leafHash, MerkleFrontier, rootOf, verifyConsistency, verifyInclusion, TILE_WIDTH } from "../../src/integrity/merkle.js";
@@ -38,7 +38,7 @@ describe("consistencyProofFrom", () => {
 
 describe("TreeWindow and StoredTree", () => {
   it("extends the tree files at each checkpoint; proofs from them verify against the frontier's roots", () => {
-    const dir = mkdtempSync(join(tmpdir(), "aat-tree-"));
+    const dir = tempDir("aat-tree-");
     try {
       mkdirSync(join(dir, ".digests"));
       const chain = "00000000-0000-4000-8000-000000000001";
@@ -80,7 +80,7 @@ describe("TreeWindow and StoredTree", () => {
   });
 
   it("stops extending files that an earlier failed write left short, rather than misalign them", () => {
-    const dir = mkdtempSync(join(tmpdir(), "aat-tree-"));
+    const dir = tempDir("aat-tree-");
     try {
       mkdirSync(join(dir, ".digests"));
       const chain = "00000000-0000-4000-8000-000000000002";

@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import nock from "nock";
 import { gunzipSync } from "node:zlib";
 import { generateKeyPairSync } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import S3rver from "s3rver";
-import { S3Client, ListObjectsV2Command, GetObjectCommand } from "@aws-sdk/client-s3";
+import { S3Client, ListObjectsV2Command, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { Client as EsClient } from "@elastic/elasticsearch";
 import { createAuditTrail } from "../../src/capture/audit-trail.js";
 import { jsonlSink } from "../../src/sinks/jsonl.js";
@@ -17,6 +17,7 @@ import { elasticsearchSink } from "../../src/sinks/elasticsearch.js";
 import { main } from "../../src/cli/main.js";
 import type { AuditEvent } from "../../src/events/schema.js";
 import { tempDir } from "../helpers.js";
+import { cli as installedCli } from "../faults/harness.js";
 
 const BUCKET = "audit-archive";
 const creds = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
@@ -94,6 +95,26 @@ describe("s3Sink", () => {
       expect(query.out.split("\n").map((l) => JSON.parse(l).seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     } finally {
       process.env = saved;
+    }
+  });
+
+  it("an archive download that fails part-way leaves no temporary directory behind (the installed CLI)", async () => {
+    const prefix = `broken${Date.now()}`;
+    // The digest is written into the download directory before the object that is not JSON is read.
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/_digests/public-key.pem`, Body: keys.publicKey.export({ type: "spki", format: "pem" }) as string }));
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/zz-not-json.jsonl`, Body: "not json\n" }));
+    const env = { AWS_ENDPOINT_URL: endpoint, AWS_ENDPOINT_URL_S3: endpoint, AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER", AGENT_AUDIT_S3_FORCE_PATH_STYLE: "1" };
+    const cases: Array<[string[], RegExp]> = [
+      [["verify", "--store", `s3://${BUCKET}/${prefix}`], /JSON/],
+      [["query", "--store", `s3://${BUCKET}/${prefix}`], /JSON/],
+      [["stats", "--store", "s3://no-such-bucket/x"], /bucket/i],
+    ];
+    for (const [args, why] of cases) {
+      const tmp = tempDir("cli-tmpdir-");
+      const r = await installedCli(args, { ...env, TMPDIR: tmp });
+      expect(r.out, args.join(" ")).toMatch(why);
+      expect(r.code, args.join(" ")).not.toBe(0);
+      expect(readdirSync(tmp), args.join(" ")).toEqual([]);
     }
   });
 
