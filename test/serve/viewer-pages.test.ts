@@ -195,7 +195,7 @@ describe.skipIf(!CHROMIUM)("viewer pages in a real browser", () => {
       expect(await reasoning.innerText()).toContain("The user wants the cheapest flight.\nSearch first, then compare prices.");
       // Units: tokens, sub-cent and cent costs, durations.
       const firstAnswer = await page.locator(".msg.assistant").first().innerText();
-      expect(firstAnswer).toMatch(/gpt-4o-mini · 20,500 tokens · \$0\.003 · \d+ ms/);
+      expect(firstAnswer).toMatch(/gpt-4o-mini · 20,500 tokens · \$0\.003 · \d+(?:\.\d+)? m?s/);
       expect(await page.locator(".msg.assistant").nth(1).innerText()).toContain("<$0.001");
       expect(await page.innerText("#summary")).toMatch(/Cost\s*\$0\.004/);
       expect(await page.locator(".bar").count()).toBeGreaterThan(8);
@@ -226,8 +226,13 @@ describe.skipIf(!CHROMIUM)("viewer pages in a real browser", () => {
       if (size.name === "desktop") {
         await tree.locator("button.copy").first().click();
         expect(JSON.parse(await page.evaluate(() => navigator.clipboard.readText()))).toEqual({ args: { flight: "AF1234" }, tool: "book_flight", tool_call_id: "call_book" });
+        // While it says "Copied", its accessible name still starts with what it shows (WCAG 2.5.3).
+        const copy = tree.locator("button.copy").first();
+        expect(await copy.innerText()).toBe("Copied");
+        expect(await copy.getAttribute("aria-label")).toBe("Copied input");
+        await expectAccessible(page, "session desktop, just copied");
       }
-      expect(await details.innerText()).toMatch(/Duration\s*\d+ ms/);
+      expect(await details.innerText()).toMatch(/Duration\s*\d+(?:\.\d+)? m?s/);
 
       // The graph node that changed state: a diff of what it returned against what it was given.
       await page.locator(".row", { hasText: "confirm" }).click();
@@ -253,7 +258,7 @@ describe.skipIf(!CHROMIUM)("viewer pages in a real browser", () => {
       await page.waitForSelector("#tools .bars li");
       const tools = await page.locator("#tools .bars li").allInnerTexts();
       expect(tools.map((t) => t.split(" ·")[0]).sort()).toEqual(["book_flight", "lookup", "search_flights"]);
-      expect(tools.find((t) => t.startsWith("book_flight"))).toMatch(/1 call, 1 error[\s\S]*p95 \d+ ms/);
+      expect(tools.find((t) => t.startsWith("book_flight"))).toMatch(/1 call, 1 error[\s\S]*p95 \d+(?:\.\d+)? m?s/);
       expect(await page.locator("#tools .bar-fill.mark").count()).toBe(1);
       expect(await page.innerText("#models")).toMatch(/gpt-4o-mini\s*24,\d{3} tokens · \$0\.004/);
       for (const chart of ["#errors", "#volume"]) expect(await page.locator(`${chart} .bars li`).count(), chart).toBeGreaterThan(0);

@@ -48,13 +48,20 @@ export async function copyText(text) {
 
 /** A button that copies what `text()` returns and says so. */
 export function copyButton(text, what = "value", label = "Copy") {
-  const b = el("button", { type: "button", class: "copy", "aria-label": label === "Copy" ? `Copy ${what}` : undefined }, label);
+  // The accessible name always starts with the visible text (WCAG 2.5.3), also while the button
+  // says "Copied": a speech-input user says what they see.
+  const named = (shown) => (label === "Copy" ? `${shown} ${what}` : shown);
+  const b = el("button", { type: "button", class: "copy", "aria-label": named(label) }, label);
+  const show = (shown) => {
+    b.textContent = shown;
+    b.setAttribute("aria-label", named(shown));
+  };
   b.addEventListener("click", async (ev) => {
     ev.stopPropagation();
     const ok = await copyText(text());
-    b.textContent = ok ? "Copied" : "Copy failed";
+    show(ok ? "Copied" : "Copy failed");
     announce(ok ? `${what} copied` : `could not copy ${what}`);
-    setTimeout(() => (b.textContent = label), 1500);
+    setTimeout(() => show(label), 1500);
   });
   return b;
 }
