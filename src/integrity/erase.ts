@@ -15,6 +15,7 @@ import { join } from "node:path";
 import type { AuditEvent } from "../events/schema.js";
 import { SEGMENT_PATTERN } from "../format/trail-format.js";
 import { deliveryDir } from "../format/trail-format.js";
+import { dropIndexParts } from "../format/index-files.js";
 import { CONTENT_FIELDS } from "./seal.js";
 import { decryptEvent } from "./encryption.js";
 import type { KeyObject } from "node:crypto";
@@ -121,6 +122,8 @@ export function eraseUserInTrail(dir: string, userId: string, opts: EraseOptions
     if (n) files.push(name);
     events += n;
   }
+  // The index holds copies of these lines: its parts for them go in the same operation.
+  dropIndexParts(dir, files);
   // Dead letters hold whole events too: `{ ..., event: {...} }`.
   const deliveries = deliveryDir(dir);
   for (const sink of existsSync(deliveries) ? readdirSync(deliveries) : []) {

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, readdirSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { AuditEvent } from "../events/schema.js";
 import { SEGMENT_PATTERN } from "../format/trail-format.js";
+import { dropIndexParts } from "../format/index-files.js";
 import { appendCheckpoint, signCheckpoint, type PurgedRange } from "./checkpoints.js";
 
 export interface PurgeResult {
@@ -89,5 +90,7 @@ export function applyPurge(dir: string, plan: PurgePlan, key: KeyObject, now = n
       result.segments.push(r.segment);
     }
   }
+  // The index holds copies of the purged lines: their parts go too.
+  dropIndexParts(dir, result.segments);
   return result;
 }

@@ -3,26 +3,20 @@
  * PostgreSQL) the same way, one page at a time: no answer carries a whole trail.
  */
 import type { AuditEvent } from "../events/schema.js";
-import type { AuditStore, EventFilter } from "../store/types.js";
+import type { AuditStore, EventFilter, SessionRow, SessionSummaries } from "../store/types.js";
 import { eventsCursor, sessionsCursor, type EventsPosition, type SessionsPosition } from "./cursor.js";
 
-export interface SessionRow {
-  session_id: string;
-  user_id?: string;
-  start: string;
-  end: string;
-  duration_ms: number;
-  runs: number;
-  model_calls: number;
-  tool_calls: number;
-  tokens: number;
-  cost: number;
-  errors: number;
-  /** A little text to search in: the first user input. */
-  preview?: string;
-}
+export type { SessionRow };
 
 export async function sessionRows(store: AuditStore, filter: EventFilter & { errorsOnly?: boolean; text?: string } = {}): Promise<SessionRow[]> {
+  const text = filter.text?.toLowerCase();
+  const summaries = (store as Partial<SessionSummaries>).sessionSummaries;
+  const summarised = summaries ? await summaries.call(store, { userId: filter.userId, since: filter.since, until: filter.until }, !!text) : undefined;
+  const rows = summarised ?? (await streamedRows(store, filter));
+  return finish(rows, filter, text);
+}
+
+async function streamedRows(store: AuditStore, filter: EventFilter): Promise<Array<SessionRow & { text: string }>> {
   const rows = new Map<string, SessionRow & { text: string }>();
   // Storage order: a summary needs no sort, so the trail is streamed, never held whole.
   for await (const e of store.events({ userId: filter.userId, since: filter.since, until: filter.until }, { ordered: false })) {
@@ -39,8 +33,11 @@ export async function sessionRows(store: AuditStore, filter: EventFilter & { err
     if (e.ts > r.end) r.end = e.ts;
     tally(r, e);
   }
-  const text = filter.text?.toLowerCase();
-  return [...rows.values()]
+  return [...rows.values()];
+}
+
+function finish(rows: Array<SessionRow & { text: string }>, filter: { errorsOnly?: boolean }, text: string | undefined): SessionRow[] {
+  return rows
     .map(({ text: t, ...r }) => ({ ...r, duration_ms: Date.parse(r.end) - Date.parse(r.start), cost: Math.round(r.cost * 1e6) / 1e6, _t: t }))
     .filter((r) => (!filter.errorsOnly || r.errors > 0) && (!text || `${r.session_id} ${r.user_id ?? ""} ${r._t}`.toLowerCase().includes(text)))
     .map(({ _t, ...r }) => r)

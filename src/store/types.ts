@@ -77,3 +77,29 @@ export interface AuditStore {
   volume(filter?: EventFilter, rule?: Partial<SpikeRule>): Promise<HourVolume[]>;
   close(): Promise<void>;
 }
+
+/** One row of the viewer's session list (see `serve/sessions.ts`). */
+export interface SessionRow {
+  session_id: string;
+  user_id?: string;
+  start: string;
+  end: string;
+  duration_ms: number;
+  runs: number;
+  model_calls: number;
+  tool_calls: number;
+  tokens: number;
+  cost: number;
+  errors: number;
+  /** A little text to search in: the first user input. */
+  preview?: string;
+}
+
+/** A store that can summarise sessions itself (the columnar index) instead of streaming events. */
+export interface SessionSummaries {
+  /**
+   * Rows as `sessionRows` builds them, unfiltered and unsorted, each with the text it searches;
+   * undefined when this store cannot summarise now (then the caller streams the events).
+   */
+  sessionSummaries(filter: EventFilter, withText: boolean): Promise<Array<SessionRow & { text: string }> | undefined>;
+}

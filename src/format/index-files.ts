@@ -1,0 +1,75 @@
+/**
+ * The columnar index's place on disk (`.index/` inside the trail directory) and dropping its
+ * parts. It lives here, below integrity, because erasure and purge must drop the parts of the
+ * segments they change in the same operation, and they may not import the index engine above them.
+ *
+ * `.index/manifest.json` names, per compacted segment, the segment's size and mtime when it was
+ * compacted and its part file (`<segment>.parquet`). Everything here is derived data: deleting the
+ * folder loses nothing, and `verify` never reads it.
+ */
+import { existsSync, readFileSync, rmSync, unlinkSync } from "node:fs";
+import { basename, join } from "node:path";
+import { replaceFileSync } from "./replace-file.js";
+
+export const INDEX_DIR = ".index";
+export const indexDir = (dir: string) => join(dir, INDEX_DIR);
+export const manifestFile = (dir: string) => join(indexDir(dir), "manifest.json");
+export const partFile = (dir: string, segment: string) => join(indexDir(dir), `${basename(segment)}.parquet`);
+
+export interface IndexedSegment {
+  /** The segment's size and mtime when compacted: any change means its part is stale. */
+  size: number;
+  mtimeMs: number;
+  rows: number;
+}
+
+export interface IndexManifest {
+  version: 1;
+  segments: Record<string, IndexedSegment>;
+}
+
+/** The manifest, or an empty one when it is missing or unreadable (then everything is re-indexed). */
+export function readManifest(dir: string): IndexManifest {
+  try {
+    const m = JSON.parse(readFileSync(manifestFile(dir), "utf8")) as IndexManifest;
+    if (m && m.version === 1 && m.segments && typeof m.segments === "object") return m;
+  } catch {
+    // missing or corrupt: an empty manifest re-indexes from the segments
+  }
+  return { version: 1, segments: {} };
+}
+
+export function writeManifest(dir: string, manifest: IndexManifest): void {
+  replaceFileSync(manifestFile(dir), JSON.stringify(manifest));
+}
+
+/**
+ * Forgets the parts of these segments (names or paths): their files are removed first, then the
+ * manifest entries, so a crash in between leaves entries whose part is missing, which readers
+ * treat as not indexed. Erasure and purge call this, so erased or purged content never outlives
+ * them in the index.
+ */
+export function dropIndexParts(dir: string, segments: readonly string[]): void {
+  if (!existsSync(indexDir(dir)) || segments.length === 0) return;
+  for (const s of segments) {
+    try {
+      unlinkSync(partFile(dir, s));
+    } catch {
+      // never compacted
+    }
+  }
+  const m = readManifest(dir);
+  let changed = false;
+  for (const s of segments) {
+    if (basename(s) in m.segments) {
+      delete m.segments[basename(s)];
+      changed = true;
+    }
+  }
+  if (changed) writeManifest(dir, m);
+}
+
+/** Removes the whole index (`index --rebuild` starts from nothing). */
+export function dropIndex(dir: string): void {
+  rmSync(indexDir(dir), { recursive: true, force: true });
+}

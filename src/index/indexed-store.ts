@@ -1,0 +1,237 @@
+/**
+ * The JSONL trail read through its columnar index: the Parquet parts of compacted segments plus,
+ * loaded into memory at open, the segments not compacted yet (today's, or ones that changed), so
+ * every answer covers the whole trail and equals the streaming scan's (`JsonlStore`), which the
+ * tests check method by method. Closed segments that are new or changed are compacted on open.
+ * Without the engine, or when a part cannot be read, it answers with the scan instead.
+ */
+import { existsSync, statSync } from "node:fs";
+import { basename } from "node:path";
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { AuditEvent } from "../events/schema.js";
+import { dropIndexParts, partFile, readManifest, writeManifest } from "../format/index-files.js";
+import { listSegments, parseLine } from "../format/trail-format.js";
+import { dayOf, markSpikes, round6 } from "../store/analytics.js";
+import { JsonlStore } from "../store/jsonl-store.js";
+import { byTime } from "../store/jsonl.js";
+import type { AuditStore, DailyErrors, EventFilter, EventOrder, ModelDay, SessionRow, SessionSummaries, SpikeRule, ToolStat } from "../store/types.js";
+import { TABLE_COLUMNS, compactSegment, loadSegments, parquetList, segmentDay, today } from "./compact.js";
+import { loadEngine, notice } from "./engine.js";
+
+export interface IndexOptions {
+  /** Compact closed segments that are not indexed yet (default true). */
+  compact?: boolean;
+  onProgress?: (events: number) => void;
+}
+
+interface Open {
+  instance: DuckDBInstance;
+  conn: DuckDBConnection;
+}
+
+const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const ORDER = "seg, line_no";
+
+function where(f: EventFilter): string {
+  const c: string[] = [];
+  if (f.sessionId !== undefined) c.push(`session_id = ${lit(f.sessionId)}`);
+  if (f.userId !== undefined) c.push(`user_id = ${lit(f.userId)}`);
+  if (f.since) c.push(`ts >= ${lit(f.since.toISOString())}`);
+  if (f.until) c.push(`ts < ${lit(f.until.toISOString())}`);
+  if (f.types?.length) c.push(`type IN (${f.types.map(lit).join(", ")})`);
+  if (f.levels?.length) c.push(`level IN (${f.levels.map(lit).join(", ")})`);
+  return c.length ? `WHERE ${c.join(" AND ")}` : "";
+}
+
+export class IndexedStore implements AuditStore, SessionSummaries {
+  private opening: Promise<Open | undefined> | undefined;
+  private readonly scan: JsonlStore;
+
+  constructor(
+    readonly dir: string,
+    private readonly options: IndexOptions = {},
+  ) {
+    this.scan = new JsonlStore(dir, { onProgress: options.onProgress });
+  }
+
+  private open(): Promise<Open | undefined> {
+    return (this.opening ??= this.prepare());
+  }
+
+  private async prepare(): Promise<Open | undefined> {
+    const duckdb = await loadEngine();
+    if (!duckdb) return undefined;
+    const instance = await duckdb.DuckDBInstance.create(":memory:");
+    const conn = await instance.connect();
+    const manifest = readManifest(this.dir);
+    const segments = listSegments(this.dir);
+    const present = new Set(segments.map((s) => basename(s)));
+    const parts: string[] = [];
+    const tail: string[] = [];
+    let changed = false;
+    // Parts of segments that are gone (deleted by hand): dropped, never read.
+    const gone = Object.keys(manifest.segments).filter((name) => !present.has(name));
+    if (gone.length) dropIndexParts(this.dir, gone), gone.forEach((g) => delete manifest.segments[g]);
+    for (const file of segments) {
+      const entry = manifest.segments[basename(file)];
+      const st = statSync(file);
+      if (entry && entry.size === st.size && entry.mtimeMs === st.mtimeMs && existsSync(partFile(this.dir, file))) {
+        parts.push(partFile(this.dir, file));
+        continue;
+      }
+      if (this.options.compact !== false && segmentDay(file) < today()) {
+        try {
+          await compactSegment(conn, this.dir, file, manifest);
+          parts.push(partFile(this.dir, file));
+          changed = true;
+          continue;
+        } catch {
+          // a read-only trail, a full disk: this segment is read as it is
+        }
+      }
+      tail.push(file);
+    }
+    if (changed) {
+      try {
+        writeManifest(this.dir, manifest);
+      } catch {
+        // not writable: the parts are used now and re-made next time
+      }
+    }
+    await conn.run(`CREATE TEMP TABLE tail (${TABLE_COLUMNS})`);
+    await loadSegments(conn, "tail", tail);
+    if (parts.length) {
+      // Each part must still hold what the manifest says; otherwise the index is not trusted.
+      const counts = await conn.runAndReadAll(`SELECT filename, count(*) FROM read_parquet(${parquetList(parts)}, filename = true) GROUP BY filename`);
+      const got = new Map(counts.getRows().map(([f, n]) => [String(f), Number(n)]));
+      const bad = parts.filter((p) => got.get(p) !== manifest.segments[basename(p).replace(/\.parquet$/, "")]?.rows);
+      if (bad.length) throw new Error(`index parts do not match the manifest: ${bad.map((b) => basename(b)).join(", ")}`);
+      await conn.run(`CREATE TEMP VIEW ev AS SELECT * FROM read_parquet(${parquetList(parts)}) UNION ALL SELECT * FROM tail`);
+    } else {
+      await conn.run("CREATE TEMP VIEW ev AS SELECT * FROM tail");
+    }
+    return { instance, conn };
+  }
+
+  /** Runs `run` against the index, or returns undefined (the caller scans) when the index cannot answer. */
+  private async attempt<T>(run: (open: Open) => Promise<T>): Promise<T | undefined> {
+    let open: Open | undefined;
+    try {
+      open = await this.open();
+    } catch (err) {
+      notice(`agent-audit: columnar index not usable (${(err as Error).message.split("\n")[0]}); reading with the streaming scan (agent-audit index --rebuild)`);
+      return undefined;
+    }
+    if (!open) return undefined;
+    try {
+      return await run(open);
+    } catch (err) {
+      notice(`agent-audit: columnar index not readable (${(err as Error).message.split("\n")[0]}); reading with the streaming scan (agent-audit index --rebuild)`);
+      return undefined;
+    }
+  }
+
+  private async rows(sql: string): Promise<unknown[][] | undefined> {
+    return this.attempt(async (open) => (await open.conn.runAndReadAll(sql)).getRows() as unknown[][]);
+  }
+
+  async *events(filter: EventFilter = {}, options: EventOrder = {}): AsyncIterable<AuditEvent> {
+    const sql = `SELECT line FROM ev ${where(filter)} ORDER BY ${ORDER}`;
+    const result = await this.attempt((open) => open.conn.stream(sql));
+    if (!result) return yield* this.scan.events(filter, options);
+    const ordered: AuditEvent[] = [];
+    // Storage order streams chunk by chunk; time order needs them all first, like the scan.
+    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      for (const [line] of chunk.getRows()) {
+        const parsed = parseLine(line as string);
+        if (!("event" in parsed)) continue;
+        if (options.ordered === false) yield parsed.event;
+        else ordered.push(parsed.event);
+      }
+    }
+    yield* ordered.sort(byTime);
+  }
+
+  async toolStats(filter: EventFilter = {}): Promise<ToolStat[]> {
+    const f = { ...filter, types: ["tool_end", "tool_error"] };
+    const rows = await this.rows(
+      `SELECT coalesce(tool, name, 'unknown') AS t, count(*), count(*) FILTER (WHERE type = 'tool_error'), quantile_cont(duration_ms, 0.5), quantile_cont(duration_ms, 0.95) FROM ev ${where(f)} GROUP BY t`,
+    );
+    if (!rows) return this.scan.toolStats(filter);
+    const r3 = (x: unknown) => (x === null ? null : Math.round(Number(x) * 1000) / 1000);
+    return rows
+      .map(([tool, calls, errors, p50, p95]) => ({ tool: String(tool), calls: Number(calls), errors: Number(errors), p50_ms: r3(p50), p95_ms: r3(p95) }))
+      .sort((a, b) => b.calls - a.calls || (a.tool < b.tool ? -1 : 1));
+  }
+
+  async errorRate(filter: EventFilter = {}): Promise<DailyErrors[]> {
+    const rows = await this.rows(
+      `SELECT substr(ts, 1, 10) AS day, count(*), count(*) FILTER (WHERE level = 'error'), count(*) FILTER (WHERE type = 'output'), count(*) FILTER (WHERE type = 'output' AND status = 'error') FROM ev ${where(filter)} GROUP BY day`,
+    );
+    if (!rows) return this.scan.errorRate(filter);
+    return rows
+      .map(([day, events, errors, inv, failed]) => {
+        const d = { day: String(day), events: Number(events), errors: Number(errors), invocations: Number(inv), failed_invocations: Number(failed), rate: 0 };
+        return { ...d, rate: d.invocations ? round6(d.failed_invocations / d.invocations) : 0 };
+      })
+      .sort((a, b) => (a.day < b.day ? -1 : 1));
+  }
+
+  async modelUsage(filter: EventFilter = {}): Promise<ModelDay[]> {
+    const f = { ...filter, types: ["llm_end"] };
+    const rows = await this.rows(
+      `SELECT substr(ts, 1, 10) AS day, coalesce(model, name, 'unknown') AS m, count(*), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), coalesce(sum(total_tokens), 0), coalesce(sum(cost), 0) FROM ev ${where(f)} GROUP BY day, m`,
+    );
+    if (!rows) return this.scan.modelUsage(filter);
+    return rows
+      .map(([day, model, calls, i, o, t, cost]) => ({ day: String(day), model: String(model), calls: Number(calls), input_tokens: Number(i), output_tokens: Number(o), total_tokens: Number(t), cost: round6(Number(cost)) }))
+      .sort((a, b) => (a.day !== b.day ? (a.day < b.day ? -1 : 1) : a.model < b.model ? -1 : 1));
+  }
+
+  async volume(filter: EventFilter = {}, rule: Partial<SpikeRule> = {}) {
+    const rows = await this.rows(`SELECT substr(ts, 1, 13) || ':00:00Z' AS hour, count(*) FROM ev ${where(filter)} GROUP BY hour ORDER BY hour`);
+    if (!rows) return this.scan.volume(filter, rule);
+    return markSpikes(rows.map(([hour, n]) => ({ hour: String(hour), events: Number(n) })), rule);
+  }
+
+  async sessionSummaries(filter: EventFilter, withText: boolean): Promise<Array<SessionRow & { text: string }> | undefined> {
+    const ord = `seg || lpad(line_no::VARCHAR, 12, '0')`;
+    const rows = await this.rows(
+      `SELECT coalesce(session_id, '(no session)') AS sid,
+        arg_min(user_id, ${ord}) FILTER (WHERE user_id IS NOT NULL AND user_id <> ''),
+        min(ts), max(ts),
+        count(*) FILTER (WHERE type = 'input'),
+        count(*) FILTER (WHERE type = 'llm_end'),
+        count(*) FILTER (WHERE type IN ('tool_end', 'tool_error')),
+        coalesce(sum(total_tokens) FILTER (WHERE type = 'llm_end'), 0),
+        coalesce(sum(cost) FILTER (WHERE type = 'llm_end'), 0),
+        count(*) FILTER (WHERE level = 'error' AND type <> 'output' AND NOT propagated),
+        arg_min(content, ${ord}) FILTER (WHERE type = 'input'),
+        ${withText ? `string_agg(' ' || content, '' ORDER BY seg, line_no) FILTER (WHERE type = 'input')` : "NULL"}
+      FROM ev ${where(filter)} ${where(filter) ? "AND" : "WHERE"} NOT erased GROUP BY sid`,
+    );
+    // Undefined: the caller summarises the scanned events itself.
+    if (!rows) return undefined;
+    return rows.map(([sid, user, start, end, runs, model_calls, tool_calls, tokens, cost, errors, first, text]) => ({
+      session_id: String(sid),
+      start: String(start),
+      end: String(end),
+      duration_ms: 0,
+      runs: Number(runs),
+      model_calls: Number(model_calls),
+      tool_calls: Number(tool_calls),
+      tokens: Number(tokens),
+      cost: Number(cost),
+      errors: Number(errors),
+      text: text === null || text === undefined ? "" : String(text),
+      ...(user ? { user_id: String(user) } : {}),
+      ...(first !== null && first !== undefined ? { preview: String(first).slice(0, 120) } : {}),
+    }));
+  }
+
+  async close(): Promise<void> {
+    const open = await this.opening?.catch(() => undefined);
+    open?.conn.closeSync();
+    open?.instance.closeSync();
+  }
+}

@@ -1,0 +1,203 @@
+// The columnar index must answer every question exactly as the streaming scan does, on a trail with
+// several days, several chains, errors, an erased user and an open (today's) segment; it is derived
+// data that erasure, purge and corruption cannot turn into a wrong or leaking answer.
+import { beforeAll, describe, expect, it } from "vitest";
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { createAuditTrail, type AuditTrail } from "../../src/capture/audit-trail.js";
+import { jsonlSink } from "../../src/sinks/jsonl.js";
+import { JsonlStore } from "../../src/store/jsonl-store.js";
+import { IndexedStore } from "../../src/index/indexed-store.js";
+import { sessionRows } from "../../src/serve/sessions.js";
+import { statsReport } from "../../src/store/stats-report.js";
+import { verifyTrail } from "../../src/integrity/verify.js";
+import { purgeOlderThan } from "../../src/integrity/retention.js";
+import type { AuditStore, EventFilter } from "../../src/store/types.js";
+import { indexDir, readManifest } from "../../src/format/index-files.js";
+import { listSegments } from "../../src/format/trail-format.js";
+import { tempDir } from "../helpers.js";
+
+const DAY = 86_400_000;
+const T0 = Date.parse("2026-11-01T00:00:00.000Z");
+const SECRET = "zebra-unicorn-7731"; // the erased user's content: must vanish from .index/
+
+function writeHistory(trail: AuditTrail, chain: number) {
+  for (let day = 0; day < 3; day++) {
+    for (let run = 0; run < 8; run++) {
+      const user = ["alice", "bob", "carol", "mallory"][(run + chain) % 4]!;
+      const trace = `00000000-0000-4000-8000-${String(chain * 10000 + day * 100 + run).padStart(12, "0")}`;
+      const base = { session_id: `s-${day}-${run % 3}`, user_id: user, trace_id: trace };
+      const t = T0 + day * DAY + run * 3_600_000 + chain * 7;
+      const content = user === "mallory" ? `secret ${SECRET} question` : user === "bob" ? `bob-marker question ${chain}.${day}.${run}` : `question ${chain}.${day}.${run}`;
+      trail.emit({ ...base, level: "info", type: "input", data: { content }, time: t });
+      trail.emit({ ...base, level: "debug", type: "llm_end", name: "llm", data: { model: run % 3 ? "gpt-4o-mini" : "claude-sonnet-4", usage: { input_tokens: 100 + run, output_tokens: 20 + day, total_tokens: 120 + run + day }, cost: 0.001 * (run + 1) + 0.0000003 * chain }, duration_ms: 500 + run, time: t + 10 });
+      const failed = run % 4 === 3;
+      trail.emit({ ...base, level: failed ? "error" : "info", type: failed ? "tool_error" : "tool_end", name: run % 2 ? "search" : "book", data: { tool: run % 2 ? "search" : "book", ...(failed ? { error: { type: "Timeout" } } : {}) }, duration_ms: 100 * (run + 1) + day * 3 + chain, status: failed ? "error" : "ok", time: t + 20 });
+      trail.emit({ ...base, level: failed ? "error" : "info", type: "output", data: { content: "answer", llm_calls: 1, tool_calls: 1, ...(failed ? { propagated: true } : {}) }, duration_ms: 900, status: failed ? "error" : "ok", time: t + 30 });
+    }
+  }
+  // Today's open segment: never compacted, always scanned.
+  trail.emit({ level: "warn", type: "custom", session_id: "s-today", user_id: "dave", data: { note: "open segment" } });
+  trail.emit({ level: "info", type: "input", data: { content: "no session here" } });
+}
+
+/** Every line the index's parts hold, decoded. */
+async function decodedIndex(dir: string): Promise<string> {
+  const { DuckDBInstance } = await import("@duckdb/node-api");
+  const instance = await DuckDBInstance.create(":memory:");
+  const conn = await instance.connect();
+  try {
+    const parts = readdirSync(indexDir(dir)).filter((f) => f.endsWith(".parquet")).map((f) => `'${join(indexDir(dir), f)}'`);
+    if (!parts.length) return "";
+    const r = await conn.runAndReadAll(`SELECT string_agg(line || coalesce(content, ''), '\n') FROM read_parquet([${parts.join(", ")}])`);
+    return String(r.getRows()[0]![0] ?? "");
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+const filters: EventFilter[] = [{}, { userId: "bob" }, { sessionId: "s-1-2" }, { since: new Date(T0 + DAY), until: new Date(T0 + 2 * DAY + 5 * 3_600_000) }, { types: ["tool_error", "output"] }, { levels: ["error"] }];
+
+async function answers(store: AuditStore) {
+  const out: unknown[] = [];
+  for (const f of filters) {
+    const ordered = [];
+    for await (const e of store.events(f)) ordered.push(e);
+    const unordered = [];
+    for await (const e of store.events(f, { ordered: false })) unordered.push(e);
+    out.push(ordered, unordered, await statsReport(store, f), await store.volume(f, { factor: 2, minEvents: 3 }));
+  }
+  out.push(await sessionRows(store), await sessionRows(store, { userId: "alice" }), await sessionRows(store, { text: "QUESTION 1.2" }), await sessionRows(store, { errorsOnly: true }));
+  return JSON.stringify(out);
+}
+
+describe("the columnar index", () => {
+  let dir: string;
+  const keys = generateKeyPairSync("ed25519");
+
+  beforeAll(async () => {
+    dir = tempDir();
+    for (const chain of [1, 2]) {
+      const trail = createAuditTrail({ sinks: [jsonlSink({ dir })], redaction: false, integrity: { signingKey: keys.privateKey } });
+      writeHistory(trail, chain);
+      await trail.shutdown();
+    }
+    const eraser = createAuditTrail({ sinks: [jsonlSink({ dir })], redaction: false, integrity: { signingKey: keys.privateKey } });
+    await eraser.eraseUser("mallory", { reason: "GDPR request" });
+    await eraser.shutdown();
+  });
+
+  it("gives the streaming scan's answers to every question, compacting closed segments only", async () => {
+    const scan = await answers(new JsonlStore(dir));
+    const indexed = new IndexedStore(dir);
+    try {
+      expect(await answers(indexed)).toEqual(scan);
+    } finally {
+      await indexed.close();
+    }
+    const closed = listSegments(dir).filter((s) => !s.includes(new Date().toISOString().slice(0, 10)));
+    expect(Object.keys(readManifest(dir).segments).sort()).toEqual(closed.map((s) => s.split("/").pop()).sort());
+    expect(closed.length).toBeGreaterThanOrEqual(6);
+    // Again from the parts written the first time.
+    const again = new IndexedStore(dir);
+    try {
+      expect(await answers(again)).toEqual(scan);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it("holds no content of an erased user, and erasing later drops the affected parts", async () => {
+    // Parts are zstd-compressed: the raw bytes are grepped, and so is every decoded line.
+    const rawHas = (text: string) => readdirSync(indexDir(dir)).some((f) => readFileSync(join(indexDir(dir), f)).includes(text));
+    const store = new IndexedStore(dir);
+    await store.toolStats();
+    await store.close();
+    expect(rawHas(SECRET)).toBe(false);
+    expect(await decodedIndex(dir)).not.toContain(SECRET);
+    // Now a user whose content is already in the index is erased: the parts go in the same operation.
+    expect(await decodedIndex(dir)).toContain("bob-marker");
+    const before = readManifest(dir);
+    const eraser = createAuditTrail({ sinks: [jsonlSink({ dir })], redaction: false, integrity: { signingKey: keys.privateKey } });
+    const report = await eraser.eraseUser("bob");
+    await eraser.shutdown();
+    const after = readManifest(dir);
+    expect(rawHas("bob-marker")).toBe(false);
+    expect(await decodedIndex(dir)).not.toContain("bob-marker");
+    for (const f of report.files) expect(after.segments[f]).toBeUndefined();
+    expect(Object.keys(after.segments).length).toBeLessThan(Object.keys(before.segments).length);
+    const scan = await answers(new JsonlStore(dir));
+    const indexed = new IndexedStore(dir);
+    try {
+      expect(await answers(indexed)).toEqual(scan);
+      const bobs = [];
+      for await (const e of indexed.events({ userId: "bob" })) bobs.push(e);
+      expect(bobs.every((e) => e.erased && Object.keys(e.data).length === 0)).toBe(true);
+    } finally {
+      await indexed.close();
+    }
+  });
+
+  it("is never read by verify, and a corrupt part is noticed: the answer falls back to the scan", async () => {
+    const parts = readdirSync(indexDir(dir)).filter((f) => f.endsWith(".parquet"));
+    for (const p of parts) writeFileSync(join(indexDir(dir), p), randomBytes(4096));
+    const report = await verifyTrail(dir, { publicKey: keys.publicKey });
+    expect(report.ok).toBe(true);
+    const scan = await answers(new JsonlStore(dir));
+    const indexed = new IndexedStore(dir);
+    const errors: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => (errors.push(String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      expect(await answers(indexed)).toEqual(scan);
+    } finally {
+      process.stderr.write = write;
+      await indexed.close();
+    }
+    expect(errors.join("")).toMatch(/columnar index not usable.*streaming scan/);
+    // Deleting the index loses nothing: the next reader rebuilds it.
+    rmSync(indexDir(dir), { recursive: true });
+    const rebuilt = new IndexedStore(dir);
+    try {
+      expect(await answers(rebuilt)).toEqual(scan);
+    } finally {
+      await rebuilt.close();
+    }
+    expect(existsSync(indexDir(dir))).toBe(true);
+  });
+
+  it("purge drops the parts of the segments it removes", async () => {
+    const result = purgeOlderThan(dir, Date.now() - (T0 + DAY + 1), keys.privateKey);
+    expect(result.segments.length).toBeGreaterThan(0);
+    const m = readManifest(dir);
+    for (const s of result.segments) {
+      expect(m.segments[s]).toBeUndefined();
+      expect(existsSync(join(indexDir(dir), `${s}.parquet`))).toBe(false);
+    }
+  });
+});
+
+describe("an encrypted trail", () => {
+  it("leaves no plaintext content in the index (only what is on disk, encrypted, is indexed)", async () => {
+    const dir = tempDir();
+    const key = randomBytes(32).toString("base64");
+    const trail = createAuditTrail({ sinks: [jsonlSink({ dir })], redaction: false, encryption: { key } });
+    for (let i = 0; i < 5; i++) trail.emit({ level: "info", type: "input", session_id: "s", user_id: "u", data: { content: `plaintext ${SECRET}` }, time: T0 + i });
+    await trail.shutdown();
+    const store = new IndexedStore(dir);
+    const scan = await answers(new JsonlStore(dir));
+    try {
+      expect(await answers(store)).toEqual(scan);
+    } finally {
+      await store.close();
+    }
+    const files = readdirSync(indexDir(dir));
+    expect(files.some((f) => f.endsWith(".parquet"))).toBe(true);
+    expect(files.some((f) => readFileSync(join(indexDir(dir), f)).includes("plaintext"))).toBe(false);
+    const dump = await decodedIndex(dir);
+    expect(dump).toContain('"enc"');
+    expect(dump).not.toContain("plaintext");
+  });
+});
