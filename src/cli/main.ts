@@ -43,6 +43,8 @@ import { fileURLToPath } from "node:url";
 import { jsonlSink } from "../sinks/jsonl.js";
 import { DEFAULT_AUDIT_DIR } from "../format/trail-format.js";
 import { createAuditTrail } from "../capture/audit-trail.js";
+import { IndexedStore } from "../index/indexed-store.js";
+import { dropIndex, readManifest } from "../format/index-files.js";
 import { listSessions, sessionEvents, type BadLine } from "../store/jsonl.js";
 import { renderTimeline } from "./timeline.js";
 import { runDemo } from "./demo.js";
@@ -77,6 +79,7 @@ Commands:
   verify-bundle <file> check an evidence bundle offline (--public-key <pem>); exit 0 verified, 1 a failure
   trust add <key|dir>  trust a public key, or pin a trail directory to the key it publishes; trust list
   erase --user <id> [postgres://…]   right to erasure: tombstone a user's events under a signed record (--actor, --reason, --key-file)
+  index [--rebuild]    compact closed segments into the columnar index (.index/); --rebuild drops it first
   purge --older-than 90d   retention: remove expired segments, recorded in a signed checkpoint (or rows, with --store postgres://…)
                        erase and purge print what they will change, then ask (y/N) on a terminal;
                        elsewhere they need --yes. --dry-run prints the plan and changes nothing
@@ -85,6 +88,7 @@ Commands:
 
 Options:
   --store <dir|url>    query/stats/export/verify/erase: a trail directory or postgres://… (default: --dir)
+  --no-index           query/stats/export/serve: scan the JSONL trail instead of its columnar index
   --table <name>       the PostgreSQL table (default ${DEFAULT_TABLE})
   --key-file <pem>     erase/purge/repair: the trail's signing key (default: signing-key.pem in the key store)
   --dir <path>         trail directory (default: $AGENT_AUDIT_DIR or ${DEFAULT_AUDIT_DIR})
@@ -133,6 +137,8 @@ const OPTIONS = {
   level: { type: "string" },
   format: { type: "string" },
   roles: { type: "boolean", default: false },
+  "no-index": { type: "boolean", default: false },
+  rebuild: { type: "boolean", default: false },
   port: { type: "string" },
   host: { type: "string" },
   token: { type: "string" },
@@ -141,7 +147,7 @@ const OPTIONS = {
   "dry-run": { type: "boolean", default: false },
 } as const;
 
-const COMMANDS = ["demo", "sessions", "show", "tail", "status", "query", "stats", "export", "serve", "migrate", "verify", "repair", "prove", "verify-bundle", "trust", "erase", "purge", "witness", "help"];
+const COMMANDS = ["demo", "index", "sessions", "show", "tail", "status", "query", "stats", "export", "serve", "migrate", "verify", "repair", "prove", "verify-bundle", "trust", "erase", "purge", "witness", "help"];
 
 /** parseArgs' "Unknown option '--sesion'…" as "unknown option --sesion; did you mean --session?". */
 function explainParseError(err: Error): string {
@@ -246,7 +252,7 @@ export async function main(argv: string[], io: CliIo = { out: (s: string) => con
           if (existsSync(target)) logAccess(target, command, describeFilter(values));
         }
         const progress = progressLine(command, { json: values.json });
-        const store = openStore(target, { table: values.table, onProgress: progress.update });
+        const store = isDir && !values["no-index"] ? new IndexedStore(target, { onProgress: progress.update }) : openStore(target, { table: values.table, onProgress: progress.update });
         try {
           const filter = filterFrom({ ...values, user: values.user });
           if (command === "stats") {
@@ -280,7 +286,7 @@ export async function main(argv: string[], io: CliIo = { out: (s: string) => con
         if (isDir) refuseWidened(target);
         const port = values.port === undefined ? 4319 : Number(values.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got "${values.port}"`);
-        const store = openStore(target, { table: values.table });
+        const store = isDir && !values["no-index"] ? new IndexedStore(target) : openStore(target, { table: values.table });
         let server;
         try {
           server = await serve({ store, dir: isDir ? target : undefined, host: values.host, port, token: values.token, actor: values.actor, publicKey: values["public-key"] ? readFileSync(values["public-key"], "utf8") : undefined, allowedHosts: values["allowed-host"], onError: (err) => io.err(`agent-audit serve: ${err.message}`) });
@@ -468,6 +474,19 @@ export async function main(argv: string[], io: CliIo = { out: (s: string) => con
       case "demo":
         await runDemo({ dir, color, out: io.out });
         return 0;
+      case "index": {
+        // Derived data: --rebuild drops every part and compacts the closed segments again.
+        if (values.rebuild) dropIndex(dir);
+        const store = new IndexedStore(dir);
+        try {
+          await store.toolStats();
+        } finally {
+          await store.close();
+        }
+        const m = readManifest(dir);
+        io.out(`Indexed ${Object.keys(m.segments).length} closed segment(s), ${Object.values(m.segments).reduce((n, s) => n + s.rows, 0)} events`);
+        return 0;
+      }
       case "sessions": {
         reading("sessions");
         const sessions = await listSessions(dir, { onBadLine });
