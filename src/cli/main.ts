@@ -88,7 +88,7 @@ Commands:
 
 Options:
   --store <dir|url>    query/stats/export/verify/erase: a trail directory or postgres://… (default: --dir)
-  --no-index           query/stats/export/serve: scan the JSONL trail instead of its columnar index
+  --no-index           query/stats/export/sessions/serve: scan the JSONL trail instead of its columnar index
   --table <name>       the PostgreSQL table (default ${DEFAULT_TABLE})
   --key-file <pem>     erase/purge/repair: the trail's signing key (default: signing-key.pem in the key store)
   --dir <path>         trail directory (default: $AGENT_AUDIT_DIR or ${DEFAULT_AUDIT_DIR})
@@ -489,7 +489,7 @@ export async function main(argv: string[], io: CliIo = { out: (s: string) => con
       }
       case "sessions": {
         reading("sessions");
-        const sessions = await listSessions(dir, { onBadLine });
+        const sessions = values["no-index"] ? await listSessions(dir, { onBadLine }) : await readIndexed(dir, (store) => store.listSessions({ onBadLine }));
         if (values.json) {
           io.out(JSON.stringify(sessions, null, 2));
           return 0;
@@ -610,4 +610,14 @@ if (isEntryPoint()) {
       process.exitCode = 1;
     },
   );
+}
+
+/** Reads through the columnar index of `dir`, closed afterwards. */
+async function readIndexed<T>(dir: string, read: (store: IndexedStore) => Promise<T>): Promise<T> {
+  const store = new IndexedStore(dir);
+  try {
+    return await read(store);
+  } finally {
+    await store.close();
+  }
 }

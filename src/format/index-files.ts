@@ -21,10 +21,15 @@ export interface IndexedSegment {
   size: number;
   mtimeMs: number;
   rows: number;
+  /** Lines that are not events (a torn line), so readers of the index still report them. */
+  bad?: Array<{ line: number; reason: string }>;
 }
 
+/** Bumped whenever the parts' columns change: a manifest of another version is rebuilt. */
+export const INDEX_VERSION = 2;
+
 export interface IndexManifest {
-  version: 1;
+  version: typeof INDEX_VERSION;
   segments: Record<string, IndexedSegment>;
 }
 
@@ -32,11 +37,11 @@ export interface IndexManifest {
 export function readManifest(dir: string): IndexManifest {
   try {
     const m = JSON.parse(readFileSync(manifestFile(dir), "utf8")) as IndexManifest;
-    if (m && m.version === 1 && m.segments && typeof m.segments === "object") return m;
+    if (m && m.version === INDEX_VERSION && m.segments && typeof m.segments === "object") return m;
   } catch {
     // missing or corrupt: an empty manifest re-indexes from the segments
   }
-  return { version: 1, segments: {} };
+  return { version: INDEX_VERSION, segments: {} };
 }
 
 export function writeManifest(dir: string, manifest: IndexManifest): void {

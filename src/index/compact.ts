@@ -10,6 +10,7 @@ import { createInterface } from "node:readline";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { indexDir, partFile, type IndexManifest } from "../format/index-files.js";
 import { parseLine } from "../format/trail-format.js";
+import type { BadLine } from "../store/jsonl.js";
 import { COLUMNS, rowOf, type Cell } from "./rows.js";
 
 export const TABLE_COLUMNS = COLUMNS.map(([name, type]) => `"${name}" ${type}`).join(", ");
@@ -19,7 +20,7 @@ export const segmentDay = (segment: string) => basename(segment).slice(0, 10);
 export const today = () => new Date().toISOString().slice(0, 10);
 
 /** Appends every event line of `files` to `table` (same line rule as the scan: unreadable lines are skipped). */
-export async function loadSegments(conn: DuckDBConnection, table: string, files: readonly string[]): Promise<number> {
+export async function loadSegments(conn: DuckDBConnection, table: string, files: readonly string[], onBadLine?: (bad: BadLine) => void): Promise<number> {
   const appender = await conn.createAppender(table);
   let rows = 0;
   try {
@@ -31,7 +32,10 @@ export async function loadSegments(conn: DuckDBConnection, table: string, files:
         n++;
         if (!text.trim()) continue;
         const parsed = parseLine(text);
-        if (!("event" in parsed)) continue;
+        if (!("event" in parsed)) {
+          onBadLine?.({ file, line: n, reason: parsed.reason });
+          continue;
+        }
         append(appender, rowOf(seg, n, parsed.event, text));
         rows++;
       }
@@ -62,7 +66,8 @@ export async function compactSegment(conn: DuckDBConnection, dir: string, file: 
   const before = statSync(file);
   mkdirSync(indexDir(dir), { recursive: true, mode: 0o700 });
   await conn.run(`CREATE OR REPLACE TEMP TABLE compacting (${TABLE_COLUMNS})`);
-  const rows = await loadSegments(conn, "compacting", [file]);
+  const bad: Array<{ line: number; reason: string }> = [];
+  const rows = await loadSegments(conn, "compacting", [file], (b) => bad.push({ line: b.line, reason: b.reason }));
   const part = partFile(dir, file);
   const tmp = `${part}.${process.pid}.tmp`;
   try {
@@ -75,5 +80,5 @@ export async function compactSegment(conn: DuckDBConnection, dir: string, file: 
     await conn.run("DROP TABLE IF EXISTS compacting");
   }
   // A segment that changed while we read it is recorded as it was before: the next reader re-indexes it.
-  manifest.segments[basename(file)] = { size: before.size, mtimeMs: before.mtimeMs, rows };
+  manifest.segments[basename(file)] = { size: before.size, mtimeMs: before.mtimeMs, rows, ...(bad.length ? { bad } : {}) };
 }

@@ -13,7 +13,7 @@ import { dropIndexParts, partFile, readManifest, writeManifest } from "../format
 import { listSegments, parseLine } from "../format/trail-format.js";
 import { dayOf, markSpikes, round6 } from "../store/analytics.js";
 import { JsonlStore } from "../store/jsonl-store.js";
-import { byTime } from "../store/jsonl.js";
+import { byTime, listSessions, type BadLine, type ReadOptions, type SessionSummary } from "../store/jsonl.js";
 import type { AuditStore, DailyErrors, EventFilter, EventOrder, ModelDay, SessionRow, SessionSummaries, SpikeRule, ToolStat } from "../store/types.js";
 import { TABLE_COLUMNS, compactSegment, loadSegments, parquetList, segmentDay, today } from "./compact.js";
 import { loadEngine, notice } from "./engine.js";
@@ -27,6 +27,8 @@ export interface IndexOptions {
 interface Open {
   instance: DuckDBInstance;
   conn: DuckDBConnection;
+  /** Unreadable lines, in segment order: from the manifest for parts, found now for the tail. */
+  bad: BadLine[];
 }
 
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -68,6 +70,7 @@ export class IndexedStore implements AuditStore, SessionSummaries {
     const present = new Set(segments.map((s) => basename(s)));
     const parts: string[] = [];
     const tail: string[] = [];
+    const bad: BadLine[] = [];
     let changed = false;
     // Parts of segments that are gone (deleted by hand): dropped, never read.
     const gone = Object.keys(manifest.segments).filter((name) => !present.has(name));
@@ -77,12 +80,14 @@ export class IndexedStore implements AuditStore, SessionSummaries {
       const st = statSync(file);
       if (entry && entry.size === st.size && entry.mtimeMs === st.mtimeMs && existsSync(partFile(this.dir, file))) {
         parts.push(partFile(this.dir, file));
+        for (const b of entry.bad ?? []) bad.push({ file, ...b });
         continue;
       }
       if (this.options.compact !== false && segmentDay(file) < today()) {
         try {
           await compactSegment(conn, this.dir, file, manifest);
           parts.push(partFile(this.dir, file));
+          for (const b of manifest.segments[basename(file)]?.bad ?? []) bad.push({ file, ...b });
           changed = true;
           continue;
         } catch {
@@ -99,7 +104,8 @@ export class IndexedStore implements AuditStore, SessionSummaries {
       }
     }
     await conn.run(`CREATE TEMP TABLE tail (${TABLE_COLUMNS})`);
-    await loadSegments(conn, "tail", tail);
+    await loadSegments(conn, "tail", tail, (b) => bad.push(b));
+    bad.sort((a, b) => (a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.line - b.line));
     if (parts.length) {
       // Each part must still hold what the manifest says; otherwise the index is not trusted.
       const counts = await conn.runAndReadAll(`SELECT filename, count(*) FROM read_parquet(${parquetList(parts)}, filename = true) GROUP BY filename`);
@@ -110,7 +116,7 @@ export class IndexedStore implements AuditStore, SessionSummaries {
     } else {
       await conn.run("CREATE TEMP VIEW ev AS SELECT * FROM tail");
     }
-    return { instance, conn };
+    return { instance, conn, bad };
   }
 
   /** Runs `run` against the index, or returns undefined (the caller scans) when the index cannot answer. */
@@ -227,6 +233,44 @@ export class IndexedStore implements AuditStore, SessionSummaries {
       ...(user ? { user_id: String(user) } : {}),
       ...(first !== null && first !== undefined ? { preview: String(first).slice(0, 120) } : {}),
     }));
+  }
+
+  /** `listSessions` of store/jsonl.ts (the CLI's `sessions`), the same rows and the same bad lines reported. */
+  async listSessions(options: ReadOptions = {}): Promise<SessionSummary[]> {
+    const ord = `seg || lpad(line_no::VARCHAR, 12, '0')`;
+    const answer = await this.attempt(async (open) => {
+      const rows = (
+        await open.conn.runAndReadAll(
+          `SELECT coalesce(session_id, '(no session)') AS sid,
+            arg_min(user_id, ${ord}) FILTER (WHERE user_id IS NOT NULL AND user_id <> ''),
+            min(ts), max(ts), count(*),
+            count(*) FILTER (WHERE type = 'output'),
+            coalesce(sum(llm_calls) FILTER (WHERE type = 'output'), 0),
+            coalesce(sum(tool_calls) FILTER (WHERE type = 'output'), 0),
+            coalesce(sum(errors) FILTER (WHERE type = 'output'), 0),
+            coalesce(sum(total_tokens) FILTER (WHERE type = 'output'), 0)
+          FROM ev WHERE NOT erased GROUP BY sid ORDER BY min(${ord})`,
+        )
+      ).getRows();
+      return { rows, bad: open.bad };
+    });
+    if (!answer) return listSessions(this.dir, options);
+    for (const b of answer.bad) options.onBadLine?.(b);
+    // In order of first appearance, as the scan meets them: its sort then breaks ties the same way.
+    return answer.rows
+      .map(([sid, user, first, last, events, inv, llm, tools, errors, tokens]) => ({
+        session_id: String(sid),
+        first_ts: String(first),
+        last_ts: String(last),
+        events: Number(events),
+        invocations: Number(inv),
+        llm_calls: Number(llm),
+        tool_calls: Number(tools),
+        errors: Number(errors),
+        total_tokens: Number(tokens),
+        ...(user ? { user_id: String(user) } : {}),
+      }))
+      .sort((a, b) => (a.last_ts < b.last_ts ? 1 : -1));
   }
 
   async close(): Promise<void> {

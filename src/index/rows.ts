@@ -32,6 +32,10 @@ export const COLUMNS: ReadonlyArray<readonly [string, "VARCHAR" | "DOUBLE" | "BO
   ["error_type", "VARCHAR"],
   ["propagated", "BOOLEAN"],
   ["content", "VARCHAR"],
+  // An output event's summary of its invocation (the CLI's session list counts from these).
+  ["llm_calls", "DOUBLE"],
+  ["tool_calls", "DOUBLE"],
+  ["errors", "DOUBLE"],
   ["line", "VARCHAR"],
 ];
 
@@ -68,6 +72,9 @@ export function rowOf(seg: string, lineNo: number, e: AuditEvent, line: string):
     error && typeof error === "object" ? str(error.type) ?? str(error.name) : null,
     !!d.propagated,
     content,
+    num(d.llm_calls),
+    num(d.tool_calls),
+    num(d.errors),
     line,
   ];
 }

@@ -34,6 +34,11 @@ describe("agent-audit with the columnar index", () => {
     const q2 = run(["query", "--json", "--dir", dir, "--session", "s1", "--no-index"]);
     expect(q1.stdout).toBe(q2.stdout);
     expect(q1.stdout.trim().split("\n")).toHaveLength(10);
+    const s1 = run(["sessions", "--json", "--dir", dir]);
+    const s2 = run(["sessions", "--json", "--dir", dir, "--no-index"]);
+    expect(s1.status).toBe(0);
+    expect(JSON.parse(s1.stdout)).toHaveLength(4);
+    expect(s1.stdout).toBe(s2.stdout);
     const rebuilt = run(["index", "--rebuild", "--dir", dir]);
     expect(rebuilt.status).toBe(0);
     expect(rebuilt.stdout).toMatch(/Indexed \d+ closed segment\(s\), 40 events/);

@@ -2,12 +2,13 @@
 // several days, several chains, errors, an erased user and an open (today's) segment; it is derived
 // data that erasure, purge and corruption cannot turn into a wrong or leaking answer.
 import { beforeAll, describe, expect, it } from "vitest";
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { createAuditTrail, type AuditTrail } from "../../src/capture/audit-trail.js";
 import { jsonlSink } from "../../src/sinks/jsonl.js";
 import { JsonlStore } from "../../src/store/jsonl-store.js";
+import { listSessions } from "../../src/store/jsonl.js";
 import { IndexedStore } from "../../src/index/indexed-store.js";
 import { sessionRows } from "../../src/serve/sessions.js";
 import { statsReport } from "../../src/store/stats-report.js";
@@ -68,6 +69,13 @@ async function answers(store: AuditStore) {
     const unordered = [];
     for await (const e of store.events(f, { ordered: false })) unordered.push(e);
     out.push(ordered, unordered, await statsReport(store, f), await store.volume(f, { factor: 2, minEvents: 3 }));
+  }
+  if (store instanceof IndexedStore) {
+    const bad: unknown[] = [];
+    out.push(await store.listSessions({ onBadLine: (b) => bad.push(b) }), bad);
+  } else {
+    const bad: unknown[] = [];
+    out.push(await listSessions((store as JsonlStore).dir, { onBadLine: (b) => bad.push(b) }), bad);
   }
   out.push(await sessionRows(store), await sessionRows(store, { userId: "alice" }), await sessionRows(store, { text: "QUESTION 1.2" }), await sessionRows(store, { errorsOnly: true }));
   return JSON.stringify(out);
@@ -176,6 +184,25 @@ describe("the columnar index", () => {
       expect(m.segments[s]).toBeUndefined();
       expect(existsSync(join(indexDir(dir), `${s}.parquet`))).toBe(false);
     }
+  });
+});
+
+describe("a trail with a torn line in a closed segment", () => {
+  it("reports the same unreadable line through the index as the scan does, and the same answers", async () => {
+    const dir = tempDir();
+    const trail = createAuditTrail({ sinks: [jsonlSink({ dir })], redaction: false });
+    for (let i = 0; i < 30; i++) trail.emit({ level: "info", type: i % 3 ? "llm_end" : "output", session_id: `s${i % 5}`, user_id: i % 2 ? "u1" : "", data: { model: "m", usage: { total_tokens: i }, llm_calls: 1, errors: i % 4 }, time: T0 + i * 3_600_000 });
+    await trail.shutdown();
+    appendFileSync(listSegments(dir)[0]!, '{"id":"torn');
+    const scan = await answers(new JsonlStore(dir));
+    expect(scan).toContain("not valid JSON");
+    const store = new IndexedStore(dir);
+    try {
+      expect(await answers(store)).toEqual(scan);
+    } finally {
+      await store.close();
+    }
+    expect(readManifest(dir).segments[listSegments(dir)[0]!.split("/").pop()!]?.bad).toHaveLength(1);
   });
 });
 
