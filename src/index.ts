@@ -68,6 +68,7 @@ export { evaluatePolicy, POLICY_ACTIONS, type PolicyRule, type PolicyAction, typ
 export { renderTimeline, type TimelineOptions } from "./cli/timeline.js";
 export { postgresSink, type PostgresSinkOptions } from "./sinks/postgres.js";
 export { JsonlStore } from "./store/jsonl-store.js";
+export { IndexedStore, type IndexOptions } from "./index/indexed-store.js";
 export { PostgresStore } from "./store/postgres-store.js";
 export { openStore } from "./store/open.js";
 export { migrate as migratePostgres } from "./store/postgres-schema.js";
