@@ -29,6 +29,10 @@ interface Open {
   conn: DuckDBConnection;
   /** Unreadable lines, in segment order: from the manifest for parts, found now for the tail. */
   bad: BadLine[];
+  /** Queries running on it; a retired index (the trail changed) is closed when the last ends. */
+  users: number;
+  retired: boolean;
+  closed: boolean;
 }
 
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -47,6 +51,7 @@ function where(f: EventFilter): string {
 
 export class IndexedStore implements AuditStore, SessionSummaries {
   private opening: Promise<Open | undefined> | undefined;
+  private prepared = "";
   private readonly scan: JsonlStore;
 
   constructor(
@@ -56,8 +61,33 @@ export class IndexedStore implements AuditStore, SessionSummaries {
     this.scan = new JsonlStore(dir, { onProgress: options.onProgress });
   }
 
-  private open(): Promise<Open | undefined> {
+  /**
+   * The index as of now. A long-lived reader (the viewer) sees new events: when any segment was
+   * added, grew or changed since the last preparation (a stat of each, no reading), it prepares
+   * again, which reloads the tail and compacts what has closed meanwhile.
+   */
+  private async open(): Promise<Open | undefined> {
+    const now = this.signature();
+    if (this.opening && now !== this.prepared) {
+      const old = this.opening;
+      this.opening = undefined;
+      await closeOpen(old);
+    }
+    this.prepared = now;
     return (this.opening ??= this.prepare());
+  }
+
+  private signature(): string {
+    return listSegments(this.dir)
+      .map((file) => {
+        try {
+          const st = statSync(file);
+          return `${file}:${st.size}:${st.mtimeMs}`;
+        } catch {
+          return `${file}:gone`;
+        }
+      })
+      .join("\n");
   }
 
   private async prepare(): Promise<Open | undefined> {
@@ -105,6 +135,11 @@ export class IndexedStore implements AuditStore, SessionSummaries {
     }
     await conn.run(`CREATE TEMP TABLE tail (${TABLE_COLUMNS})`);
     await loadSegments(conn, "tail", tail, (b) => bad.push(b));
+    // Storage order as one number (segment rank, then line), for "first in storage order" aggregates.
+    await conn.run("CREATE TEMP TABLE segs (seg VARCHAR, segno BIGINT)");
+    const appender = await conn.createAppender("segs");
+    segments.forEach((file, i) => (appender.appendVarchar(basename(file)), appender.appendBigInt(BigInt(i)), appender.endRow()));
+    appender.closeSync();
     bad.sort((a, b) => (a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.line - b.line));
     if (parts.length) {
       // Each part must still hold what the manifest says; otherwise the index is not trusted.
@@ -116,7 +151,8 @@ export class IndexedStore implements AuditStore, SessionSummaries {
     } else {
       await conn.run("CREATE TEMP VIEW ev AS SELECT * FROM tail");
     }
-    return { instance, conn, bad };
+    await conn.run("CREATE TEMP VIEW evo AS SELECT ev.*, segs.segno * 4294967296 + ev.line_no AS ord FROM ev JOIN segs USING (seg)");
+    return { instance, conn, bad, users: 0, retired: false, closed: false };
   }
 
   /** Runs `run` against the index, or returns undefined (the caller scans) when the index cannot answer. */
@@ -129,11 +165,14 @@ export class IndexedStore implements AuditStore, SessionSummaries {
       return undefined;
     }
     if (!open) return undefined;
+    open.users++;
     try {
       return await run(open);
     } catch (err) {
       notice(`agent-audit: columnar index not readable (${(err as Error).message.split("\n")[0]}); reading with the streaming scan (agent-audit index --rebuild)`);
       return undefined;
+    } finally {
+      release(open);
     }
   }
 
@@ -143,17 +182,23 @@ export class IndexedStore implements AuditStore, SessionSummaries {
 
   async *events(filter: EventFilter = {}, options: EventOrder = {}): AsyncIterable<AuditEvent> {
     const sql = `SELECT line FROM ev ${where(filter)} ORDER BY ${ORDER}`;
-    const result = await this.attempt((open) => open.conn.stream(sql));
-    if (!result) return yield* this.scan.events(filter, options);
+    // Held until the stream ends: a newer preparation must not close it under us.
+    const started = await this.attempt(async (open) => ((open.users++), { open, result: await open.conn.stream(sql) }));
+    if (!started) return yield* this.scan.events(filter, options);
+    const { open, result } = started;
     const ordered: AuditEvent[] = [];
-    // Storage order streams chunk by chunk; time order needs them all first, like the scan.
-    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
-      for (const [line] of chunk.getRows()) {
-        const parsed = parseLine(line as string);
-        if (!("event" in parsed)) continue;
-        if (options.ordered === false) yield parsed.event;
-        else ordered.push(parsed.event);
+    try {
+      // Storage order streams chunk by chunk; time order needs them all first, like the scan.
+      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+        for (const [line] of chunk.getRows()) {
+          const parsed = parseLine(line as string);
+          if (!("event" in parsed)) continue;
+          if (options.ordered === false) yield parsed.event;
+          else ordered.push(parsed.event);
+        }
       }
+    } finally {
+      release(open);
     }
     yield* ordered.sort(byTime);
   }
@@ -201,7 +246,7 @@ export class IndexedStore implements AuditStore, SessionSummaries {
   }
 
   async sessionSummaries(filter: EventFilter, withText: boolean): Promise<Array<SessionRow & { text: string }> | undefined> {
-    const ord = `seg || lpad(line_no::VARCHAR, 12, '0')`;
+    const ord = "ord";
     const rows = await this.rows(
       `SELECT coalesce(session_id, '(no session)') AS sid,
         arg_min(user_id, ${ord}) FILTER (WHERE user_id IS NOT NULL AND user_id <> ''),
@@ -213,8 +258,8 @@ export class IndexedStore implements AuditStore, SessionSummaries {
         coalesce(sum(cost) FILTER (WHERE type = 'llm_end'), 0),
         count(*) FILTER (WHERE level = 'error' AND type <> 'output' AND NOT propagated),
         arg_min(content, ${ord}) FILTER (WHERE type = 'input'),
-        ${withText ? `string_agg(' ' || content, '' ORDER BY seg, line_no) FILTER (WHERE type = 'input')` : "NULL"}
-      FROM ev ${where(filter)} ${where(filter) ? "AND" : "WHERE"} NOT erased GROUP BY sid`,
+        ${withText ? `string_agg(' ' || content, '' ORDER BY ord) FILTER (WHERE type = 'input')` : "NULL"}
+      FROM evo ${where(filter)} ${where(filter) ? "AND" : "WHERE"} NOT erased GROUP BY sid`,
     );
     // Undefined: the caller summarises the scanned events itself.
     if (!rows) return undefined;
@@ -237,7 +282,7 @@ export class IndexedStore implements AuditStore, SessionSummaries {
 
   /** `listSessions` of store/jsonl.ts (the CLI's `sessions`), the same rows and the same bad lines reported. */
   async listSessions(options: ReadOptions = {}): Promise<SessionSummary[]> {
-    const ord = `seg || lpad(line_no::VARCHAR, 12, '0')`;
+    const ord = "ord";
     const answer = await this.attempt(async (open) => {
       const rows = (
         await open.conn.runAndReadAll(
@@ -249,7 +294,7 @@ export class IndexedStore implements AuditStore, SessionSummaries {
             coalesce(sum(tool_calls) FILTER (WHERE type = 'output'), 0),
             coalesce(sum(errors) FILTER (WHERE type = 'output'), 0),
             coalesce(sum(total_tokens) FILTER (WHERE type = 'output'), 0)
-          FROM ev WHERE NOT erased GROUP BY sid ORDER BY min(${ord})`,
+          FROM evo WHERE NOT erased GROUP BY sid ORDER BY min(${ord})`,
         )
       ).getRows();
       return { rows, bad: open.bad };
@@ -274,8 +319,25 @@ export class IndexedStore implements AuditStore, SessionSummaries {
   }
 
   async close(): Promise<void> {
-    const open = await this.opening?.catch(() => undefined);
-    open?.conn.closeSync();
-    open?.instance.closeSync();
+    if (this.opening) await closeOpen(this.opening);
+    this.opening = undefined;
   }
+}
+
+async function closeOpen(opening: Promise<Open | undefined>): Promise<void> {
+  const open = await opening.catch(() => undefined);
+  if (!open) return;
+  open.retired = true;
+  if (open.users === 0) shut(open);
+}
+
+function release(open: Open): void {
+  if (--open.users === 0 && open.retired) shut(open);
+}
+
+function shut(open: Open): void {
+  if (open.closed) return;
+  open.closed = true;
+  open.conn.closeSync();
+  open.instance.closeSync();
 }

@@ -206,6 +206,32 @@ describe("a trail with a torn line in a closed segment", () => {
   });
 });
 
+describe("a long-lived reader (the viewer)", () => {
+  it("sees events written after its first answer, and a closed segment changed by hand is indexed again", async () => {
+    const dir = tempDir();
+    const first = createAuditTrail({ sinks: [jsonlSink({ dir })], redaction: false });
+    for (let i = 0; i < 10; i++) first.emit({ level: "info", type: "tool_end", name: "a", session_id: "s", data: { tool: "a" }, duration_ms: i, time: T0 + i * 3_600_000 });
+    await first.shutdown();
+    const store = new IndexedStore(dir);
+    try {
+      expect((await store.toolStats())[0]!.calls).toBe(10);
+      const second = createAuditTrail({ sinks: [jsonlSink({ dir })], redaction: false });
+      second.emit({ level: "info", type: "tool_end", name: "a", session_id: "s", data: { tool: "a" }, duration_ms: 99 }); // today: the tail
+      await second.shutdown();
+      expect((await store.toolStats())[0]!.calls).toBe(11);
+      // A closed segment edited by hand: its manifest entry no longer matches, so it is read again.
+      const closed = listSegments(dir)[0]!;
+      const rowsBefore = readManifest(dir).segments[closed.split("/").pop()!]!.rows;
+      appendFileSync(closed, readFileSync(closed, "utf8").split("\n")[0] + "\n");
+      expect(JSON.stringify(await store.toolStats())).toBe(JSON.stringify(await new JsonlStore(dir).toolStats()));
+      expect((await store.toolStats())[0]!.calls).toBe(12);
+      expect(readManifest(dir).segments[closed.split("/").pop()!]!.rows).toBe(rowsBefore + 1);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe("an encrypted trail", () => {
   it("leaves no plaintext content in the index (only what is on disk, encrypted, is indexed)", async () => {
     const dir = tempDir();
