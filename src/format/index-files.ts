@@ -26,7 +26,7 @@ export interface IndexedSegment {
 }
 
 /** Bumped whenever the parts' columns change: a manifest of another version is rebuilt. */
-export const INDEX_VERSION = 2;
+export const INDEX_VERSION = 3;
 
 export interface IndexManifest {
   version: typeof INDEX_VERSION;

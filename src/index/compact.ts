@@ -29,15 +29,20 @@ export async function loadSegments(conn: DuckDBConnection, table: string, files:
       const seg = basename(file);
       const lines = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
       let n = 0;
+      let offset = 0;
       for await (const text of lines) {
         n++;
+        const at = offset;
+        const bytes = Buffer.byteLength(text, "utf8");
+        // Writers end lines with \n only; a line that does not is caught when read back (its id differs).
+        offset += bytes + 1;
         if (!text.trim()) continue;
         const parsed = parseLine(text);
         if (!("event" in parsed)) {
           onBadLine?.({ file, line: n, reason: parsed.reason });
           continue;
         }
-        append(appender, rowOf(seg, n, parsed.event, text));
+        append(appender, rowOf(seg, n, at, bytes, parsed.event, text));
         rows++;
       }
     }

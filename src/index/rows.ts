@@ -11,6 +11,9 @@ export type Cell = string | number | boolean | null;
 export const COLUMNS: ReadonlyArray<readonly [string, "VARCHAR" | "DOUBLE" | "BOOLEAN" | "INTEGER"]> = [
   ["seg", "VARCHAR"],
   ["line_no", "INTEGER"],
+  // Where the line is in its segment, so a few events are read back from the JSONL directly.
+  ["offset", "DOUBLE"],
+  ["bytes", "DOUBLE"],
   ["id", "VARCHAR"],
   ["ts", "VARCHAR"],
   ["chain_id", "VARCHAR"],
@@ -42,7 +45,7 @@ export const COLUMNS: ReadonlyArray<readonly [string, "VARCHAR" | "DOUBLE" | "BO
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
-export function rowOf(seg: string, lineNo: number, e: AuditEvent, line: string): Cell[] {
+export function rowOf(seg: string, lineNo: number, offset: number, bytes: number, e: AuditEvent, line: string): Cell[] {
   const d = (e.data ?? {}) as Record<string, unknown>;
   const usage = (d.usage ?? undefined) as Record<string, unknown> | undefined;
   const error = d.error as Record<string, unknown> | undefined;
@@ -51,6 +54,8 @@ export function rowOf(seg: string, lineNo: number, e: AuditEvent, line: string):
   return [
     seg,
     lineNo,
+    offset,
+    bytes,
     e.id,
     e.ts,
     str(e.chain_id),
