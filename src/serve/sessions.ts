@@ -3,55 +3,52 @@
  * PostgreSQL) the same way, one page at a time: no answer carries a whole trail.
  */
 import type { AuditEvent } from "../events/schema.js";
-import type { AuditStore, EventFilter } from "../store/types.js";
+import type { AuditStore, EventFilter, SessionRow } from "../store/types.js";
+import { NO_SESSION, PREVIEW_CHARS, countsAsError, earlier, finishRow, inputText, matchesText, newestFirst, type EventKey } from "../store/session-rows.js";
 import { eventsCursor, sessionsCursor, type EventsPosition, type SessionsPosition } from "./cursor.js";
 
-export interface SessionRow {
-  session_id: string;
-  user_id?: string;
-  start: string;
-  end: string;
-  duration_ms: number;
-  runs: number;
-  model_calls: number;
-  tool_calls: number;
-  tokens: number;
-  cost: number;
-  errors: number;
-  /** A little text to search in: the first user input. */
-  preview?: string;
+export type { SessionRow } from "../store/types.js";
+
+export type SessionFilter = EventFilter & { errorsOnly?: boolean; text?: string };
+
+interface Tally extends Omit<SessionRow, "duration_ms"> {
+  userAt?: EventKey;
+  previewAt?: EventKey;
+  /** Every input with its place, kept only for a text search. */
+  inputs: Array<EventKey & { text: string }>;
 }
 
-export async function sessionRows(store: AuditStore, filter: EventFilter & { errorsOnly?: boolean; text?: string } = {}): Promise<SessionRow[]> {
-  const rows = new Map<string, SessionRow & { text: string }>();
+/** Every matching session's row, newest first, from one streaming scan of the store's events. */
+export async function sessionRows(store: AuditStore, filter: SessionFilter = {}): Promise<SessionRow[]> {
+  const rows = new Map<string, Tally>();
+  const keepInputs = !!filter.text;
   // Storage order: a summary needs no sort, so the trail is streamed, never held whole.
   for await (const e of store.events({ userId: filter.userId, since: filter.since, until: filter.until }, { ordered: false })) {
     // An erased event is a tombstone that belongs to nobody: it keeps the chain, not a session.
     if (e.erased) continue;
-    const id = e.session_id ?? "(no session)";
+    const id = e.session_id ?? NO_SESSION;
     let r = rows.get(id);
     if (!r) {
-      r = { session_id: id, start: e.ts, end: e.ts, duration_ms: 0, runs: 0, model_calls: 0, tool_calls: 0, tokens: 0, cost: 0, errors: 0, text: "" };
+      r = { session_id: id, start: e.ts, end: e.ts, runs: 0, model_calls: 0, tool_calls: 0, tokens: 0, cost: 0, errors: 0, inputs: [] };
       rows.set(id, r);
     }
-    if (e.user_id && !r.user_id) r.user_id = e.user_id;
+    const at: EventKey = { ts: e.ts, seq: e.seq, id: e.id };
+    if (e.user_id && (!r.userAt || earlier(at, r.userAt))) {
+      r.user_id = e.user_id;
+      r.userAt = at;
+    }
     if (e.ts < r.start) r.start = e.ts;
     if (e.ts > r.end) r.end = e.ts;
-    tally(r, e);
+    tally(r, e, at, keepInputs);
   }
-  const text = filter.text?.toLowerCase();
+  const text = filter.text;
   return [...rows.values()]
-    .map(({ text: t, ...r }) => ({ ...r, duration_ms: Date.parse(r.end) - Date.parse(r.start), cost: Math.round(r.cost * 1e6) / 1e6, _t: t }))
-    .filter((r) => (!filter.errorsOnly || r.errors > 0) && (!text || `${r.session_id} ${r.user_id ?? ""} ${r._t}`.toLowerCase().includes(text)))
-    .map(({ _t, ...r }) => r)
+    .filter((r) => (!filter.errorsOnly || r.errors > 0) && (!text || matchesText(r.session_id, r.user_id, inputsInOrder(r), text)))
+    .map(finishRow)
     .sort(newestFirst);
 }
 
-/** Last activity, newest first; the id breaks ties so a cursor names one place in the order. */
-function newestFirst(a: { end: string; session_id: string }, b: { end: string; session_id: string }): number {
-  if (a.end !== b.end) return a.end < b.end ? 1 : -1;
-  return a.session_id < b.session_id ? -1 : a.session_id > b.session_id ? 1 : 0;
-}
+const inputsInOrder = (r: Tally) => r.inputs.sort((a, b) => (earlier(a, b) ? -1 : earlier(b, a) ? 1 : 0)).map((i) => i.text);
 
 export interface SessionsPage {
   sessions: SessionRow[];
@@ -67,6 +64,17 @@ export function pageOfSessions(rows: readonly SessionRow[], limit: number, after
   const last = sessions[sessions.length - 1];
   const next = last && start + limit < rows.length ? sessionsCursor({ end: last.end, id: last.session_id }) : null;
   return { sessions, next, total: rows.length };
+}
+
+/**
+ * The viewer's page of sessions: from the store's own `sessions` when it has one (PostgreSQL
+ * groups in SQL), otherwise from the streaming scan. Both give the same rows.
+ */
+export async function sessionsPage(store: AuditStore, filter: SessionFilter, limit: number, after?: SessionsPosition): Promise<SessionsPage> {
+  if (!store.sessions) return pageOfSessions(await sessionRows(store, filter), limit, after);
+  const answer = await store.sessions({ ...filter, limit, after });
+  const last = answer.sessions[answer.sessions.length - 1];
+  return { sessions: answer.sessions, next: last && answer.more ? sessionsCursor({ end: last.end, id: last.session_id }) : null, total: answer.total };
 }
 
 export interface EventsPage {
@@ -106,19 +114,23 @@ export async function pageOfEvents(store: AuditStore, sessionId: string, limit: 
   return { session_id: sessionId, events, next: eventsCursor({ ts: last.ts, n }) };
 }
 
-function tally(r: SessionRow & { text: string }, e: AuditEvent): void {
+function tally(r: Tally, e: AuditEvent, at: EventKey, keepInputs: boolean): void {
   const d = e.data as Record<string, unknown>;
   if (e.type === "input") {
     r.runs++;
-    const content = typeof d.content === "string" ? d.content : JSON.stringify(d.content ?? "");
-    r.preview ??= content.slice(0, 120);
-    r.text += ` ${content}`;
+    const content = inputText(d.content);
+    if (!r.previewAt || earlier(at, r.previewAt)) {
+      r.preview = content.slice(0, PREVIEW_CHARS);
+      r.previewAt = at;
+    }
+    if (keepInputs) r.inputs.push({ ...at, text: content });
   }
   if (e.type === "llm_end") {
     r.model_calls++;
-    r.tokens += ((d.usage as { total_tokens?: number } | undefined)?.total_tokens ?? 0);
+    const total = (d.usage as { total_tokens?: unknown } | undefined)?.total_tokens;
+    r.tokens += typeof total === "number" ? total : 0;
     r.cost += typeof d.cost === "number" ? d.cost : 0;
   }
   if (e.type === "tool_end" || e.type === "tool_error") r.tool_calls++;
-  if (e.level === "error" && e.type !== "output" && !(d as { propagated?: boolean }).propagated) r.errors++;
+  if (countsAsError(e)) r.errors++;
 }

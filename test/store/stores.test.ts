@@ -12,6 +12,11 @@ import { PostgresStore } from "../../src/store/postgres-store.js";
 import { markSpikes, quantile } from "../../src/store/analytics.js";
 import { costOf, priceFor, DEFAULT_PRICES } from "../../src/pricing/prices.js";
 import { main } from "../../src/cli/main.js";
+import { migrate, schemaSql } from "../../src/store/postgres-schema.js";
+import { HOT_FIELDS } from "../../src/store/postgres-hot-fields.js";
+import { sessionRows, sessionsPage, type SessionFilter, type SessionsPage } from "../../src/serve/sessions.js";
+import { readSessionsCursor } from "../../src/serve/cursor.js";
+import type { AuditStore } from "../../src/store/types.js";
 import type { AuditEvent } from "../../src/events/schema.js";
 import { memoryTrail, ofType, tempDir } from "../helpers.js";
 
@@ -204,6 +209,182 @@ describe.skipIf(!DB)("JSONL and PostgreSQL stores give identical answers", () =>
     expect((await postgres.pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n).toBe(0);
     const text = await run(["stats", "--store", dir]);
     expect(text.out.join("\n")).toMatch(/TOOL\s+CALLS\s+ERRORS\s+P50\s+P95[\s\S]*SPIKES at 2026-11-04T20:00:00Z/);
+  });
+});
+
+/**
+ * Sessions built to tell the rules apart: a session whose users appear out of time order (the
+ * earliest event's user wins, not the first line's), structured inputs (canonical JSON in both
+ * stores), propagated and output errors (not counted), a cost that is a string (not a number),
+ * events without a session, last activities that tie (the id decides), and non-ASCII ids.
+ */
+function writeSessions(trail: AuditTrail) {
+  const at = (day: number, min: number) => T0 + day * DAY + min * 60_000;
+  for (let i = 0; i < 23; i++) {
+    const session = i === 7 ? "s-é" : i === 8 ? "s-Z" : `s-${String(i).padStart(2, "0")}`;
+    const user = ["amy", "ben", "cy", "dora"][i % 4]!;
+    const base = { session_id: session, user_id: user };
+    const t = at(i % 5, i * 7);
+    trail.emit({ ...base, level: "info", type: "input", data: { content: i % 3 ? `Ask ${i} about Flights` : [{ type: "text", text: `part ${i}` }, { image_url: "x.png", type: "image_url" }] }, time: t });
+    trail.emit({ ...base, level: "debug", type: "llm_end", name: "m", data: { model: i % 2 ? "gpt-4o-mini" : "claude-sonnet-4", usage: { input_tokens: 10, output_tokens: i, total_tokens: 10 + i }, cost: i % 4 === 3 ? "0.5" : 0.0001 * (i + 1) }, duration_ms: 300, time: t + 10 });
+    if (i % 5 === 0) trail.emit({ ...base, level: "error", type: "tool_error", name: "search", data: { tool: "search", error: { type: "TimeoutError", message: "slow" } }, duration_ms: 90, status: "error", time: t + 20 });
+    if (i % 5 === 0) trail.emit({ ...base, level: "error", type: "chain_error", data: { propagated: true, error: { type: "TimeoutError" } }, time: t + 25 });
+    if (i % 6 === 1) trail.emit({ ...base, level: "error", type: "output", data: { content: "failed" }, status: "error", time: t + 30 });
+    else trail.emit({ ...base, level: "info", type: "output", data: { content: "ok" }, status: "ok", time: t + 30 });
+    // A second run, a later question: the preview stays the first one.
+    trail.emit({ ...base, level: "info", type: "input", data: { content: `Then NEEDLE-${i}` }, time: t + 40 });
+  }
+  // Two users in one session, written against time order: amy's event is the earlier one.
+  trail.emit({ session_id: "s-two", user_id: "zed", level: "info", type: "input", data: { content: "late question" }, time: at(2, 500) });
+  trail.emit({ session_id: "s-two", user_id: "amy", level: "info", type: "input", data: { content: "early question" }, time: at(2, 400) });
+  // Same last activity as s-two: ties broken by id.
+  trail.emit({ session_id: "s-tie", user_id: "ben", level: "info", type: "custom", data: {}, time: at(2, 500) });
+  // No session at all.
+  trail.emit({ user_id: "cy", level: "error", type: "tool_error", name: "x", data: { tool: "x" }, status: "error", time: at(1, 5) });
+  trail.emit({ level: "info", type: "input", data: {}, time: at(1, 6) });
+}
+
+describe.skipIf(!DB)("JSONL and PostgreSQL stores give identical answers: sessions", () => {
+  let dir: string;
+  let jsonl: JsonlStore;
+  let postgres: PostgresStore;
+  const table = `ss_${process.pid}_${Date.now() % 100000}`;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    const trail = createAuditTrail({ sinks: [jsonlSink({ dir }), postgresSink({ connectionString: DB!, table, delivery: { lingerMs: 0 } })], redaction: false });
+    writeSessions(trail);
+    const flushed = await trail.shutdown({ timeoutMs: 20_000 });
+    expect(flushed.complete).toBe(true);
+    jsonl = new JsonlStore(dir);
+    postgres = new PostgresStore({ connectionString: DB!, table });
+  });
+  afterAll(async () => {
+    await postgres?.pool.query(`DROP TABLE IF EXISTS ${table}, ${table}_maintenance, ${table}_erasures CASCADE`);
+    await postgres?.close();
+  });
+
+  /** Every page, following the cursors, as the viewer would fetch them. */
+  async function allPages(store: AuditStore, filter: SessionFilter, limit: number): Promise<SessionsPage[]> {
+    const pages: SessionsPage[] = [];
+    let after;
+    for (;;) {
+      const page = await sessionsPage(store, filter, limit, after);
+      pages.push(page);
+      if (!page.next) return pages;
+      after = readSessionsCursor(page.next);
+      expect(pages.length).toBeLessThan(50);
+    }
+  }
+
+  const FILTERS: Array<[string, SessionFilter]> = [
+    ["everything", {}],
+    ["one user", { userId: "ben" }],
+    ["a time range", { since: new Date(T0 + DAY), until: new Date(T0 + 3 * DAY) }],
+    ["errors only", { errorsOnly: true }],
+    ["text in a later input, other case", { text: "needle-1" }],
+    ["text in a structured input", { text: '"type":"image_url"' }],
+    ["text and errors only", { text: "flights", errorsOnly: true }],
+    ["text that matches nothing", { text: "no such words" }],
+  ];
+
+  it.each(FILTERS)("sessions, %s: the same pages, cursors and totals", async (_name, filter) => {
+    expect(postgres.sessions).toBeTypeOf("function");
+    for (const limit of [5, 50]) {
+      const a = await allPages(jsonl, filter, limit);
+      const b = await allPages(postgres, filter, limit);
+      expect(b).toEqual(a);
+      // The SQL rows are the scan's rows, not merely the scan again over PostgreSQL's events.
+      expect(b.flatMap((p) => p.sessions)).toEqual(await sessionRows(postgres, filter));
+    }
+  });
+
+  it("sessions: the rows say what the events say", async () => {
+    const rows = (await sessionsPage(postgres, {}, 100)).sessions;
+    const byId = new Map(rows.map((r) => [r.session_id, r]));
+    expect(rows.length).toBe(23 + 3);
+    expect(byId.get("s-two")).toMatchObject({ user_id: "amy", runs: 2, preview: "early question", duration_ms: 100 * 60_000 });
+    // Tied last activity: ids in order.
+    const tied = rows.filter((r) => r.end === byId.get("s-two")!.end).map((r) => r.session_id);
+    expect(tied).toEqual(["s-tie", "s-two"]);
+    expect(byId.get("s-00")).toMatchObject({ errors: 1, tool_calls: 1, model_calls: 1, tokens: 10, cost: 0.0001, runs: 2, preview: '[{"text":"part 0","type":"text"},{"image_url":"x.png","type":"image_url"}]' });
+    expect(byId.get("s-03")).toMatchObject({ cost: 0, errors: 0 }); // cost "0.5" is no number
+    expect(byId.get("s-01")).toMatchObject({ errors: 0, preview: "Ask 1 about Flights" }); // a failed output is not an error of its own
+    expect(byId.get("(no session)")).toMatchObject({ user_id: "cy", errors: 1, runs: 1, preview: '""' });
+    const errorsOnly = (await sessionsPage(postgres, { errorsOnly: true }, 100)).sessions.map((r) => r.session_id).sort();
+    expect(errorsOnly).toEqual(["(no session)", "s-00", "s-05", "s-10", "s-15", "s-20"]);
+  });
+
+  it("extracted columns: filled from data for every writer, NULL where data has no number, recomputed by erasure", async () => {
+    const db = postgres.pool;
+    const cols = Object.keys(HOT_FIELDS).join(", ");
+    const tool = await db.query(`SELECT ${cols} FROM ${table} WHERE session_id = 's-00' AND log_type = 'tool_error'`);
+    expect(tool.rows).toEqual([{ tool: "search", model: null, input_tokens: null, output_tokens: null, total_tokens: null, cost_usd: null, error_type: "TimeoutError" }]);
+    const llm = await db.query(`SELECT ${cols} FROM ${table} WHERE session_id IN ('s-02', 's-03') AND log_type = 'llm_end' ORDER BY session_id`);
+    expect(llm.rows.map((r) => [r.model, r.input_tokens, r.output_tokens, r.total_tokens, r.cost_usd])).toEqual([
+      ["claude-sonnet-4", "10", "2", "12", String(0.0001 * 3)], // the number as the writer's JSON has it
+      ["gpt-4o-mini", "10", "3", "13", null],
+    ]);
+    // A plain SQL insert with values of the wrong JSON type is stored, its columns NULL (rolled back after: the trail has no such row).
+    const client = await db.connect();
+    try {
+      await client.query("BEGIN");
+      const { rows } = await client.query(
+        `INSERT INTO ${table} (id, ts, seq, chain_id, log_type, level, data, schema_version) VALUES (gen_random_uuid(), now(), 1, gen_random_uuid(), 'llm_end', 'info', $1, '1') RETURNING ${cols}`,
+        [{ model: "sql-model", usage: { total_tokens: "many", input_tokens: { n: 1 } }, cost: [1], error: { type: 7 } }],
+      );
+      expect(rows[0]).toEqual({ tool: null, model: "sql-model", input_tokens: null, output_tokens: null, total_tokens: null, cost_usd: null, error_type: null });
+    } finally {
+      await client.query("ROLLBACK");
+      client.release();
+    }
+    // The same answers from the expressions over data (a table migrate has not extended yet).
+    const fromData = new PostgresStore({ connectionString: DB!, table, hotColumns: false });
+    try {
+      expect(await fromData.toolStats()).toEqual(await postgres.toolStats());
+      expect(await fromData.modelUsage()).toEqual(await postgres.modelUsage());
+      expect((await fromData.sessions({ limit: 100 })).sessions).toEqual((await postgres.sessions({ limit: 100 })).sessions);
+    } finally {
+      await fromData.close();
+    }
+    // Erasure rewrites data: the extracted copies of it go too.
+    expect((await db.query(`SELECT ${table}_erase_user('amy', 'dpo', 'test') AS n`)).rows[0].n).toBeGreaterThan(0);
+    const left = await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE erased IS NOT NULL AND (${Object.keys(HOT_FIELDS).map((c) => `${c} IS NOT NULL`).join(" OR ")})`);
+    expect(left.rows[0].n).toBe(0);
+    expect((await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE erased IS NOT NULL`)).rows[0].n).toBeGreaterThan(10);
+  });
+
+  it("sessions after erasing the same users in both stores: tombstones belong to no session", async () => {
+    const run = async (args: string[]) => main(args, { out: () => {}, err: () => {} });
+    // amy was erased in PostgreSQL by the SQL function (the test before); the trail erases her too, then ben in both, signed.
+    expect(await run(["erase", "--yes", "--dir", dir, "--user", "amy", "--actor", "dpo", "--reason", "r"])).toBe(0);
+    expect(await run(["erase", "--yes", "--dir", dir, "--user", "ben", "--actor", "dpo", "--reason", "r"])).toBe(0);
+    expect(await run(["erase", "--yes", "--store", DB!, "--table", table, "--user", "ben", "--actor", "dpo", "--reason", "r"])).toBe(0);
+    for (const [, filter] of FILTERS) expect(await allPages(postgres, filter, 4)).toEqual(await allPages(jsonl, filter, 4));
+    const all = (await sessionsPage(postgres, {}, 100)).sessions;
+    expect(all.length).toBeGreaterThan(5);
+    expect(all.filter((r) => r.user_id === "ben" || r.user_id === "amy")).toEqual([]);
+    expect(all.find((r) => r.session_id === "s-two")).toMatchObject({ user_id: "zed", preview: "late question", runs: 1 });
+  });
+
+  it("migrate adds the columns to a table made before them, fills them, and can run again", async () => {
+    const t = `old_${process.pid}_${Date.now() % 100000}`;
+    const db = postgres.pool;
+    try {
+      await db.query(schemaSql(t));
+      for (const c of Object.keys(HOT_FIELDS)) await db.query(`ALTER TABLE ${t} DROP COLUMN ${c}`);
+      await db.query(`INSERT INTO ${t} (id, ts, seq, chain_id, log_type, level, data, schema_version) VALUES (gen_random_uuid(), now(), 1, gen_random_uuid(), 'tool_end', 'info', '{"tool":"old-tool"}', '1')`);
+      const before = new PostgresStore({ pool: db, table: t });
+      expect((await before.toolStats()).map((x) => x.tool)).toEqual(["old-tool"]);
+      await migrate(db, t);
+      await migrate(db, t);
+      expect((await db.query(`SELECT tool FROM ${t}`)).rows).toEqual([{ tool: "old-tool" }]);
+      const after = new PostgresStore({ pool: db, table: t });
+      expect((await after.toolStats()).map((x) => x.tool)).toEqual(["old-tool"]);
+      await expect(db.query(`UPDATE ${t} SET level = 'x'`)).rejects.toThrow(/append-only/);
+    } finally {
+      await db.query(`DROP TABLE IF EXISTS ${t}, ${t}_maintenance, ${t}_erasures CASCADE`);
+    }
   });
 });
 
