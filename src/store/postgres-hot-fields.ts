@@ -22,16 +22,20 @@ export const HOT_FIELDS = {
 
 export type HotField = keyof typeof HOT_FIELDS;
 
-/** Adds the columns to an existing table (each one rewrites it once, the first time) and their indexes. */
+/**
+ * Adds the columns to an existing table and their indexes. One ALTER TABLE, so a table made before
+ * them is rewritten once (under an exclusive lock: minutes for tens of millions of rows), not once
+ * per column; on a table that has them it changes nothing.
+ */
 export function hotFieldsSql(t: string): string {
-  const columns = Object.entries(HOT_FIELDS).map(([name, f]) => `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${name} ${f.type} GENERATED ALWAYS AS (${f.expr}) STORED;`);
+  const columns = Object.entries(HOT_FIELDS).map(([name, f]) => `ADD COLUMN IF NOT EXISTS ${name} ${f.type} GENERATED ALWAYS AS (${f.expr}) STORED`);
   return `
-${columns.join("\n")}
+ALTER TABLE ${t} ${columns.join(", ")};
 -- Tool stats and model usage read one or two event types over a time range, without the heap.
 CREATE INDEX IF NOT EXISTS ${t}_tool_stats_idx ON ${t} (log_type, ts) INCLUDE (tool, name, duration_ms) WHERE log_type IN ('tool_end', 'tool_error');
 CREATE INDEX IF NOT EXISTS ${t}_model_usage_idx ON ${t} (log_type, ts) INCLUDE (model, name, input_tokens, output_tokens, total_tokens, cost_usd) WHERE log_type = 'llm_end';
 -- The session list's first step: each live session's last activity, from the index alone.
-CREATE INDEX IF NOT EXISTS ${t}_live_session_idx ON ${t} (session_id, ts) INCLUDE (user_id, level, log_type) WHERE erased IS NULL;
+CREATE INDEX IF NOT EXISTS ${t}_live_session_idx ON ${t} (session_id, ts) WHERE erased IS NULL;
 `;
 }
 

@@ -28,7 +28,6 @@ interface Candidate {
 
 export async function sessionsPage(db: PgPoolLike, table: string, f: (name: HotField) => string, q: SessionQuery): Promise<SessionsAnswer> {
   const w = where({ userId: q.userId, since: q.since, until: q.until }, ["erased IS NULL"]);
-  const having = q.errorsOnly ? `HAVING count(*) FILTER (WHERE ${IS_ERROR}) > 0` : "";
   const lastActivity = `to_char(date_trunc('milliseconds', max(ts)) AT TIME ZONE 'UTC', ${ISO})`;
   let page: Candidate[];
   let more: boolean;
@@ -37,7 +36,7 @@ export async function sessionsPage(db: PgPoolLike, table: string, f: (name: HotF
     const { rows } = await db.query(
       `SELECT ${SID} AS sid, ${lastActivity} AS end, ${FIRST_USER} AS user_id,
               jsonb_agg(data->'content' ORDER BY ts, seq, id) FILTER (WHERE log_type = 'input') AS inputs
-       FROM ${table} ${w.sql} GROUP BY 1 ${having}`,
+       FROM ${table} ${w.sql} GROUP BY 1 ${q.errorsOnly ? `HAVING count(*) FILTER (WHERE ${IS_ERROR}) > 0` : ""}`,
       w.params,
     );
     const text = q.text;
@@ -55,8 +54,15 @@ export async function sessionsPage(db: PgPoolLike, table: string, f: (name: HotF
     const params = [...w.params];
     const cursor = q.after ? `WHERE last < $${params.push(q.after.end)}::timestamptz OR (last = $${params.length}::timestamptz AND sid > $${params.push(q.after.id)} COLLATE "C")` : "";
     // One row whatever the page holds: the count over all pages, and the page (one more, to know if others follow).
+    // Grouped by the raw column first, so PostgreSQL can stream the (session_id, ts) index in its
+    // order; the few groups are then merged into the viewer's ids (NULL joins "(no session)").
+    const perSession = q.errorsOnly
+      ? `SELECT session_id, max(ts) AS last, count(*) FILTER (WHERE ${IS_ERROR}) AS errors FROM ${table} ${w.sql} GROUP BY session_id`
+      : `SELECT session_id, max(ts) AS last FROM ${table} ${w.sql} GROUP BY session_id`;
+    // One row whatever the page holds: the count over all pages, and the page (one more, to know if others follow).
     const { rows } = await db.query(
-      `WITH g AS (SELECT ${SID} AS sid, date_trunc('milliseconds', max(ts)) AS last FROM ${table} ${w.sql} GROUP BY 1 ${having})
+      `WITH per AS (${perSession}),
+            g AS (SELECT ${SID} AS sid, date_trunc('milliseconds', max(last)) AS last FROM per GROUP BY 1 ${q.errorsOnly ? "HAVING sum(errors) > 0" : ""})
        SELECT (SELECT count(*) FROM g)::int AS total,
               (SELECT coalesce(json_agg(json_build_object('sid', p.sid, 'end', to_char(p.last AT TIME ZONE 'UTC', ${ISO})) ORDER BY p.last DESC, p.sid COLLATE "C"), '[]')
                  FROM (SELECT sid, last FROM g ${cursor} ORDER BY last DESC, sid COLLATE "C" LIMIT ${q.limit + 1}) p) AS page`,
