@@ -52,8 +52,7 @@ export async function sessionsPage(db: PgPoolLike, table: string, f: (name: HotF
     total = matching.length;
   } else {
     const params = [...w.params];
-    const cursor = q.after ? `WHERE last < $${params.push(q.after.end)}::timestamptz OR (last = $${params.length}::timestamptz AND sid > $${params.push(q.after.id)} COLLATE "C")` : "";
-    // One row whatever the page holds: the count over all pages, and the page (one more, to know if others follow).
+    const cursor = q.after ? afterCursor(q.after, params) : "";
     // Grouped by the raw column first, so PostgreSQL can stream the (session_id, ts) index in its
     // order; the few groups are then merged into the viewer's ids (NULL joins "(no session)").
     const perSession = q.errorsOnly
@@ -74,6 +73,20 @@ export async function sessionsPage(db: PgPoolLike, table: string, f: (name: HotF
     total = rows[0].total;
   }
   return { sessions: await detail(db, table, f, q, page), more, total };
+}
+
+/**
+ * The rows after a cursor, compared as the scan compares them: the ISO text of the last activity,
+ * then the id, byte for byte (a cursor is any client's text; it must not fail a cast). PostgreSQL
+ * text holds no NUL, so a cursor's NUL is resolved here: no stored value equals "p\0…", and
+ * those after it are exactly those after p (an id) or from p on (an end, which comes first).
+ */
+function afterCursor(after: { end: string; id: string }, params: unknown[]): string {
+  const end = `to_char(last AT TIME ZONE 'UTC', ${ISO}) COLLATE "C"`;
+  const [endText, ...endRest] = after.end.split("\u0000");
+  if (endRest.length) return `WHERE ${end} <= $${params.push(endText)}`;
+  const id = after.id.split("\u0000")[0];
+  return `WHERE ${end} < $${params.push(after.end)} OR (${end} = $${params.length} AND sid > $${params.push(id)} COLLATE "C")`;
 }
 
 /** The full rows of the page's sessions, in the page's order. */

@@ -299,6 +299,26 @@ describe.skipIf(!DB)("JSONL and PostgreSQL stores give identical answers: sessio
     }
   });
 
+  it("sessions: a cursor no viewer gave out (not a time, a NUL) is read the same way by both stores, never a failed query", async () => {
+    const rows = (await sessionsPage(jsonl, {}, 100)).sessions;
+    const mid = rows[10]!;
+    const positions = [
+      { end: "not a time", id: "s-1" },
+      { end: "2026-11-03", id: "" },
+      { end: mid.end, id: `${mid.session_id}\u0000zz` },
+      { end: mid.end, id: "" },
+      { end: `${mid.end}\u0000`, id: "s" },
+      { end: `${mid.end.slice(0, 10)}\u0000x`, id: "s" },
+    ];
+    for (const after of positions) {
+      for (const filter of [{}, { text: "ask" }]) {
+        const a = await sessionsPage(jsonl, filter, 4, after);
+        expect(await sessionsPage(postgres, filter, 4, after)).toEqual(a);
+      }
+    }
+    expect((await sessionsPage(postgres, {}, 100, { end: mid.end, id: `${mid.session_id}\u0000zz` })).sessions[0]).toEqual(rows[11]);
+  });
+
   it("sessions: the rows say what the events say", async () => {
     const rows = (await sessionsPage(postgres, {}, 100)).sessions;
     const byId = new Map(rows.map((r) => [r.session_id, r]));
