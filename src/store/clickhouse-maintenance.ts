@@ -21,12 +21,15 @@ import type { PostgresPlan } from "./postgres-plan.js";
 /** The same shape as PostgreSQL's plan: the CLI describes both alike. */
 export type ClickHousePlan = PostgresPlan;
 
+/** The Nullable content columns an erasure clears (the hash-chain columns stay for verify). */
+const ERASED_NULLABLE = ["session_id", "user_id", "name", "tags", "metadata", "salt", "enc", "tool", "model", "error_type"] as const;
+
 const targetWhere = (target: ErasureTarget) => ("userId" in target ? `user_id = ${literal(target.userId)}` : `trace_id IN ${literalList(target.traceIds.length ? [...target.traceIds] : [""])}`);
 
 async function plan(conn: ClickHouseConnection, where: string): Promise<ClickHousePlan> {
   const t = `${conn.target.database}.${conn.target.table}`;
   const [r] = await conn.rows<{ n: string; chains: string[]; users: string[]; first_ts: string; last_ts: string }>(
-    `SELECT count() AS n, groupUniqArray(chain_id) AS chains, groupUniqArray(assumeNotNull(user_id)) AS users_all, arrayFilter(u -> u != '', users_all) AS users, min(ts_iso) AS first_ts, max(ts_iso) AS last_ts FROM ${t} FINAL WHERE ${where}`,
+    `SELECT count() AS n, groupUniqArray(chain_id) AS chains, groupUniqArray(user_id) AS users, min(ts_iso) AS first_ts, max(ts_iso) AS last_ts FROM ${t} FINAL WHERE ${where}`,
   );
   const rows = Number(r?.n ?? 0);
   return { rows, chains: [...(r?.chains ?? [])].sort(), users: [...(r?.users ?? [])].sort(), first_ts: rows ? r?.first_ts : undefined, last_ts: rows ? r?.last_ts : undefined };
@@ -65,11 +68,16 @@ export async function eraseClickHouse(conn: ClickHouseConnection, target: Erasur
   if (rows.length) {
     if (records.length) await conn.insert(`${database}.${table}_erasures`, records.map((r) => ({ inserted_at: Math.floor(Date.now() / 1000), chain_id: r.chain_id, record: JSON.stringify(r) })));
     const marker = JSON.stringify({ at, by: opts.actor, ...reason });
+    const ids = literalList(rows.map((r) => r.id));
+    // Two mutations, on purpose: `SET x = NULL` only sets a Nullable column's null flag, and the
+    // value under it (the user id, the session, the tool call's name) stays in the part on disk,
+    // readable with assumeNotNull(). The first overwrites the values with '', the second nulls them.
+    const cleared = (value: string) => ERASED_NULLABLE.map((c) => `${c} = ${value}`).join(", ");
     await conn.command(
-      `ALTER TABLE ${database}.${table} UPDATE session_id = NULL, user_id = NULL, name = NULL, tags = NULL, metadata = NULL, data = '{}', salt = NULL, enc = NULL, erased = ${literal(marker)},
-         tool = NULL, model = NULL, input_tokens = 0, output_tokens = 0, total_tokens = 0, cost = 0, error_type = NULL
-       WHERE id IN ${literalList(rows.map((r) => r.id))}`,
+      `ALTER TABLE ${database}.${table} UPDATE ${cleared("''")}, data = '{}', erased = ${literal(marker)}, input_tokens = 0, output_tokens = 0, total_tokens = 0, cost = 0 WHERE id IN ${ids}`,
     );
+    await conn.mutationsDone(table);
+    await conn.command(`ALTER TABLE ${database}.${table} UPDATE ${cleared("NULL")} WHERE id IN ${ids}`);
     await conn.mutationsDone(table);
     await record(conn, opts.actor, "erase", { signed: true, count: rows.length, records: records.length, ...reason });
   }

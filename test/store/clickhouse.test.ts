@@ -182,6 +182,9 @@ describe.skipIf(!URL_)("JSONL and ClickHouse stores give identical answers", () 
     // Without FINAL: no copy keeps the user or the content.
     const [left] = await raw(`SELECT count() AS n FROM ${database}.${table} WHERE user_id = 'carol' OR position(data, 'question 0.2') > 0 OR session_id = 's-0-0' AND position(data, 'question') > 0 AND erased IS NULL AND user_id IS NULL`);
     expect(Number(left!.n)).toBe(0);
+    // Not even under the null flag: a Nullable column set to NULL keeps its old value on disk unless overwritten first.
+    const [hidden] = await raw(`SELECT count() AS n FROM ${database}.${table} WHERE assumeNotNull(user_id) = 'carol' OR assumeNotNull(name) IN ('book', 'search', 'gpt-4o-mini') AND erased IS NOT NULL OR assumeNotNull(tool) != '' AND erased IS NOT NULL`);
+    expect(Number(hidden!.n)).toBe(0);
     const tomb = await collect(ch.events({ types: ["input"] }));
     const tombstones = tomb.filter((e) => e.erased);
     expect(tombstones).toHaveLength(8);
