@@ -63,7 +63,7 @@ Usage: agent-audit <command> [options]
 
 Commands:
   demo                 run an offline LangChain agent, record it, print its timeline
-  sessions             list the sessions in a trail
+  sessions             list the sessions in a trail (or a database: --store postgres://… or clickhouse://…)
   show <session_id>    print one session as a timeline
   tail [-f]            print the latest events (-f: keep following)
   status               delivery to remote sinks: lag per sink and chain, dead letters
