@@ -1,6 +1,7 @@
 // The same questions asked of the JSONL trail and of ClickHouse (a real server:
 // scripts/with-clickhouse.sh starts one for `npm test`, or set CLICKHOUSE_URL) must get identical
 // answers; redelivery must not double-count; erasure and purge go through recorded mutations.
+import { spawn, type ChildProcess } from "node:child_process";
 import { createPublicKey } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuditTrail } from "../../src/capture/audit-trail.js";
@@ -14,7 +15,7 @@ import { erasureSignatureValid, type ErasureRecord } from "../../src/integrity/e
 import { existingSigningKey } from "../../src/integrity/keys.js";
 import type { AuditEvent } from "../../src/events/schema.js";
 import { tempDir } from "../helpers.js";
-import { runCli } from "../cli/run-cli.js";
+import { CLI, runCli } from "../cli/run-cli.js";
 import { DAY, T0, writeHistory } from "./history.js";
 
 const URL_ = process.env.CLICKHOUSE_URL;
@@ -42,7 +43,7 @@ describe("migrate --print --cluster: the multi-node DDL", () => {
     const bad = await runCli(["migrate", "--store", "clickhouse://127.0.0.1/audit?table=x;DROP", "--print"]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/must be an SQL identifier/);
-  });
+  }, 120_000);
 
   it("writes literals the server reads back as the same text (quotes, backslashes, newlines)", () => {
     expect(literal("o'brien\\x")).toBe("'o\\'brien\\\\x'");
@@ -71,7 +72,7 @@ describe.skipIf(!URL_)("JSONL and ClickHouse stores give identical answers", () 
     expect(flushed.complete).toBe(true);
     jsonl = new JsonlStore(dir);
     ch = new ClickHouseStore(target);
-  });
+  }, 60_000);
   afterAll(async () => {
     await ch?.conn.command(`DROP DATABASE IF EXISTS ${database}`).catch(() => {});
     await ch?.close();
@@ -142,8 +143,7 @@ describe.skipIf(!URL_)("JSONL and ClickHouse stores give identical answers", () 
       ["sessions", "--json"],
       ["export", "--format", "csv", "--session", "s-0-0"],
     ]) {
-      const fromDir = await runCli([...args, "--dir", dir]);
-      const fromCh = await runCli([...args, "--store", target]);
+      const [fromDir, fromCh] = await Promise.all([runCli([...args, "--dir", dir]), runCli([...args, "--store", target])]);
       expect(fromDir.code, fromDir.stderr).toBe(0);
       expect(fromCh.code, fromCh.stderr).toBe(0);
       expect(fromCh.stdout.length).toBeGreaterThan(100);
@@ -151,7 +151,42 @@ describe.skipIf(!URL_)("JSONL and ClickHouse stores give identical answers", () 
       if (args[0] === "query") expect(fromCh.stdout.trim().split("\n").map((l) => JSON.parse(l))).toEqual(fromDir.stdout.trim().split("\n").map((l) => JSON.parse(l)));
       else expect(fromCh.stdout).toBe(fromDir.stdout);
     }
-  });
+  }, 120_000);
+
+  it("serve --store clickhouse://… answers the viewer's API as serve --dir does", async () => {
+    const servers: ChildProcess[] = [];
+    const start = (args: string[]) =>
+      new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, [CLI, "serve", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+        servers.push(child);
+        let out = "";
+        const timer = setTimeout(() => reject(new Error(`serve printed no URL: ${out}`)), 20_000);
+        child.stdout!.on("data", (b: Buffer) => {
+          out += b.toString();
+          const m = /viewer on (http:\/\/\S+)/.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]!.replace(/\/$/, ""));
+          }
+        });
+        child.stderr!.on("data", (b: Buffer) => (out += b.toString()));
+        child.once("exit", (code) => reject(new Error(`serve exited (${code}): ${out}`)));
+      });
+    try {
+      const [fromDir, fromCh] = await Promise.all([start(["--dir", dir]), start(["--store", target])]);
+      for (const path of ["/api/sessions", "/api/sessions/s-2-1", "/api/stats"]) {
+        const [a, b] = await Promise.all([fromDir, fromCh].map(async (base) => {
+          const res = await fetch(`${base}${path}`);
+          expect(res.status, path).toBe(200);
+          return res.json();
+        }));
+        expect(JSON.stringify(b).length, path).toBeGreaterThan(50);
+        expect(b, path).toEqual(a);
+      }
+    } finally {
+      await Promise.all(servers.filter((c) => c.exitCode === null).map((c) => new Promise((r) => (c.once("exit", r), c.kill("SIGTERM")))));
+    }
+  }, 120_000);
 
   it("migrate is idempotent and names the server's version", async () => {
     for (let i = 0; i < 2; i++) {
@@ -159,7 +194,7 @@ describe.skipIf(!URL_)("JSONL and ClickHouse stores give identical answers", () 
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`Migrated ${database}\\.${table} \\(ClickHouse \\d+\\.\\d+`));
     }
-  });
+  }, 120_000);
 
   it("erase: --dry-run changes nothing; --yes tombstones the user's rows under signed records, in every copy, recorded", async () => {
     const plan = await runCli(["erase", "--store", target, "--user", "carol", "--dry-run"]);
@@ -212,7 +247,7 @@ describe.skipIf(!URL_)("JSONL and ClickHouse stores give identical answers", () 
     // Nothing left to erase: an empty plan, no mutation.
     const again = await runCli(["erase", "--yes", "--store", target, "--user", "carol"]);
     expect(again.stdout).toMatch(/no rows match/);
-  });
+  }, 120_000);
 
   it("purge: rows older than the limit are deleted by a mutation and recorded", async () => {
     const [all] = await raw(`SELECT count() AS n FROM ${database}.${table} FINAL`);
@@ -226,7 +261,7 @@ describe.skipIf(!URL_)("JSONL and ClickHouse stores give identical answers", () 
     expect(Number(left!.n)).toBe(0);
     const log = await raw(`SELECT actor, action, detail FROM ${database}.${table}_maintenance ORDER BY at, action`);
     expect(log.map((r) => [r.actor, r.action])).toContainEqual(["ops", "purge"]);
-  });
+  }, 120_000);
 });
 
 describe.skipIf(!URL_)("clickhouseSink faults", () => {
