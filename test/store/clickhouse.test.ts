@@ -2,7 +2,7 @@
 // scripts/with-clickhouse.sh starts one for `npm test`, or set CLICKHOUSE_URL) must get identical
 // answers; redelivery must not double-count; erasure and purge go through recorded mutations.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createPublicKey } from "node:crypto";
+import { createPublicKey, generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuditTrail } from "../../src/capture/audit-trail.js";
 import { jsonlSink } from "../../src/sinks/jsonl.js";
@@ -262,6 +262,35 @@ describe.skipIf(!URL_)("JSONL and ClickHouse stores give identical answers", () 
     const log = await raw(`SELECT actor, action, detail FROM ${database}.${table}_maintenance ORDER BY at, action`);
     expect(log.map((r) => [r.actor, r.action])).toContainEqual(["ops", "purge"]);
   }, 120_000);
+});
+
+describe.skipIf(!URL_)("clickhouseSink forwarded erasure", () => {
+  it("erase(traceIds), what trail.eraseUser forwards, tombstones those traces' rows under a signed record and nothing else", async () => {
+    const u = new URL(URL_!);
+    const database = `aat_fwd_${process.pid}`;
+    const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+    const sink = clickhouseSink({ url: `http://${u.host}`, username: u.username, password: decodeURIComponent(u.password), database, table: "t", signingKey: privateKey });
+    const store = new ClickHouseStore(`clickhouse://${u.username}:${u.password}@${u.host}/${database}?table=t`);
+    try {
+      const trail = createAuditTrail({ sinks: [sink], redaction: false, delivery: { lingerMs: 0 } });
+      for (const trace of ["00000000-0000-4000-8000-0000000000a1", "00000000-0000-4000-8000-0000000000b2"]) {
+        trail.emit({ level: "info", type: "input", session_id: `s-${trace.slice(-2)}`, user_id: "dana", trace_id: trace, data: { content: `secret ${trace.slice(-2)}` } });
+      }
+      expect((await trail.shutdown({ timeoutMs: 20_000 })).complete).toBe(true);
+      const result = await sink.erase!(["00000000-0000-4000-8000-0000000000a1"]);
+      expect(result).toMatchObject({ ok: true, detail: expect.stringMatching(/^1 row\(s\) tombstoned in .*t under 1 signed erasure record/) });
+      const events = await collect(store.events());
+      expect(events.map((e) => [e.trace_id, e.data, e.user_id])).toEqual([
+        ["00000000-0000-4000-8000-0000000000a1", {}, undefined],
+        ["00000000-0000-4000-8000-0000000000b2", { content: "secret b2" }, "dana"],
+      ]);
+      const [rec] = await store.conn.rows<{ record: string }>(`SELECT record FROM ${database}.t_erasures`);
+      expect(erasureSignatureValid(publicKey, JSON.parse(rec!.record))).toBe(true);
+    } finally {
+      await store.conn.command(`DROP DATABASE IF EXISTS ${database}`).catch(() => {});
+      await store.close();
+    }
+  }, 60_000);
 });
 
 describe.skipIf(!URL_)("clickhouseSink faults", () => {
