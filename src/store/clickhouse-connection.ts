@@ -28,7 +28,8 @@ export function parseClickHouseTarget(target: string, table?: string): ClickHous
   const secure = u.protocol === "clickhouses:";
   const database = decodeURIComponent(u.pathname.replace(/^\//, "")) || DEFAULT_CLICKHOUSE_DATABASE;
   return {
-    url: `${secure ? "https" : "http"}://${u.hostname.includes(":") ? `[${u.hostname}]` : u.hostname}:${u.port || (secure ? "8443" : "8123")}`,
+    // (an IPv6 hostname keeps its brackets in a URL)
+    url: `${secure ? "https" : "http"}://${u.hostname}:${u.port || (secure ? "8443" : "8123")}`,
     username: u.username ? decodeURIComponent(u.username) : undefined,
     password: u.password ? decodeURIComponent(u.password) : undefined,
     database: checkIdentifier("database", database),

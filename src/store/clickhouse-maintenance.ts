@@ -24,6 +24,9 @@ export type ClickHousePlan = PostgresPlan;
 /** The Nullable content columns an erasure clears (the hash-chain columns stay for verify). */
 const ERASED_NULLABLE = ["session_id", "user_id", "name", "tags", "metadata", "salt", "enc", "tool", "model", "error_type"] as const;
 
+/** 40 bytes of SQL per id: about 120 KiB a statement. */
+export const IDS_PER_MUTATION = 3000;
+
 const targetWhere = (target: ErasureTarget) => ("userId" in target ? `user_id = ${literal(target.userId)}` : `trace_id IN ${literalList(target.traceIds.length ? [...target.traceIds] : [""])}`);
 
 async function plan(conn: ClickHouseConnection, where: string): Promise<ClickHousePlan> {
@@ -68,17 +71,20 @@ export async function eraseClickHouse(conn: ClickHouseConnection, target: Erasur
   if (rows.length) {
     if (records.length) await conn.insert(`${database}.${table}_erasures`, records.map((r) => ({ inserted_at: Math.floor(Date.now() / 1000), chain_id: r.chain_id, record: JSON.stringify(r) })));
     const marker = JSON.stringify({ at, by: opts.actor, ...reason });
-    const ids = literalList(rows.map((r) => r.id));
     // Two mutations, on purpose: `SET x = NULL` only sets a Nullable column's null flag, and the
     // value under it (the user id, the session, the tool call's name) stays in the part on disk,
     // readable with assumeNotNull(). The first overwrites the values with '', the second nulls them.
     const cleared = (value: string) => ERASED_NULLABLE.map((c) => `${c} = ${value}`).join(", ");
-    await conn.command(
-      `ALTER TABLE ${database}.${table} UPDATE ${cleared("''")}, data = '{}', erased = ${literal(marker)}, input_tokens = 0, output_tokens = 0, total_tokens = 0, cost = 0 WHERE id IN ${ids}`,
-    );
-    await conn.mutationsDone(table);
-    await conn.command(`ALTER TABLE ${database}.${table} UPDATE ${cleared("NULL")} WHERE id IN ${ids}`);
-    await conn.mutationsDone(table);
+    // Ids in chunks: a statement must fit the server's max_query_size (256 KiB by default).
+    for (let i = 0; i < rows.length; i += IDS_PER_MUTATION) {
+      const ids = literalList(rows.slice(i, i + IDS_PER_MUTATION).map((r) => r.id));
+      await conn.command(
+        `ALTER TABLE ${database}.${table} UPDATE ${cleared("''")}, data = '{}', erased = ${literal(marker)}, input_tokens = 0, output_tokens = 0, total_tokens = 0, cost = 0 WHERE id IN ${ids}`,
+      );
+      await conn.mutationsDone(table);
+      await conn.command(`ALTER TABLE ${database}.${table} UPDATE ${cleared("NULL")} WHERE id IN ${ids}`);
+      await conn.mutationsDone(table);
+    }
     await record(conn, opts.actor, "erase", { signed: true, count: rows.length, records: records.length, ...reason });
   }
   return { events: rows.length, records, traces: [...new Set(rows.map((r) => r.trace_id).filter((x): x is string => Boolean(x)))] };

@@ -10,6 +10,8 @@ import { clickhouseSink } from "../../src/sinks/clickhouse.js";
 import { JsonlStore } from "../../src/store/jsonl-store.js";
 import { ClickHouseStore } from "../../src/store/clickhouse-store.js";
 import { clickhouseSchema, literal } from "../../src/store/clickhouse-schema.js";
+import { ClickHouseConnection, parseClickHouseTarget } from "../../src/store/clickhouse-connection.js";
+import { IDS_PER_MUTATION, eraseClickHouse } from "../../src/store/clickhouse-maintenance.js";
 import { listSessions, summarizeSessions } from "../../src/store/jsonl.js";
 import { erasureSignatureValid, type ErasureRecord } from "../../src/integrity/erasure-records.js";
 import { existingSigningKey } from "../../src/integrity/keys.js";
@@ -291,6 +293,29 @@ describe.skipIf(!URL_)("clickhouseSink forwarded erasure", () => {
       await store.close();
     }
   }, 60_000);
+
+  it(`erases more rows than one statement may name (${IDS_PER_MUTATION} ids a mutation, under max_query_size)`, async () => {
+    const u = new URL(URL_!);
+    const database = `aat_many_${process.pid}`;
+    const { privateKey } = generateKeyPairSync("ed25519");
+    const sink = clickhouseSink({ url: `http://${u.host}`, username: u.username, password: decodeURIComponent(u.password), database, table: "t" });
+    const conn = new ClickHouseConnection(parseClickHouseTarget(`clickhouse://${u.username}:${u.password}@${u.host}/${database}?table=t`));
+    try {
+      const n = 8000; // ≈ 320 KB of ids: more than one statement may hold
+      const hex = (i: number, width: number) => i.toString(16).padStart(width, "0");
+      const events = Array.from({ length: n }, (_, i) => ({ schema_version: "1", id: `01900000-0000-7000-8000-${hex(i, 12)}`, ts: new Date(T0 + i * 1000).toISOString(), seq: i, level: "info", type: "custom", user_id: "erin", data: { n: i }, chain_id: "01900000-0000-7000-8000-000000000001", content_hash: hex(i, 64) }) as AuditEvent);
+      expect(await sink.send(events)).toEqual({ ok: true });
+      const result = await eraseClickHouse(conn, { userId: "erin" }, { actor: "dpo", signingKey: privateKey });
+      expect(result.events).toBe(n);
+      expect(result.records[0]!.events).toHaveLength(n);
+      const [left] = await conn.rows<{ n: string }>(`SELECT count() AS n FROM ${database}.t WHERE assumeNotNull(user_id) = 'erin' OR erased IS NULL`);
+      expect(Number(left!.n)).toBe(0);
+    } finally {
+      await sink.close?.();
+      await conn.command(`DROP DATABASE IF EXISTS ${database}`).catch(() => {});
+      await conn.close();
+    }
+  }, 120_000);
 });
 
 describe.skipIf(!URL_)("clickhouseSink faults", () => {
