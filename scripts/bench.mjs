@@ -1,6 +1,6 @@
 // `npm run bench [-- NAME...]`: runs the benchmarks (after the build that the npm script does).
 // With no name: the default suite, in this order, stopping at the first failure. With names: only
-// those, in the order given. The soak and scale are never part of the default run (they take minutes).
+// those, in the order given. The soak, scale and pg-scale are never part of the default run (they take minutes).
 // Exit status: the first failing benchmark's, 2 for an unknown name.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -19,6 +19,7 @@ const BENCHMARKS = {
   integrity: ["node", "bench/integrity.mjs"],
   evidence: ["node", "bench/evidence.mjs"],
   store: ["scripts/with-postgres.sh", "node", "bench/store.mjs"],
+  "pg-scale": ["scripts/with-postgres.sh", "node", "bench/pg-scale.mjs"],
   overhead: ["node", "bench/overhead.mjs"],
   soak: ["node", "bench/soak.mjs"],
   scale: ["node", "bench/scale.mjs"],

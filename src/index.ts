@@ -67,6 +67,9 @@ export { auditMiddleware, type AuditMiddlewareOptions } from "./capture/middlewa
 export { evaluatePolicy, POLICY_ACTIONS, type PolicyRule, type PolicyAction, type PolicyVerdict } from "./capture/policy.js";
 export { renderTimeline, type TimelineOptions } from "./cli/timeline.js";
 export { postgresSink, type PostgresSinkOptions } from "./sinks/postgres.js";
+export { clickhouseSink, type ClickHouseSinkOptions } from "./sinks/clickhouse.js";
+export { ClickHouseStore } from "./store/clickhouse-store.js";
+export { clickhouseSchema } from "./store/clickhouse-schema.js";
 export { JsonlStore } from "./store/jsonl-store.js";
 export { IndexedStore, type IndexOptions } from "./index/indexed-store.js";
 export { PostgresStore } from "./store/postgres-store.js";

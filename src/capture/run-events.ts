@@ -28,6 +28,8 @@ export interface EventExtra {
    * invocation costs one write, not two.
    */
   deferCommit?: boolean;
+  /** When it happened (ms since the epoch), if not now: a start event is dated when its run began. */
+  time?: number;
 }
 
 export class RunEvents {
@@ -43,7 +45,7 @@ export class RunEvents {
       return;
     }
     run.recorded = true;
-    this.emit(run, type, level, data());
+    this.emit(run, type, level, data(), { time: run.startedAtWall });
   }
 
   /** Records a run's end event (if its start was recorded) and forgets the run. */
@@ -135,6 +137,7 @@ export class RunEvents {
       data,
       duration_ms: extra.duration === undefined ? undefined : round(extra.duration),
       status: extra.status,
+      time: extra.time,
     }, extra.deferCommit ? false : undefined);
   }
 }

@@ -45,6 +45,11 @@ export interface RunState {
   recordedParentId: string | undefined;
   trace: TraceState;
   startedAt: number;
+  /**
+   * Wall-clock time of the same moment (ms since the epoch): the start event's `ts`, so that `ts`
+   * plus `duration_ms` is when the run ended, on one clock reading (spans built from them nest).
+   */
+  startedAtWall: number;
   tags: string[] | undefined;
   metadata: Record<string, unknown> | undefined;
   provider?: string;
@@ -140,6 +145,7 @@ export class OpenRuns {
       recordedParentId: parent ? recordedAnchor(parent) : undefined,
       trace,
       startedAt: now(),
+      startedAtWall: Date.now(),
       tags: runTags(parent ? parent.tags : this.defaults.tags, tags),
       metadata: runMetadata(parent ? parent.metadata : this.defaults.metadata, metadata, this.trail.captureLimits),
     };

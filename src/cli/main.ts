@@ -23,6 +23,10 @@ import { verifyPostgres } from "../store/postgres-verify.js";
 import { applyPurge, parseAge, planPurge } from "../integrity/retention.js";
 import { planUserErasure } from "../integrity/erase-plan.js";
 import { planPostgresErasure, planPostgresPurge } from "../store/postgres-plan.js";
+import { ClickHouseConnection, parseClickHouseTarget } from "../store/clickhouse-connection.js";
+import { clickhouseSchema } from "../store/clickhouse-schema.js";
+import { migrateClickHouse } from "../store/clickhouse-migrate.js";
+import { eraseClickHouse, planClickHouseErasure, planClickHousePurge, purgeClickHouse } from "../store/clickhouse-maintenance.js";
 import { describeErasurePlan, describePostgresPlan, describePurgePlan } from "./change-plan.js";
 import { confirmChange } from "./confirm.js";
 import { progressLine } from "./progress.js";
@@ -45,7 +49,7 @@ import { DEFAULT_AUDIT_DIR } from "../format/trail-format.js";
 import { createAuditTrail } from "../capture/audit-trail.js";
 import { IndexedStore } from "../index/indexed-store.js";
 import { dropIndex, readManifest } from "../format/index-files.js";
-import { listSessions, sessionEvents, type BadLine } from "../store/jsonl.js";
+import { listSessions, sessionEvents, summarizeSessions, type BadLine } from "../store/jsonl.js";
 import { renderTimeline } from "./timeline.js";
 import { runDemo } from "./demo.js";
 import { tail } from "./tail.js";
@@ -61,7 +65,7 @@ Usage: agent-audit <command> [options]
 
 Commands:
   demo                 run an offline LangChain agent, record it, print its timeline
-  sessions             list the sessions in a trail
+  sessions             list the sessions in a trail (or a database: --store postgres://… or clickhouse://…)
   show <session_id>    print one session as a timeline
   tail [-f]            print the latest events (-f: keep following)
   status               delivery to remote sinks: lag per sink and chain, dead letters
@@ -70,7 +74,9 @@ Commands:
   export               --format jsonl|csv, with the same filters
   serve                a local web viewer: sessions, waterfall, stats (--port 4319, --host, --token,
                        --allowed-host <name> (repeatable): another Host name it answers to)
-  migrate              create the PostgreSQL table, trigger and functions (--store postgres://…, --roles)
+  migrate              create the PostgreSQL table, trigger and functions (--store postgres://…, --roles),
+                       or the ClickHouse tables (--store clickhouse://…; --cluster <name>: replicated and
+                       distributed; --print: only print the DDL)
   verify [postgres://…]  check the hash chain and signed checkpoints (--public-key <pem>); a PostgreSQL
                        store: its chains and signed erasure records (--table)
                        exit 0 intact, 1 tampering found, 3 only marks of a crash: a torn or unsigned tail (run repair)
@@ -78,18 +84,19 @@ Commands:
   prove                an evidence bundle: --session, --event, --user or --since/--until; --out <file>
   verify-bundle <file> check an evidence bundle offline (--public-key <pem>); exit 0 verified, 1 a failure
   trust add <key|dir>  trust a public key, or pin a trail directory to the key it publishes; trust list
-  erase --user <id> [postgres://…]   right to erasure: tombstone a user's events under a signed record (--actor, --reason, --key-file)
+  erase --user <id> [postgres://…|clickhouse://…]   right to erasure: tombstone a user's events under a signed record (--actor, --reason, --key-file)
   index [--rebuild]    compact closed segments into the columnar index (.index/); --rebuild drops it first
-  purge --older-than 90d   retention: remove expired segments, recorded in a signed checkpoint (or rows, with --store postgres://…)
+  purge --older-than 90d   retention: remove expired segments, recorded in a signed checkpoint (or rows, with --store postgres://… or clickhouse://…)
                        erase and purge print what they will change, then ask (y/N) on a terminal;
                        elsewhere they need --yes. --dry-run prints the plan and changes nothing
   witness serve        an HTTP witness (C2SP tlog-witness) cosigning trail checkpoints: --dir <state>, --log-key <pem>
                        (repeatable), --port 8417, --host, --name, --key-file (agent-audit witness --help)
 
 Options:
-  --store <dir|url>    query/stats/export/verify/erase: a trail directory or postgres://… (default: --dir)
+  --store <dir|url>    query/stats/export/sessions/serve/verify/erase: a trail directory, postgres://… or
+                       clickhouse://user:password@host:8123/database?table=name (default: --dir)
   --no-index           query/stats/export/sessions/serve: scan the JSONL trail instead of its columnar index
-  --table <name>       the PostgreSQL table (default ${DEFAULT_TABLE})
+  --table <name>       the PostgreSQL or ClickHouse table (default ${DEFAULT_TABLE})
   --key-file <pem>     erase/purge/repair: the trail's signing key (default: signing-key.pem in the key store)
   --dir <path>         trail directory (default: $AGENT_AUDIT_DIR or ${DEFAULT_AUDIT_DIR})
   --json               machine-readable output (sessions, show, tail, status)
@@ -139,6 +146,8 @@ const OPTIONS = {
   roles: { type: "boolean", default: false },
   "no-index": { type: "boolean", default: false },
   rebuild: { type: "boolean", default: false },
+  cluster: { type: "string" },
+  print: { type: "boolean", default: false },
   port: { type: "string" },
   host: { type: "string" },
   token: { type: "string" },
@@ -308,7 +317,24 @@ export async function main(argv: string[], io: CliIo = { out: (s: string) => con
       }
       case "migrate": {
         const target = values.store ?? process.env.DATABASE_URL;
-        if (!target || storeKind(target) !== "postgres") throw new UsageError("migrate needs --store postgres://… (or DATABASE_URL)");
+        if (target && storeKind(target) === "clickhouse") {
+          const conn = new ClickHouseConnection(parseClickHouseTarget(target, values.table));
+          try {
+            const { database, table } = conn.target;
+            if (values.print) {
+              // The DDL only, for a DBA to review or run on a cluster (nothing is sent).
+              for (const statement of clickhouseSchema({ database, table, cluster: values.cluster })) io.out(`${statement};\n`);
+              return 0;
+            }
+            await migrateClickHouse(conn, { cluster: values.cluster });
+            io.out(`Migrated ${database}.${table}${values.cluster ? ` on cluster ${values.cluster} (${table}_local replicated, ${table} distributed)` : ""} (ClickHouse ${await conn.version()}).`);
+          } finally {
+            await conn.close();
+          }
+          return 0;
+        }
+        if (values.cluster || values.print) throw new UsageError("--cluster and --print are for ClickHouse: migrate --store clickhouse://… --cluster <name> --print");
+        if (!target || storeKind(target) !== "postgres") throw new UsageError("migrate needs --store postgres://… or clickhouse://… (or DATABASE_URL)");
         const pool = new pg.Pool({ connectionString: target, max: 1 });
         try {
           const t = values.table ?? DEFAULT_TABLE;
@@ -400,6 +426,23 @@ export async function main(argv: string[], io: CliIo = { out: (s: string) => con
         // The reason is free text: redacted before it is stored in the record, tombstones or access log.
         const reason = values.reason !== undefined ? redactText(values.reason) : undefined;
         const target = rest[0] ?? values.store;
+        if (target && storeKind(target) === "clickhouse") {
+          const conn = new ClickHouseConnection(parseClickHouseTarget(target, values.table));
+          try {
+            const plan = await planClickHouseErasure(conn, values.user);
+            const stop = await gate("erase", describePostgresPlan("erase", plan, `${endpointLabel(target) ?? "clickhouse"} ${conn.target.database}.${conn.target.table}`, `user "${values.user}"`), plan, plan.rows === 0, () =>
+              erasureSigningKey({ keyFile: values["key-file"] }, "pass --key-file <the trail's signing-key.pem>, or set AGENT_AUDIT_KEY_DIR to the key store that holds it."),
+            );
+            if (typeof stop === "number") return stop;
+            const signingKey = stop;
+            const result = await eraseClickHouse(conn, { userId: values.user }, { actor, reason, signingKey });
+            if (values.json) io.out(JSON.stringify({ events: result.events, traces: result.traces, records: result.records.map((r) => ({ chain_id: r.chain_id, events: r.events.length, key_id: r.key_id })) }, null, 2));
+            else io.out(`Erased ${plural(result.events, "row")} of the user in ClickHouse under ${plural(result.records.length, "signed erasure record")} (key ${keyId(signingKey)}); recorded in ${conn.target.table}_maintenance.`);
+          } finally {
+            await conn.close();
+          }
+          return 0;
+        }
         if (target && storeKind(target) === "postgres") {
           const table = values.table ?? DEFAULT_TABLE;
           const pool = new pg.Pool({ connectionString: target, max: 1 });
@@ -436,6 +479,21 @@ export async function main(argv: string[], io: CliIo = { out: (s: string) => con
       case "purge": {
         if (!values["older-than"]) throw new UsageError("purge needs --older-than <age>, e.g. --older-than 90d");
         const age = parseAge(values["older-than"]);
+        if (values.store && storeKind(values.store) === "clickhouse") {
+          const conn = new ClickHouseConnection(parseClickHouseTarget(values.store, values.table));
+          const before = new Date(Date.now() - age).toISOString();
+          try {
+            const plan = await planClickHousePurge(conn, before);
+            const stop = await gate("purge", describePostgresPlan("purge", plan, `${endpointLabel(values.store) ?? "clickhouse"} ${conn.target.database}.${conn.target.table}`, `rows older than ${before}`), plan, plan.rows === 0, () => undefined);
+            if (typeof stop === "number") return stop;
+            const n = await purgeClickHouse(conn, before, actor);
+            if (values.json) io.out(JSON.stringify({ rows: n, before }, null, 2));
+            else io.out(`Purged ${plural(n, "row")} older than ${before} from ClickHouse; recorded in ${conn.target.table}_maintenance.`);
+          } finally {
+            await conn.close();
+          }
+          return 0;
+        }
         if (values.store && storeKind(values.store) === "postgres") {
           const table = checkTableName(values.table ?? DEFAULT_TABLE);
           const before = new Date(Date.now() - age).toISOString();
@@ -488,8 +546,19 @@ export async function main(argv: string[], io: CliIo = { out: (s: string) => con
         return 0;
       }
       case "sessions": {
-        reading("sessions");
-        const sessions = values["no-index"] ? await listSessions(dir, { onBadLine }) : await readIndexed(dir, (store) => store.listSessions({ onBadLine }));
+        let sessions;
+        if (values.store && storeKind(values.store) !== "dir") {
+          // A database or archive: the same summaries, from its events in storage order.
+          const store = openStore(values.store, { table: values.table });
+          try {
+            sessions = await summarizeSessions(store.events({}, { ordered: false }));
+          } finally {
+            await store.close();
+          }
+        } else {
+          reading("sessions");
+          sessions = values["no-index"] ? await listSessions(dir, { onBadLine }) : await readIndexed(dir, (store) => store.listSessions({ onBadLine }));
+        }
         if (values.json) {
           io.out(JSON.stringify(sessions, null, 2));
           return 0;

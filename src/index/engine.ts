@@ -10,6 +10,10 @@ const MODULE = () => process.env.AGENT_AUDIT_INDEX_ENGINE ?? "@duckdb/node-api";
 
 let loading: Promise<DuckDB | undefined> | undefined;
 let told = false;
+let fellBack = 0;
+
+/** How many times this process answered with the scan instead of the index (the tests watch it). */
+export const fallbacks = (): number => fellBack;
 
 export function loadEngine(): Promise<DuckDB | undefined> {
   return (loading ??= (import(MODULE()) as Promise<DuckDB>).then(
@@ -23,6 +27,7 @@ export function loadEngine(): Promise<DuckDB | undefined> {
 
 /** One line on stderr, once per process: the fallback is correct, only slower. */
 export function notice(line: string): void {
+  fellBack++;
   if (told) return;
   told = true;
   process.stderr.write(`${line}\n`);

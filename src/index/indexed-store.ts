@@ -14,7 +14,9 @@ import { listSegments, parseLine } from "../format/trail-format.js";
 import { dayOf, markSpikes, round6 } from "../store/analytics.js";
 import { JsonlStore } from "../store/jsonl-store.js";
 import { byTime, listSessions, type BadLine, type ReadOptions, type SessionSummary } from "../store/jsonl.js";
-import type { AuditStore, DailyErrors, EventFilter, EventOrder, ModelDay, SessionRow, SessionSummaries, SpikeRule, ToolStat } from "../store/types.js";
+import { NO_SESSION, PREVIEW_CHARS, finishRow, matchesText, newestFirst, pageAfter } from "../store/session-rows.js";
+import { sessionRows } from "../store/session-scan.js";
+import type { AuditStore, DailyErrors, EventFilter, EventOrder, ModelDay, SessionQuery, SessionRow, SessionsAnswer, SpikeRule, ToolStat } from "../store/types.js";
 import { TABLE_COLUMNS, compactSegment, loadSegments, parquetList, segmentDay, today } from "./compact.js";
 import { loadEngine, notice } from "./engine.js";
 
@@ -36,6 +38,13 @@ interface Open {
 }
 
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+/** Ties broken by time, then seq, then id: `earlier` of store/session-rows.ts. */
+const KEY = "ts, seq, id";
+const SID = `coalesce(session_id, ${lit(NO_SESSION)})`;
+/** `countsAsError` of store/session-rows.ts: `propagated` is the JavaScript truthiness of data.propagated. */
+const IS_ERROR = "(level = 'error' AND type <> 'output' AND NOT propagated)";
+/** The user of the earliest event that names one (`user_id` truthy, as the scan reads it). */
+const FIRST_USER = `first(user_id ORDER BY ${KEY}) FILTER (WHERE user_id <> '')`;
 const ORDER = "seg, line_no";
 
 function where(f: EventFilter): string {
@@ -49,7 +58,7 @@ function where(f: EventFilter): string {
   return c.length ? `WHERE ${c.join(" AND ")}` : "";
 }
 
-export class IndexedStore implements AuditStore, SessionSummaries {
+export class IndexedStore implements AuditStore {
   private opening: Promise<Open | undefined> | undefined;
   private prepared = "";
   private readonly scan: JsonlStore;
@@ -274,39 +283,71 @@ export class IndexedStore implements AuditStore, SessionSummaries {
     return markSpikes(rows.map(([hour, n]) => ({ hour: String(hour), events: Number(n) })), rule);
   }
 
-  async sessionSummaries(filter: EventFilter, withText: boolean): Promise<Array<SessionRow & { text: string }> | undefined> {
-    const ord = "ord";
-    const rows = await this.rows(
-      `SELECT coalesce(session_id, '(no session)') AS sid,
-        arg_min(user_id, ${ord}) FILTER (WHERE user_id IS NOT NULL AND user_id <> ''),
-        min(ts), max(ts),
+  /**
+   * The viewer's session list in two steps, under the rules of `store/session-rows.ts`: each
+   * session's last activity (and errors, or first user and inputs for a search) from one GROUP BY,
+   * ordered and cut to the page here (JavaScript's string order, as the scan sorts); then only the
+   * page's sessions in full. The search matches in JavaScript too: SQL's lower() is not JS's.
+   */
+  async sessions(q: SessionQuery): Promise<SessionsAnswer> {
+    const filter = { userId: q.userId, since: q.since, until: q.until };
+    const live = `${where(filter) ? `${where(filter)} AND` : "WHERE"} NOT erased`;
+    const answer = await this.attempt(async (open) => {
+      const read = async (sql: string) => (await open.conn.runAndReadAll(sql)).getRows() as unknown[][];
+      const search = q.text;
+      const candidates = await read(
+        `SELECT ${SID} AS sid, max(ts)${search ? `, ${FIRST_USER}, to_json(list(content ORDER BY ${KEY}) FILTER (WHERE type = 'input'))` : ""}
+         FROM ev ${live} GROUP BY sid ${q.errorsOnly ? `HAVING count(*) FILTER (WHERE ${IS_ERROR}) > 0` : ""}`,
+      );
+      const rows = candidates
+        .filter(([sid, , user, inputs]) => !search || matchesText(String(sid), user == null ? undefined : String(user), inputs == null ? [] : (JSON.parse(String(inputs)) as string[]), search))
+        .map(([sid, end]) => ({ session_id: String(sid), end: String(end) }))
+        .sort(newestFirst);
+      const { page, more, total } = pageAfter(rows, q.limit, q.after);
+      return { sessions: page.length ? await this.detail(read, live, page) : [], more, total };
+    });
+    if (answer) return answer;
+    const { page, more, total } = pageAfter(await sessionRows(this.scan, q), q.limit, q.after);
+    return { sessions: page, more, total };
+  }
+
+  /** The full rows of the page's sessions, in the page's order. */
+  private async detail(read: (sql: string) => Promise<unknown[][]>, live: string, page: ReadonlyArray<{ session_id: string }>): Promise<SessionRow[]> {
+    const ids = page.map((p) => p.session_id);
+    const inPage = `(session_id IN (${ids.map(lit).join(", ")})${ids.includes(NO_SESSION) ? " OR session_id IS NULL" : ""})`;
+    const rows = await read(
+      `SELECT ${SID} AS sid, min(ts), max(ts),
         count(*) FILTER (WHERE type = 'input'),
         count(*) FILTER (WHERE type = 'llm_end'),
         count(*) FILTER (WHERE type IN ('tool_end', 'tool_error')),
         coalesce(sum(total_tokens) FILTER (WHERE type = 'llm_end'), 0),
         coalesce(sum(cost) FILTER (WHERE type = 'llm_end'), 0),
-        count(*) FILTER (WHERE level = 'error' AND type <> 'output' AND NOT propagated),
-        arg_min(content, ${ord}) FILTER (WHERE type = 'input'),
-        ${withText ? `string_agg(' ' || content, '' ORDER BY ord) FILTER (WHERE type = 'input')` : "NULL"}
-      FROM evo ${where(filter)} ${where(filter) ? "AND" : "WHERE"} NOT erased GROUP BY sid`,
+        count(*) FILTER (WHERE ${IS_ERROR}),
+        ${FIRST_USER},
+        first(content ORDER BY ${KEY}) FILTER (WHERE type = 'input')
+      FROM ev ${live} AND ${inPage} GROUP BY sid`,
     );
-    // Undefined: the caller summarises the scanned events itself.
-    if (!rows) return undefined;
-    return rows.map(([sid, user, start, end, runs, model_calls, tool_calls, tokens, cost, errors, first, text]) => ({
-      session_id: String(sid),
-      start: String(start),
-      end: String(end),
-      duration_ms: 0,
-      runs: Number(runs),
-      model_calls: Number(model_calls),
-      tool_calls: Number(tool_calls),
-      tokens: Number(tokens),
-      cost: Number(cost),
-      errors: Number(errors),
-      text: text === null || text === undefined ? "" : String(text),
-      ...(user ? { user_id: String(user) } : {}),
-      ...(first !== null && first !== undefined ? { preview: String(first).slice(0, 120) } : {}),
-    }));
+    const bySid = new Map(rows.map((r) => [String(r[0]), r]));
+    return page.flatMap(({ session_id }) => {
+      const r = bySid.get(session_id);
+      if (!r) return [];
+      const [, start, end, runs, model_calls, tool_calls, tokens, cost, errors, user, first] = r;
+      return [
+        finishRow({
+          session_id,
+          user_id: user == null ? undefined : String(user),
+          start: String(start),
+          end: String(end),
+          runs: Number(runs),
+          model_calls: Number(model_calls),
+          tool_calls: Number(tool_calls),
+          tokens: Number(tokens),
+          cost: Number(cost),
+          errors: Number(errors),
+          preview: first == null ? undefined : String(first).slice(0, PREVIEW_CHARS),
+        }),
+      ];
+    });
   }
 
   /** `listSessions` of store/jsonl.ts (the CLI's `sessions`), the same rows and the same bad lines reported. */

@@ -5,6 +5,7 @@
  * scan would parse. Only what is on disk is indexed: an encrypted event's content stays encrypted.
  */
 import type { AuditEvent } from "../events/schema.js";
+import { inputText } from "../store/session-rows.js";
 
 export type Cell = string | number | boolean | null;
 
@@ -50,7 +51,7 @@ export function rowOf(seg: string, lineNo: number, offset: number, bytes: number
   const usage = (d.usage ?? undefined) as Record<string, unknown> | undefined;
   const error = d.error as Record<string, unknown> | undefined;
   // The input's text as the viewer's session list reads it (its preview and search text).
-  const content = e.type === "input" ? (typeof d.content === "string" ? d.content : JSON.stringify(d.content ?? "")) : null;
+  const content = e.type === "input" ? inputText(d.content) : null;
   return [
     seg,
     lineNo,

@@ -14,7 +14,7 @@ import { readEventsCursor, readSessionsCursor } from "./cursor.js";
 import { BadParam, dateParam, flagParam, limitParam, textParam } from "./query-params.js";
 import { decodeSegment, type RequestTarget } from "./request-target.js";
 import { PAGE_CSP, json, jsonError, send } from "./responses.js";
-import { pageOfEvents, pageOfSessions, sessionRows } from "./sessions.js";
+import { pageOfEvents, sessionsPage } from "./sessions.js";
 
 const ASSETS = fileURLToPath(new URL("./assets/", import.meta.url));
 const ASSET_TYPES: Record<string, string> = { js: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8" };
@@ -82,7 +82,7 @@ async function sessionsList(ctx: RouteContext, path: string, query: URLSearchPar
   const after = readSessionsCursor(query.get("cursor"));
   const filter = { userId: textParam(query, "user"), since: dateParam(query, "since"), until: dateParam(query, "until"), errorsOnly: flagParam(query, "errors"), text: textParam(query, "q") };
   ctx.log("api", path, query);
-  json(res, 200, pageOfSessions(await sessionRows(ctx.store, filter), limit, after));
+  json(res, 200, await sessionsPage(ctx.store, filter, limit, after));
 }
 
 async function sessionEvents(ctx: RouteContext, path: string, query: URLSearchParams, res: ServerResponse): Promise<void> {

@@ -60,9 +60,14 @@ export interface SessionSummary {
 }
 
 /** One summary per session in the trail, most recent first. */
-export async function listSessions(dir: string, options: ReadOptions = {}): Promise<SessionSummary[]> {
+export function listSessions(dir: string, options: ReadOptions = {}): Promise<SessionSummary[]> {
+  return summarizeSessions(readTrail(dir, options));
+}
+
+/** One summary per session of any store's events (in any order), most recent first. */
+export async function summarizeSessions(events: AsyncIterable<AuditEvent>): Promise<SessionSummary[]> {
   const sessions = new Map<string, SessionSummary>();
-  for await (const e of readTrail(dir, options)) {
+  for await (const e of events) {
     // An erased event is a tombstone that belongs to nobody: it keeps the chain, not a session.
     if (e.erased) continue;
     const id = e.session_id ?? "(no session)";

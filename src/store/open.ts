@@ -1,17 +1,20 @@
-/** `--store <dir | postgres://… | s3://bucket/prefix>`: the store a target names. */
+/** `--store <dir | postgres://… | clickhouse://… | s3://bucket/prefix>`: the store a target names. */
+import { ClickHouseStore } from "./clickhouse-store.js";
+import { isClickHouseTarget } from "./clickhouse-connection.js";
 import { JsonlStore } from "./jsonl-store.js";
 import { PostgresStore } from "./postgres-store.js";
 import { downloadArchive } from "./s3-archive.js";
 import type { AuditStore, EventFilter, EventOrder, SpikeRule } from "./types.js";
 
 /** What kind of store a `--store` target names. */
-export function storeKind(target: string): "postgres" | "s3" | "dir" {
-  return /^postgres(ql)?:\/\//.test(target) ? "postgres" : target.startsWith("s3://") ? "s3" : "dir";
+export function storeKind(target: string): "postgres" | "clickhouse" | "s3" | "dir" {
+  return /^postgres(ql)?:\/\//.test(target) ? "postgres" : isClickHouseTarget(target) ? "clickhouse" : target.startsWith("s3://") ? "s3" : "dir";
 }
 
 export function openStore(target: string, options: { table?: string; onProgress?: (events: number) => void } = {}): AuditStore {
   const kind = storeKind(target);
   if (kind === "postgres") return new PostgresStore({ connectionString: target, table: options.table });
+  if (kind === "clickhouse") return new ClickHouseStore(target, { table: options.table });
   if (kind === "s3") return new S3Store(target, options.onProgress);
   return new JsonlStore(target, { onProgress: options.onProgress });
 }

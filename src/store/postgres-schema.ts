@@ -1,7 +1,8 @@
 /**
  * The PostgreSQL layout (`agent-audit migrate`): one table in the classic audit-log shape — `id`,
  * `ts timestamptz`, `session_id`, `user_id`, `log_type`, `data jsonb` — plus the envelope columns,
- * indexed on session, user, time and type. Append-only in the database too: a trigger rejects
+ * indexed on session, user, time and type, and the hot fields of `data` (tool, model, tokens, cost,
+ * error type) as generated columns that stats and session lists group by. Append-only in the database too: a trigger rejects
  * UPDATE and DELETE unless they come from the erasure and retention functions, which record
  * themselves in a maintenance log. `--roles` adds a writer role (INSERT only), a reader role
  * (SELECT only) and an admin role (may run erasure and retention).
@@ -13,6 +14,7 @@
  * `agent-audit verify postgres://…` reports their tombstones as `forged_erasure`.
  */
 import type { PgPoolClientLike, PgPoolLike } from "./pg-pool-like.js";
+import { hotFieldsSql } from "./postgres-hot-fields.js";
 
 export const DEFAULT_TABLE = "agent_audit_events";
 
@@ -58,7 +60,8 @@ CREATE TABLE IF NOT EXISTS ${t} (
 );
 -- Added after the first release: the envelope hash covers it, so verify needs it back as written.
 ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS truncated text[];
-CREATE INDEX IF NOT EXISTS ${t}_session_idx ON ${t} (session_id, ts);
+-- Added for scale: hot fields extracted from data (postgres-hot-fields.ts).
+${hotFieldsSql(t)}CREATE INDEX IF NOT EXISTS ${t}_session_idx ON ${t} (session_id, ts);
 CREATE INDEX IF NOT EXISTS ${t}_user_idx ON ${t} (user_id, ts);
 CREATE INDEX IF NOT EXISTS ${t}_ts_idx ON ${t} (ts);
 CREATE INDEX IF NOT EXISTS ${t}_type_idx ON ${t} (log_type, ts);

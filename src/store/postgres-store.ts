@@ -4,23 +4,16 @@ import type { AuditEvent } from "../events/schema.js";
 import type { PgPoolLike } from "./pg-pool-like.js";
 import { markSpikes, round3, round6 } from "./analytics.js";
 import { COLUMNS, DEFAULT_TABLE, checkTableName } from "./postgres-schema.js";
-import type { AuditStore, DailyErrors, EventFilter, ModelDay, SpikeRule, ToolStat } from "./types.js";
+import { hotField, type HotField } from "./postgres-hot-fields.js";
+import { sessionsPage } from "./postgres-sessions.js";
+import { where } from "./postgres-where.js";
+
+export { where } from "./postgres-where.js";
+import type { AuditStore, DailyErrors, EventFilter, ModelDay, SessionQuery, SessionsAnswer, SpikeRule, ToolStat } from "./types.js";
 
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
-
-/** WHERE clause and parameters for a filter. */
-export function where(f: EventFilter, extra: string[] = []): { sql: string; params: unknown[] } {
-  const clauses = [...extra];
-  const params: unknown[] = [];
-  const p = (v: unknown) => `$${params.push(v)}`;
-  if (f.sessionId !== undefined) clauses.push(`session_id = ${p(f.sessionId)}`);
-  if (f.userId !== undefined) clauses.push(`user_id = ${p(f.userId)}`);
-  if (f.since) clauses.push(`ts >= ${p(f.since.toISOString())}`);
-  if (f.until) clauses.push(`ts < ${p(f.until.toISOString())}`);
-  if (f.types?.length) clauses.push(`log_type = ANY(${p(f.types)})`);
-  if (f.levels?.length) clauses.push(`level = ANY(${p(f.levels)})`);
-  return { sql: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
-}
+/** The UTC day as the group key, formatted once per group rather than once per row. */
+const DAY = `(ts AT TIME ZONE 'UTC')::date`;
 
 /** A row back into the event as it was written (columns that were absent stay absent). */
 export function rowToEvent(r: Record<string, unknown>): AuditEvent {
@@ -38,11 +31,31 @@ export class PostgresStore implements AuditStore {
   readonly pool: PgPoolLike;
   private readonly owned: boolean;
   readonly table: string;
+  private hotColumns: Promise<boolean> | undefined;
 
-  constructor(options: { connectionString?: string; pool?: PgPoolLike; table?: string }) {
+  /**
+   * `hotColumns`: whether to read the extracted columns (postgres-hot-fields.ts). By default the
+   * store looks once: a table an older version migrated, read by a role that may not ALTER it,
+   * is answered from the same expressions over `data` (slower, identical).
+   */
+  constructor(options: { connectionString?: string; pool?: PgPoolLike; table?: string; hotColumns?: boolean }) {
     this.table = checkTableName(options.table ?? DEFAULT_TABLE);
     this.owned = !options.pool;
     this.pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 4 });
+    if (options.hotColumns !== undefined) this.hotColumns = Promise.resolve(options.hotColumns);
+  }
+
+  /** A function naming each hot field as this table has it. */
+  private async fields(): Promise<(name: HotField) => string> {
+    this.hotColumns ??= this.pool
+      .query(`SELECT count(*)::int AS n FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'cost_usd' AND NOT attisdropped`, [this.table])
+      .then(({ rows }) => rows[0]?.n === 1)
+      .catch((err: unknown) => {
+        this.hotColumns = undefined; // a failed look is not an answer: ask again next time
+        throw err;
+      });
+    const columns = await this.hotColumns;
+    return (name) => hotField(name, columns);
   }
 
   async *events(filter: EventFilter = {}): AsyncIterable<AuditEvent> {
@@ -62,8 +75,9 @@ export class PostgresStore implements AuditStore {
 
   async toolStats(filter: EventFilter = {}): Promise<ToolStat[]> {
     const w = where({ ...filter, types: ["tool_end", "tool_error"] });
+    const f = await this.fields();
     const { rows } = await this.pool.query(
-      `SELECT coalesce(data->>'tool', name, 'unknown') AS tool, count(*)::int AS calls, (count(*) FILTER (WHERE log_type = 'tool_error'))::int AS errors,
+      `SELECT coalesce(${f("tool")}, name, 'unknown') AS tool, count(*)::int AS calls, (count(*) FILTER (WHERE log_type = 'tool_error'))::int AS errors,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50, percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95
        FROM ${this.table} ${w.sql} GROUP BY 1`,
       w.params,
@@ -76,9 +90,9 @@ export class PostgresStore implements AuditStore {
   async errorRate(filter: EventFilter = {}): Promise<DailyErrors[]> {
     const w = where(filter);
     const { rows } = await this.pool.query(
-      `SELECT to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*)::int AS events, (count(*) FILTER (WHERE level = 'error'))::int AS errors,
+      `SELECT to_char(${DAY}, 'YYYY-MM-DD') AS day, count(*)::int AS events, (count(*) FILTER (WHERE level = 'error'))::int AS errors,
               (count(*) FILTER (WHERE log_type = 'output'))::int AS invocations, (count(*) FILTER (WHERE log_type = 'output' AND status = 'error'))::int AS failed
-       FROM ${this.table} ${w.sql} GROUP BY 1 ORDER BY 1`,
+       FROM ${this.table} ${w.sql} GROUP BY ${DAY} ORDER BY ${DAY}`,
       w.params,
     );
     return rows.map((r) => ({ day: r.day, events: r.events, errors: r.errors, invocations: r.invocations, failed_invocations: r.failed, rate: r.invocations ? round6(r.failed / r.invocations) : 0 }));
@@ -86,12 +100,13 @@ export class PostgresStore implements AuditStore {
 
   async modelUsage(filter: EventFilter = {}): Promise<ModelDay[]> {
     const w = where({ ...filter, types: ["llm_end"] });
-    const n = (path: string) => `coalesce(sum((data->'usage'->>'${path}')::numeric), 0)::float8`;
+    const f = await this.fields();
+    const n = (field: HotField) => `coalesce(sum(${f(field)}), 0)::float8`;
     const { rows } = await this.pool.query(
-      `SELECT to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, coalesce(data->>'model', name, 'unknown') AS model, count(*)::int AS calls,
+      `SELECT to_char(${DAY}, 'YYYY-MM-DD') AS day, coalesce(${f("model")}, name, 'unknown') AS model, count(*)::int AS calls,
               ${n("input_tokens")} AS input_tokens, ${n("output_tokens")} AS output_tokens, ${n("total_tokens")} AS total_tokens,
-              coalesce(sum((data->>'cost')::float8), 0) AS cost
-       FROM ${this.table} ${w.sql} GROUP BY 1, 2`,
+              coalesce(sum(${f("cost_usd")}::float8), 0) AS cost
+       FROM ${this.table} ${w.sql} GROUP BY ${DAY}, 2`,
       w.params,
     );
     return rows
@@ -102,10 +117,15 @@ export class PostgresStore implements AuditStore {
   async volume(filter: EventFilter = {}, rule: Partial<SpikeRule> = {}) {
     const w = where(filter);
     const { rows } = await this.pool.query(
-      `SELECT to_char(date_trunc('hour', ts AT TIME ZONE 'UTC'), 'YYYY-MM-DD"T"HH24":00:00Z"') AS hour, count(*)::int AS events FROM ${this.table} ${w.sql} GROUP BY 1 ORDER BY 1`,
+      `SELECT to_char(date_trunc('hour', ts AT TIME ZONE 'UTC'), 'YYYY-MM-DD"T"HH24":00:00Z"') AS hour, count(*)::int AS events
+       FROM ${this.table} ${w.sql} GROUP BY date_trunc('hour', ts AT TIME ZONE 'UTC') ORDER BY date_trunc('hour', ts AT TIME ZONE 'UTC')`,
       w.params,
     );
     return markSpikes(rows as Array<{ hour: string; events: number }>, rule);
+  }
+
+  async sessions(query: SessionQuery): Promise<SessionsAnswer> {
+    return sessionsPage(this.pool, this.table, await this.fields(), query);
   }
 
   async close(): Promise<void> {

@@ -64,6 +64,51 @@ export interface EventOrder {
   ordered?: boolean;
 }
 
+/** One session in the viewer's list: what happened in it, and a little text to recognise it by. */
+export interface SessionRow {
+  session_id: string;
+  /** The user of the session's earliest event that names one (time, then seq, then id). */
+  user_id?: string;
+  start: string;
+  end: string;
+  duration_ms: number;
+  runs: number;
+  model_calls: number;
+  tool_calls: number;
+  tokens: number;
+  cost: number;
+  errors: number;
+  /** A little text to search in: the earliest user input. */
+  preview?: string;
+}
+
+/** Where a page of sessions starts: after the row with this last activity and id. */
+export interface SessionsPosition {
+  end: string;
+  id: string;
+}
+
+/**
+ * Which sessions, and which page of them: sessions are ordered by last activity, newest first,
+ * then by id. Only `userId`, `since` and `until` of the filter apply (to the events counted).
+ */
+export interface SessionQuery extends EventFilter {
+  limit: number;
+  after?: SessionsPosition;
+  /** Only sessions with at least one error. */
+  errorsOnly?: boolean;
+  /** Case-insensitive, in the id, the user and every user input. */
+  text?: string;
+}
+
+export interface SessionsAnswer {
+  sessions: SessionRow[];
+  /** Whether rows follow this page. */
+  more: boolean;
+  /** How many sessions match, over all pages. */
+  total: number;
+}
+
 export interface AuditStore {
   /**
    * Events matching the filter, in the order they happened (time, then chain sequence). With
@@ -75,31 +120,10 @@ export interface AuditStore {
   errorRate(filter?: EventFilter): Promise<DailyErrors[]>;
   modelUsage(filter?: EventFilter): Promise<ModelDay[]>;
   volume(filter?: EventFilter, rule?: Partial<SpikeRule>): Promise<HourVolume[]>;
-  close(): Promise<void>;
-}
-
-/** One row of the viewer's session list (see `serve/sessions.ts`). */
-export interface SessionRow {
-  session_id: string;
-  user_id?: string;
-  start: string;
-  end: string;
-  duration_ms: number;
-  runs: number;
-  model_calls: number;
-  tool_calls: number;
-  tokens: number;
-  cost: number;
-  errors: number;
-  /** A little text to search in: the first user input. */
-  preview?: string;
-}
-
-/** A store that can summarise sessions itself (the columnar index) instead of streaming events. */
-export interface SessionSummaries {
   /**
-   * Rows as `sessionRows` builds them, unfiltered and unsorted, each with the text it searches;
-   * undefined when this store cannot summarise now (then the caller streams the events).
+   * A page of session summaries, computed where the data is (PostgreSQL: GROUP BY). Optional:
+   * without it the viewer builds the same rows from one streaming scan of `events`.
    */
-  sessionSummaries(filter: EventFilter, withText: boolean): Promise<Array<SessionRow & { text: string }> | undefined>;
+  sessions?(query: SessionQuery): Promise<SessionsAnswer>;
+  close(): Promise<void>;
 }

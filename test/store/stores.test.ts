@@ -12,36 +12,17 @@ import { PostgresStore } from "../../src/store/postgres-store.js";
 import { markSpikes, quantile } from "../../src/store/analytics.js";
 import { costOf, priceFor, DEFAULT_PRICES } from "../../src/pricing/prices.js";
 import { main } from "../../src/cli/main.js";
+import { migrate, schemaSql } from "../../src/store/postgres-schema.js";
+import { HOT_FIELDS } from "../../src/store/postgres-hot-fields.js";
+import { sessionRows, sessionsPage, type SessionFilter, type SessionsPage } from "../../src/serve/sessions.js";
+import type { AuditStore } from "../../src/store/types.js";
 import type { AuditEvent } from "../../src/events/schema.js";
 import { memoryTrail, ofType, tempDir } from "../helpers.js";
+import { DAY, T0, writeHistory } from "./history.js";
+import { SESSION_FILTERS, allPages, oddCursors, writeSessions } from "./sessions-fixture.js";
 
 const DB = process.env.DATABASE_URL;
 if (!DB) console.warn("stores.test: DATABASE_URL is not set and no PostgreSQL server could be started; the PostgreSQL half is skipped");
-
-const DAY = 86_400_000;
-const T0 = Date.parse("2026-11-01T00:00:00.000Z");
-
-/** A deterministic month of activity: 3 users, sessions, tools with known durations, model calls, failures, one spike hour. */
-function writeHistory(trail: AuditTrail) {
-  let t = T0;
-  const at = (ms: number) => (t = ms);
-  for (let day = 0; day < 4; day++) {
-    for (let run = 0; run < 6; run++) {
-      const user = ["alice", "bob", "carol"][run % 3]!;
-      const session = `s-${day}-${run % 2}`;
-      const trace = `00000000-0000-4000-8000-${String(day * 100 + run).padStart(12, "0")}`;
-      const base = { session_id: session, user_id: user, trace_id: trace };
-      at(T0 + day * DAY + run * 3_600_000 + 1000);
-      trail.emit({ ...base, level: "info", type: "input", data: { content: `question ${day}.${run}` }, time: t });
-      trail.emit({ ...base, level: "debug", type: "llm_end", name: "gpt-4o-mini", run_id: `${trace}-m`, data: { model: run % 2 ? "gpt-4o-mini" : "claude-sonnet-4", usage: { input_tokens: 100 + run, output_tokens: 20 + day, total_tokens: 120 + run + day }, cost: 0.001 * (run + 1) }, duration_ms: 500 + run, time: t + 10 });
-      const failed = run === 5;
-      trail.emit({ ...base, level: failed ? "error" : "info", type: failed ? "tool_error" : "tool_end", name: run % 2 ? "search" : "book", run_id: `${trace}-t`, data: { tool: run % 2 ? "search" : "book" }, duration_ms: 100 * (run + 1) + day, status: failed ? "error" : "ok", time: t + 20 });
-      trail.emit({ ...base, level: "info", type: "output", data: { content: "answer" }, duration_ms: 900, status: failed ? "error" : "ok", time: t + 30 });
-    }
-  }
-  // A spike: 80 events in one hour on the last day.
-  for (let i = 0; i < 80; i++) trail.emit({ level: "info", type: "custom", session_id: "s-spike", user_id: "bot", data: { i }, time: T0 + 3 * DAY + 20 * 3_600_000 + i });
-}
 
 describe("analytics helpers", () => {
   it("interpolates quantiles like percentile_cont and flags spikes against the median of preceding hours", () => {
@@ -204,6 +185,139 @@ describe.skipIf(!DB)("JSONL and PostgreSQL stores give identical answers", () =>
     expect((await postgres.pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n).toBe(0);
     const text = await run(["stats", "--store", dir]);
     expect(text.out.join("\n")).toMatch(/TOOL\s+CALLS\s+ERRORS\s+P50\s+P95[\s\S]*SPIKES at 2026-11-04T20:00:00Z/);
+  });
+});
+
+describe.skipIf(!DB)("JSONL and PostgreSQL stores give identical answers: sessions", () => {
+  let dir: string;
+  let jsonl: JsonlStore;
+  let postgres: PostgresStore;
+  const table = `ss_${process.pid}_${Date.now() % 100000}`;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    const trail = createAuditTrail({ sinks: [jsonlSink({ dir }), postgresSink({ connectionString: DB!, table, delivery: { lingerMs: 0 } })], redaction: false });
+    writeSessions(trail);
+    const flushed = await trail.shutdown({ timeoutMs: 20_000 });
+    expect(flushed.complete).toBe(true);
+    jsonl = new JsonlStore(dir);
+    postgres = new PostgresStore({ connectionString: DB!, table });
+  });
+  afterAll(async () => {
+    await postgres?.pool.query(`DROP TABLE IF EXISTS ${table}, ${table}_maintenance, ${table}_erasures CASCADE`);
+    await postgres?.close();
+  });
+
+  it.each(SESSION_FILTERS)("sessions, %s: the same pages, cursors and totals", async (_name, filter) => {
+    expect(postgres.sessions).toBeTypeOf("function");
+    for (const limit of [5, 50]) {
+      const a = await allPages(jsonl, filter, limit, expect);
+      const b = await allPages(postgres, filter, limit, expect);
+      expect(b).toEqual(a);
+      // The SQL rows are the scan's rows, not merely the scan again over PostgreSQL's events.
+      expect(b.flatMap((p) => p.sessions)).toEqual(await sessionRows(postgres, filter));
+    }
+  });
+
+  it("sessions: a cursor no viewer gave out (not a time, a NUL) is read the same way by both stores, never a failed query", async () => {
+    const rows = (await sessionsPage(jsonl, {}, 100)).sessions;
+    const mid = rows[10]!;
+    const positions = oddCursors(rows);
+    for (const after of positions) {
+      for (const filter of [{}, { text: "ask" }]) {
+        const a = await sessionsPage(jsonl, filter, 4, after);
+        expect(await sessionsPage(postgres, filter, 4, after)).toEqual(a);
+      }
+    }
+    expect((await sessionsPage(postgres, {}, 100, { end: mid.end, id: `${mid.session_id}\u0000zz` })).sessions[0]).toEqual(rows[11]);
+  });
+
+  it("sessions: the rows say what the events say", async () => {
+    const rows = (await sessionsPage(postgres, {}, 100)).sessions;
+    const byId = new Map(rows.map((r) => [r.session_id, r]));
+    expect(rows.length).toBe(23 + 3);
+    expect(byId.get("s-two")).toMatchObject({ user_id: "amy", runs: 2, preview: "early question", duration_ms: 100 * 60_000 });
+    // Tied last activity: ids in order.
+    const tied = rows.filter((r) => r.end === byId.get("s-two")!.end).map((r) => r.session_id);
+    expect(tied).toEqual(["s-tie", "s-two"]);
+    expect(byId.get("s-00")).toMatchObject({ errors: 1, tool_calls: 1, model_calls: 1, tokens: 10, cost: 0.0001, runs: 2, preview: '[{"text":"part 0","type":"text"},{"image_url":"x.png","type":"image_url"}]' });
+    expect(byId.get("s-03")).toMatchObject({ cost: 0, errors: 0 }); // cost "0.5" is no number
+    expect(byId.get("s-01")).toMatchObject({ errors: 0, preview: "Ask 1 about Flights" }); // a failed output is not an error of its own
+    expect(byId.get("(no session)")).toMatchObject({ user_id: "cy", errors: 1, runs: 1, preview: '""' });
+    const errorsOnly = (await sessionsPage(postgres, { errorsOnly: true }, 100)).sessions.map((r) => r.session_id).sort();
+    expect(errorsOnly).toEqual(["(no session)", "s-00", "s-05", "s-10", "s-15", "s-20"]);
+  });
+
+  it("extracted columns: filled from data for every writer, NULL where data has no number, recomputed by erasure", async () => {
+    const db = postgres.pool;
+    const cols = Object.keys(HOT_FIELDS).join(", ");
+    const tool = await db.query(`SELECT ${cols} FROM ${table} WHERE session_id = 's-00' AND log_type = 'tool_error'`);
+    expect(tool.rows).toEqual([{ tool: "search", model: null, input_tokens: null, output_tokens: null, total_tokens: null, cost_usd: null, error_type: "TimeoutError" }]);
+    const llm = await db.query(`SELECT ${cols} FROM ${table} WHERE session_id IN ('s-02', 's-03') AND log_type = 'llm_end' ORDER BY session_id`);
+    expect(llm.rows.map((r) => [r.model, r.input_tokens, r.output_tokens, r.total_tokens, r.cost_usd])).toEqual([
+      ["claude-sonnet-4", "10", "2", "12", String(0.0001 * 3)], // the number as the writer's JSON has it
+      ["gpt-4o-mini", "10", "3", "13", null],
+    ]);
+    // A plain SQL insert with values of the wrong JSON type is stored, its columns NULL (rolled back after: the trail has no such row).
+    const client = await db.connect();
+    try {
+      await client.query("BEGIN");
+      const { rows } = await client.query(
+        `INSERT INTO ${table} (id, ts, seq, chain_id, log_type, level, data, schema_version) VALUES (gen_random_uuid(), now(), 1, gen_random_uuid(), 'llm_end', 'info', $1, '1') RETURNING ${cols}`,
+        [{ model: "sql-model", usage: { total_tokens: "many", input_tokens: { n: 1 } }, cost: [1], error: { type: 7 } }],
+      );
+      expect(rows[0]).toEqual({ tool: null, model: "sql-model", input_tokens: null, output_tokens: null, total_tokens: null, cost_usd: null, error_type: null });
+    } finally {
+      await client.query("ROLLBACK");
+      client.release();
+    }
+    // The same answers from the expressions over data (a table migrate has not extended yet).
+    const fromData = new PostgresStore({ connectionString: DB!, table, hotColumns: false });
+    try {
+      expect(await fromData.toolStats()).toEqual(await postgres.toolStats());
+      expect(await fromData.modelUsage()).toEqual(await postgres.modelUsage());
+      expect((await fromData.sessions({ limit: 100 })).sessions).toEqual((await postgres.sessions({ limit: 100 })).sessions);
+    } finally {
+      await fromData.close();
+    }
+    // Erasure rewrites data: the extracted copies of it go too.
+    expect((await db.query(`SELECT ${table}_erase_user('amy', 'dpo', 'test') AS n`)).rows[0].n).toBeGreaterThan(0);
+    const left = await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE erased IS NOT NULL AND (${Object.keys(HOT_FIELDS).map((c) => `${c} IS NOT NULL`).join(" OR ")})`);
+    expect(left.rows[0].n).toBe(0);
+    expect((await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE erased IS NOT NULL`)).rows[0].n).toBeGreaterThan(10);
+  });
+
+  it("sessions after erasing the same users in both stores: tombstones belong to no session", async () => {
+    const run = async (args: string[]) => main(args, { out: () => {}, err: () => {} });
+    // amy was erased in PostgreSQL by the SQL function (the test before); the trail erases her too, then ben in both, signed.
+    expect(await run(["erase", "--yes", "--dir", dir, "--user", "amy", "--actor", "dpo", "--reason", "r"])).toBe(0);
+    expect(await run(["erase", "--yes", "--dir", dir, "--user", "ben", "--actor", "dpo", "--reason", "r"])).toBe(0);
+    expect(await run(["erase", "--yes", "--store", DB!, "--table", table, "--user", "ben", "--actor", "dpo", "--reason", "r"])).toBe(0);
+    for (const [, filter] of SESSION_FILTERS) expect(await allPages(postgres, filter, 4, expect)).toEqual(await allPages(jsonl, filter, 4, expect));
+    const all = (await sessionsPage(postgres, {}, 100)).sessions;
+    expect(all.length).toBeGreaterThan(5);
+    expect(all.filter((r) => r.user_id === "ben" || r.user_id === "amy")).toEqual([]);
+    expect(all.find((r) => r.session_id === "s-two")).toMatchObject({ user_id: "zed", preview: "late question", runs: 1 });
+  });
+
+  it("migrate adds the columns to a table made before them, fills them, and can run again", async () => {
+    const t = `old_${process.pid}_${Date.now() % 100000}`;
+    const db = postgres.pool;
+    try {
+      await db.query(schemaSql(t));
+      for (const c of Object.keys(HOT_FIELDS)) await db.query(`ALTER TABLE ${t} DROP COLUMN ${c}`);
+      await db.query(`INSERT INTO ${t} (id, ts, seq, chain_id, log_type, level, data, schema_version) VALUES (gen_random_uuid(), now(), 1, gen_random_uuid(), 'tool_end', 'info', '{"tool":"old-tool"}', '1')`);
+      const before = new PostgresStore({ pool: db, table: t });
+      expect((await before.toolStats()).map((x) => x.tool)).toEqual(["old-tool"]);
+      await migrate(db, t);
+      await migrate(db, t);
+      expect((await db.query(`SELECT tool FROM ${t}`)).rows).toEqual([{ tool: "old-tool" }]);
+      const after = new PostgresStore({ pool: db, table: t });
+      expect((await after.toolStats()).map((x) => x.tool)).toEqual(["old-tool"]);
+      await expect(db.query(`UPDATE ${t} SET level = 'x'`)).rejects.toThrow(/append-only/);
+    } finally {
+      await db.query(`DROP TABLE IF EXISTS ${t}, ${t}_maintenance, ${t}_erasures CASCADE`);
+    }
   });
 });
 

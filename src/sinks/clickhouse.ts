@@ -1,0 +1,109 @@
+/**
+ * `clickhouseSink({ url, database, table, username, password })`: the trail in ClickHouse, for
+ * teams that outgrow one machine, over HTTP with the official `@clickhouse/client`. One
+ * `INSERT … FORMAT JSONEachRow` per batch; the table is a ReplacingMergeTree keyed by event id, so
+ * redelivery is harmless (the copy is folded on merge and every read says FINAL). The tables are
+ * created on first use unless `migrate: false` (a user that may only INSERT: run `agent-audit
+ * migrate --store clickhouse://…` once instead). `erase(traceIds)` (what `trail.eraseUser`
+ * forwards) is a signed erasure (store/clickhouse-maintenance.ts) with the trail key.
+ */
+import type { KeyObject } from "node:crypto";
+import * as z from "zod";
+import type { AuditEvent } from "../events/schema.js";
+import { deliveryOptionsSchema } from "./delivery-options.js";
+import { failConfig, parseOptions } from "../shared/config.js";
+import { ClickHouseConnection, clickhouseErrorCode, type ClickHouseTarget } from "../store/clickhouse-connection.js";
+import { DEFAULT_CLICKHOUSE_DATABASE, DEFAULT_CLICKHOUSE_TABLE, checkIdentifier, eventToRow } from "../store/clickhouse-schema.js";
+import { migrateClickHouse } from "../store/clickhouse-migrate.js";
+import { eraseClickHouse } from "../store/clickhouse-maintenance.js";
+import { erasureSigningKey } from "../store/postgres-erase.js";
+import { OK, type DeliveryOptions, type SendContext, type SendResult, type Sink } from "./types.js";
+import { endpointLabel } from "./shared/endpoint.js";
+
+const optionsSchema = z
+  .object({
+    /** The HTTP interface, e.g. http://clickhouse:8123 (credentials in the URL are taken too). */
+    url: z.string().url(),
+    database: z.string().optional(),
+    table: z.string().optional(),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    migrate: z.boolean().optional(),
+    /** Signs forwarded erasures: the trail's key (a KeyObject or PEM). Default: the key file. */
+    signingKey: z.union([z.string(), z.custom<KeyObject>((v) => typeof v === "object" && v !== null && "asymmetricKeyType" in v, { message: "expected a KeyObject or PEM" })]).optional(),
+    keyFile: z.string().min(1).optional(),
+    name: z.string().min(1).optional(),
+    delivery: deliveryOptionsSchema.optional(),
+  })
+  .strict();
+export type ClickHouseSinkOptions = z.input<typeof optionsSchema>;
+
+/** ClickHouse error codes that a later attempt cannot fix: syntax, unknown table/column/database, types, auth. */
+const PERMANENT = new Set(["16", "27", "36", "43", "47", "53", "60", "62", "81", "192", "193", "497", "516"]);
+
+export function clickhouseSink(options: ClickHouseSinkOptions): Sink & { readonly table: string; readonly database: string } {
+  const opts = parseOptions("clickhouseSink", optionsSchema, options);
+  let target: ClickHouseTarget;
+  try {
+    const u = new URL(opts.url);
+    if (!/^https?:$/.test(u.protocol)) throw new Error(`url must be http:// or https:// (the HTTP interface, port 8123 or 8443), got ${u.protocol}//`);
+    target = {
+      url: `${u.protocol}//${u.host}`,
+      username: opts.username ?? (u.username ? decodeURIComponent(u.username) : undefined),
+      password: opts.password ?? (u.password ? decodeURIComponent(u.password) : undefined),
+      database: checkIdentifier("database", opts.database ?? DEFAULT_CLICKHOUSE_DATABASE),
+      table: checkIdentifier("table", opts.table ?? DEFAULT_CLICKHOUSE_TABLE),
+    };
+  } catch (err) {
+    failConfig(`clickhouseSink: ${(err as Error).message}.`);
+  }
+  const conn = new ClickHouseConnection(target);
+  // Named by scheme, host and port only: the URL may hold a password.
+  const where = endpointLabel(opts.url);
+  let ready: Promise<void> | undefined = opts.migrate === false ? Promise.resolve() : undefined;
+  const ensureReady = () =>
+    (ready ??= migrateClickHouse(conn).catch((err) => {
+      ready = undefined; // try again on the next batch
+      throw err;
+    }));
+
+  const verdict = (err: unknown): SendResult => {
+    const e = err as { type?: string };
+    const code = clickhouseErrorCode(err);
+    const retryable = !code || !PERMANENT.has(code);
+    return { ok: false, retryable, error: `ClickHouse ${code ? `error ${code}${e.type ? ` (${e.type})` : ""}` : "connection error"}${where ? ` at ${where}` : ""}` };
+  };
+
+  return {
+    name: opts.name ?? "clickhouse",
+    kind: "remote",
+    table: target.table,
+    database: target.database,
+    endpoint: where,
+    defaultDelivery: { batchSize: 1000 },
+    delivery: opts.delivery as Partial<DeliveryOptions> | undefined,
+    async send(batch: readonly AuditEvent[], context?: SendContext): Promise<SendResult> {
+      try {
+        await ensureReady();
+        await conn.insert(`${target.database}.${target.table}`, batch.map(eventToRow), context?.signal);
+        return OK;
+      } catch (err) {
+        return verdict(err);
+      }
+    },
+    async erase(traceIds: readonly string[]) {
+      let signingKey: KeyObject;
+      try {
+        signingKey = erasureSigningKey({ signingKey: opts.signingKey, keyFile: opts.keyFile }, "give clickhouseSink the trail's key (signingKey, or keyFile), or keep it in the key store ($AGENT_AUDIT_KEY_DIR/signing-key.pem)");
+      } catch (err) {
+        return { ok: false, detail: (err as Error).message };
+      }
+      await ensureReady();
+      const result = await eraseClickHouse(conn, { traceIds }, { actor: "agent-audit-trail", reason: "right to erasure (forwarded)", signingKey });
+      return { ok: true, detail: `${result.events} row(s) tombstoned in ${target.database}.${target.table} under ${result.records.length} signed erasure record(s)` };
+    },
+    async close() {
+      await conn.close();
+    },
+  };
+}
