@@ -5,7 +5,7 @@
 // 3% of tool calls fail. Then, in a fresh child process (so RSS is the reader's own): compaction,
 // disk size of the JSONL vs the index, each query's first and best-of-3 time, and peak RSS.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,7 +19,11 @@ else await main();
 async function main() {
   const { createAuditTrail, jsonlSink } = await import("../dist/index.js");
   const { writeSection, machine } = await import("./report.mjs");
-  const dir = mkdtempSync(join(tmpdir(), "audit-bench-scale-"));
+  // BENCH_DIR keeps the trail (and reuses one already written there): a 10M trail takes minutes to write.
+  const kept = process.env.BENCH_DIR;
+  const dir = kept ?? mkdtempSync(join(tmpdir(), "audit-bench-scale-"));
+  if (kept) mkdirSync(kept, { recursive: true });
+  const reuse = kept !== undefined && readdirSync(kept).some((f) => f.endsWith(".jsonl"));
   try {
     let seed = 42;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
@@ -30,9 +34,10 @@ async function main() {
     const DAY = 86_400_000;
     const end = Date.parse(new Date(Date.now() - DAY).toISOString().slice(0, 10)) + DAY - 60_000; // yesterday, closed
     const T0 = end - 30 * DAY;
-    const trail = createAuditTrail({ sinks: [jsonlSink({ dir })], redaction: false, integrity: { checkpointEvery: 100_000 } });
+    const trail = reuse ? undefined : createAuditTrail({ sinks: [jsonlSink({ dir })], redaction: false, integrity: { checkpointEvery: 100_000 } });
     const started = performance.now();
-    const runs = Math.floor(N / 5);
+    const runs = reuse ? 0 : Math.floor(N / 5);
+    if (reuse) console.error(`scale: reusing the trail in ${kept}`);
     for (let i = 0; i < runs; i++) {
       const time = T0 + Math.floor((i / runs) * 30 * DAY);
       const s = Math.floor(rand() * sessions);
@@ -48,15 +53,19 @@ async function main() {
       trail.emit({ ...base, level: "debug", type: "llm_end", name: model, data: { model, usage, cost: usage.total_tokens * 2e-7 }, duration_ms: 300 + Math.floor(rand() * 900), time: time + 3 });
       trail.emit({ ...base, level: failed ? "error" : "info", type: "output", data: { content: "done", llm_calls: 2, tool_calls: 1, errors: failed ? 1 : 0, usage }, status: failed ? "error" : "ok", duration_ms: 2000, time: time + 4 });
     }
-    await trail.shutdown();
-    const writeS = (performance.now() - started) / 1000;
+    await trail?.shutdown();
+    // A reused trail keeps the figures of the run that wrote and compacted it, beside it.
+    const record = kept && `${kept.replace(/\/+$/, "")}.bench.json`;
+    const earlier = reuse && record && existsSync(record) ? JSON.parse(readFileSync(record, "utf8")) : {};
+    const writeS = earlier.writeS ?? (performance.now() - started) / 1000;
     console.error(`scale: wrote ${N.toLocaleString("en")} events in ${writeS.toFixed(1)} s`);
     const phase = (name) => {
       const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), name, dir], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 24 });
       if (child.status !== 0) throw new Error(`${name} failed (${child.status})`);
       return JSON.parse(child.stdout);
     };
-    const c = phase("--compact");
+    const c = earlier.compact ?? phase("--compact");
+    if (record && !reuse) writeFileSync(record, JSON.stringify({ writeS, compact: c }));
     const r = { ...phase("--read"), ...c };
     const s = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
     const mb = (b) => `${(b / 1e6).toFixed(0)} MB`;
@@ -76,13 +85,13 @@ Peak RSS of the reading process: ${mb(r.maxRss)}; of the compacting one: ${mb(r.
     writeSection("scale", md);
     console.log(md);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!kept) rmSync(dir, { recursive: true, force: true });
   }
 }
 
 async function read(dir) {
   const { IndexedStore, JsonlStore } = await import("../dist/index.js");
-  const { sessionRows } = await import("../dist/serve/sessions.js");
+  const { sessionsPage } = await import("../dist/serve/sessions.js");
   const { serve } = await import("../dist/serve/server.js");
   const size = (d) => readdirSync(d).reduce((n, f) => n + (statSync(join(d, f)).isFile() ? statSync(join(d, f)).size : 0), 0);
   const segments = readdirSync(dir).filter((f) => f.endsWith(".jsonl"));
@@ -98,7 +107,7 @@ async function read(dir) {
   };
   const server = await serve({ store, dir, port: 0 });
   const queries = [
-    ["session list, top 50", () => sessionRows(store).then((r) => r.slice(0, 50)), () => sessionRows(scan).then((r) => r.slice(0, 50))],
+    ["session list, top 50", () => sessionsPage(store, {}, 50), () => sessionsPage(scan, {}, 50)],
     ["tool stats (p50/p95)", () => store.toolStats(), () => scan.toolStats()],
     ["error rate per day", () => store.errorRate(), () => scan.errorRate()],
     ["cost by model per day", () => store.modelUsage(), () => scan.modelUsage()],

@@ -95,7 +95,7 @@ Commands:
 Options:
   --store <dir|url>    query/stats/export/sessions/serve/verify/erase: a trail directory, postgres://… or
                        clickhouse://user:password@host:8123/database?table=name (default: --dir)
-  --no-index           query/stats/export/sessions/serve: scan the JSONL trail instead of its columnar index
+  --no-index           query/stats/export/sessions/show/serve: scan the JSONL trail instead of its columnar index
   --table <name>       the PostgreSQL or ClickHouse table (default ${DEFAULT_TABLE})
   --key-file <pem>     erase/purge/repair: the trail's signing key (default: signing-key.pem in the key store)
   --dir <path>         trail directory (default: $AGENT_AUDIT_DIR or ${DEFAULT_AUDIT_DIR})
@@ -575,7 +575,7 @@ export async function main(argv: string[], io: CliIo = { out: (s: string) => con
         const sessionId = rest[0];
         if (!sessionId) throw new UsageError("show needs a session id: agent-audit show <session_id> (list them with agent-audit sessions)");
         reading("show", `session ${sessionId}`);
-        const events = await sessionEvents(dir, sessionId, { onBadLine });
+        const events = values["no-index"] ? await sessionEvents(dir, sessionId, { onBadLine }) : await readIndexed(dir, (store) => store.sessionEvents(sessionId, { onBadLine }));
         if (events.length === 0) {
           io.err(`agent-audit: no events for session "${sessionId}" in ${dir}`);
           return 1;

@@ -13,7 +13,7 @@ import { dropIndexParts, partFile, readManifest, writeManifest } from "../format
 import { listSegments, parseLine } from "../format/trail-format.js";
 import { dayOf, markSpikes, round6 } from "../store/analytics.js";
 import { JsonlStore } from "../store/jsonl-store.js";
-import { byTime, listSessions, type BadLine, type ReadOptions, type SessionSummary } from "../store/jsonl.js";
+import { byTime, listSessions, sessionEvents, type BadLine, type ReadOptions, type SessionSummary } from "../store/jsonl.js";
 import { NO_SESSION, PREVIEW_CHARS, finishRow, matchesText, newestFirst, pageAfter } from "../store/session-rows.js";
 import { sessionRows } from "../store/session-scan.js";
 import type { AuditStore, DailyErrors, EventFilter, EventOrder, ModelDay, SessionQuery, SessionRow, SessionsAnswer, SpikeRule, ToolStat } from "../store/types.js";
@@ -348,6 +348,19 @@ export class IndexedStore implements AuditStore {
         }),
       ];
     });
+  }
+
+  /**
+   * `sessionEvents` of store/jsonl.ts (the CLI's `show`): one session's events in time order, and
+   * the same unreadable lines reported as the scan meets them.
+   */
+  async sessionEvents(sessionId: string, options: ReadOptions = {}): Promise<AuditEvent[]> {
+    const bad = await this.attempt(async (open) => open.bad);
+    if (!bad) return sessionEvents(this.dir, sessionId, options);
+    const events: AuditEvent[] = [];
+    for await (const e of this.events({ sessionId })) events.push(e);
+    for (const b of bad) options.onBadLine?.(b);
+    return events;
   }
 
   /** `listSessions` of store/jsonl.ts (the CLI's `sessions`), the same rows and the same bad lines reported. */

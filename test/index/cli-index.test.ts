@@ -2,7 +2,7 @@
 // (simulated by naming a module that does not exist) and then answers from the scan, the same.
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createAuditTrail } from "../../src/capture/audit-trail.js";
 import { jsonlSink } from "../../src/sinks/jsonl.js";
@@ -39,6 +39,17 @@ describe("agent-audit with the columnar index", () => {
     expect(s1.status).toBe(0);
     expect(JSON.parse(s1.stdout)).toHaveLength(4);
     expect(s1.stdout).toBe(s2.stdout);
+    // show: one session through the index, and a line that cannot be read reported the same both ways.
+    const closed = readdirSync(dir).filter((f) => f.startsWith("2026-11-01") && f.endsWith(".jsonl"))[0]!;
+    appendFileSync(join(dir, closed), "{not json\n");
+    const shown = run(["show", "s2", "--json", "--dir", dir]);
+    const shownScan = run(["show", "s2", "--json", "--dir", dir, "--no-index"]);
+    expect(shown.status).toBe(0);
+    expect(shown.stdout.trim().split("\n")).toHaveLength(10);
+    expect(shown.stdout).toBe(shownScan.stdout);
+    expect(shown.stderr).toBe(shownScan.stderr);
+    expect(shown.stderr).toMatch(/skipped .*2026-11-01/);
+    expect(shown.stderr).not.toMatch(/columnar index/);
     const rebuilt = run(["index", "--rebuild", "--dir", dir]);
     expect(rebuilt.status).toBe(0);
     expect(rebuilt.stdout).toMatch(/Indexed \d+ closed segment\(s\), 40 events/);
