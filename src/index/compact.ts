@@ -9,7 +9,8 @@ import { createReadStream, mkdirSync, renameSync, rmSync, statSync } from "node:
 import { basename } from "node:path";
 import { createInterface } from "node:readline";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { indexDir, partFile, type IndexManifest } from "../format/index-files.js";
+import { indexDir, partFile, rollupFile, type IndexManifest } from "../format/index-files.js";
+import { writeRollup } from "./session-rollup.js";
 import { parseLine } from "../format/trail-format.js";
 import type { BadLine } from "../store/jsonl.js";
 import { COLUMNS, rowOf, type Cell } from "./rows.js";
@@ -77,8 +78,12 @@ export async function compactSegment(conn: DuckDBConnection, dir: string, file: 
   const part = partFile(dir, file);
   const tmp = `${part}.${process.pid}.tmp`;
   try {
+    // The old rollup goes first: a crash before the new one is written leaves none (rebuilt from
+    // the part when next read), never one of the segment's older content beside the new part.
+    rmSync(rollupFile(dir, file), { force: true });
     await conn.run(`COPY (SELECT * FROM compacting ORDER BY session_id, ts) TO ${quote(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 8192)`);
     renameSync(tmp, part);
+    await writeRollup(conn, "compacting", rollupFile(dir, file));
   } catch (err) {
     rmSync(tmp, { force: true });
     throw err;

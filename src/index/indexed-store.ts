@@ -9,7 +9,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { AuditEvent } from "../events/schema.js";
-import { dropIndexParts, partFile, readManifest, writeManifest } from "../format/index-files.js";
+import { dropIndexParts, partFile, readManifest, rollupFile, writeManifest } from "../format/index-files.js";
 import { listSegments, parseLine } from "../format/trail-format.js";
 import { dayOf, markSpikes, round6 } from "../store/analytics.js";
 import { JsonlStore } from "../store/jsonl-store.js";
@@ -19,6 +19,7 @@ import { sessionRows } from "../store/session-scan.js";
 import type { AuditStore, DailyErrors, EventFilter, EventOrder, ModelDay, SessionQuery, SessionRow, SessionsAnswer, SpikeRule, ToolStat } from "../store/types.js";
 import { TABLE_COLUMNS, compactSegment, loadSegments, parquetList, segmentDay, today } from "./compact.js";
 import { loadEngine, notice } from "./engine.js";
+import { EVENT_KEY, IS_ERROR, SESSION_ID, mergedRollupSql, rollupSql, writeRollup } from "./session-rollup.js";
 
 export interface IndexOptions {
   /** Compact closed segments that are not indexed yet (default true). */
@@ -35,14 +36,13 @@ interface Open {
   users: number;
   retired: boolean;
   closed: boolean;
+  /** Whether `sess` (every part's session rollup plus the tail's) can answer the unfiltered list. */
+  rollups: boolean;
 }
 
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
-/** Ties broken by time, then seq, then id: `earlier` of store/session-rows.ts. */
-const KEY = "ts, seq, id";
-const SID = `coalesce(session_id, ${lit(NO_SESSION)})`;
-/** `countsAsError` of store/session-rows.ts: `propagated` is the JavaScript truthiness of data.propagated. */
-const IS_ERROR = "(level = 'error' AND type <> 'output' AND NOT propagated)";
+const KEY = EVENT_KEY;
+const SID = SESSION_ID;
 /** The user of the earliest event that names one (`user_id` truthy, as the scan reads it). */
 const FIRST_USER = `first(user_id ORDER BY ${KEY}) FILTER (WHERE user_id <> '')`;
 const ORDER = "seg, line_no";
@@ -161,7 +161,25 @@ export class IndexedStore implements AuditStore {
       await conn.run("CREATE TEMP VIEW ev AS SELECT * FROM tail");
     }
     await conn.run("CREATE TEMP VIEW evo AS SELECT ev.*, segs.segno * 4294967296 + ev.line_no AS ord FROM ev JOIN segs USING (seg)");
-    return { instance, conn, bad, users: 0, retired: false, closed: false };
+    const rollups = await this.prepareRollups(conn, parts);
+    return { instance, conn, bad, users: 0, retired: false, closed: false, rollups };
+  }
+
+  /**
+   * The `sess` view: each part's session rollup (made from the part where it is missing: an older
+   * index, a crash between the two files) and the tail's, computed now. False when a rollup cannot
+   * be had: the session list then groups the events themselves.
+   */
+  private async prepareRollups(conn: DuckDBConnection, parts: readonly string[]): Promise<boolean> {
+    try {
+      const files = parts.map((part) => rollupFile(this.dir, basename(part).replace(/\.parquet$/, "")));
+      for (const [i, file] of files.entries()) if (!existsSync(file)) await writeRollup(conn, `read_parquet(${lit(parts[i]!)})`, file);
+      const tailRollup = rollupSql("tail");
+      await conn.run(`CREATE TEMP VIEW sess AS ${files.length ? `SELECT * FROM read_parquet([${files.map(lit).join(", ")}]) UNION ALL BY NAME ` : ""}${tailRollup}`);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Runs `run` against the index, or returns undefined (the caller scans) when the index cannot answer. */
@@ -295,6 +313,14 @@ export class IndexedStore implements AuditStore {
     const answer = await this.attempt(async (open) => {
       const read = async (sql: string) => (await open.conn.runAndReadAll(sql)).getRows() as unknown[][];
       const search = q.text;
+      // Without a filter on the events, the rollups answer: a few rows per session, not every event.
+      if (open.rollups && !search && !where(filter)) {
+        const candidates = await read(`SELECT sid, max(last_ts) FROM sess GROUP BY sid ${q.errorsOnly ? "HAVING sum(errors) > 0" : ""}`);
+        const { page, more, total } = pageAfter(candidates.map(([sid, end]) => ({ session_id: String(sid), end: String(end) })).sort(newestFirst), q.limit, q.after);
+        const ids = page.map((p) => lit(p.session_id)).join(", ");
+        const rows = page.length ? await read(mergedRollupSql("sess", `WHERE sid IN (${ids})`)) : [];
+        return { sessions: inPageOrder(page, rows), more, total };
+      }
       const candidates = await read(
         `SELECT ${SID} AS sid, max(ts)${search ? `, ${FIRST_USER}, to_json(list(content ORDER BY ${KEY}) FILTER (WHERE type = 'input'))` : ""}
          FROM ev ${live} GROUP BY sid ${q.errorsOnly ? `HAVING count(*) FILTER (WHERE ${IS_ERROR}) > 0` : ""}`,
@@ -311,43 +337,12 @@ export class IndexedStore implements AuditStore {
     return { sessions: page, more, total };
   }
 
-  /** The full rows of the page's sessions, in the page's order. */
+  /** The full rows of the page's sessions from their events, in the page's order. */
   private async detail(read: (sql: string) => Promise<unknown[][]>, live: string, page: ReadonlyArray<{ session_id: string }>): Promise<SessionRow[]> {
     const ids = page.map((p) => p.session_id);
     const inPage = `(session_id IN (${ids.map(lit).join(", ")})${ids.includes(NO_SESSION) ? " OR session_id IS NULL" : ""})`;
-    const rows = await read(
-      `SELECT ${SID} AS sid, min(ts), max(ts),
-        count(*) FILTER (WHERE type = 'input'),
-        count(*) FILTER (WHERE type = 'llm_end'),
-        count(*) FILTER (WHERE type IN ('tool_end', 'tool_error')),
-        coalesce(sum(total_tokens) FILTER (WHERE type = 'llm_end'), 0),
-        coalesce(sum(cost) FILTER (WHERE type = 'llm_end'), 0),
-        count(*) FILTER (WHERE ${IS_ERROR}),
-        ${FIRST_USER},
-        first(content ORDER BY ${KEY}) FILTER (WHERE type = 'input')
-      FROM ev ${live} AND ${inPage} GROUP BY sid`,
-    );
-    const bySid = new Map(rows.map((r) => [String(r[0]), r]));
-    return page.flatMap(({ session_id }) => {
-      const r = bySid.get(session_id);
-      if (!r) return [];
-      const [, start, end, runs, model_calls, tool_calls, tokens, cost, errors, user, first] = r;
-      return [
-        finishRow({
-          session_id,
-          user_id: user == null ? undefined : String(user),
-          start: String(start),
-          end: String(end),
-          runs: Number(runs),
-          model_calls: Number(model_calls),
-          tool_calls: Number(tool_calls),
-          tokens: Number(tokens),
-          cost: Number(cost),
-          errors: Number(errors),
-          preview: first == null ? undefined : String(first).slice(0, PREVIEW_CHARS),
-        }),
-      ];
-    });
+    const source = `(SELECT * FROM ev ${live} AND ${inPage})`;
+    return inPageOrder(page, await read(mergedRollupSql(`(${rollupSql(source)})`)));
   }
 
   /**
@@ -423,4 +418,29 @@ function shut(open: Open): void {
   open.closed = true;
   open.conn.closeSync();
   open.instance.closeSync();
+}
+
+/** Rows of `mergedRollupSql` as session rows, in the page's order (a session gone meanwhile is left out). */
+function inPageOrder(page: ReadonlyArray<{ session_id: string }>, rows: unknown[][]): SessionRow[] {
+  const bySid = new Map(rows.map((r) => [String(r[0]), r]));
+  return page.flatMap(({ session_id }) => {
+    const r = bySid.get(session_id);
+    if (!r) return [];
+    const [, start, end, runs, model_calls, tool_calls, tokens, cost, errors, user, first] = r;
+    return [
+      finishRow({
+        session_id,
+        user_id: user == null ? undefined : String(user),
+        start: String(start),
+        end: String(end),
+        runs: Number(runs),
+        model_calls: Number(model_calls),
+        tool_calls: Number(tool_calls),
+        tokens: Number(tokens),
+        cost: Number(cost),
+        errors: Number(errors),
+        preview: first == null ? undefined : String(first).slice(0, PREVIEW_CHARS),
+      }),
+    ];
+  });
 }

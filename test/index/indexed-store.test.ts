@@ -50,10 +50,14 @@ async function decodedIndex(dir: string): Promise<string> {
   const instance = await DuckDBInstance.create(":memory:");
   const conn = await instance.connect();
   try {
-    const parts = readdirSync(indexDir(dir)).filter((f) => f.endsWith(".parquet")).map((f) => `'${join(indexDir(dir), f)}'`);
-    if (!parts.length) return "";
-    const r = await conn.runAndReadAll(`SELECT string_agg(line || coalesce(content, ''), '\n') FROM read_parquet([${parts.join(", ")}])`);
-    return String(r.getRows()[0]![0] ?? "");
+    // Every file, parts and session rollups alike, every column as text.
+    const files = readdirSync(indexDir(dir)).filter((f) => f.endsWith(".parquet"));
+    const texts: string[] = [];
+    for (const f of files) {
+      const r = await conn.runAndReadAll(`SELECT string_agg(CAST(t AS VARCHAR), '\n') FROM read_parquet('${join(indexDir(dir), f)}') AS t`);
+      texts.push(String(r.getRows()[0]![0] ?? ""));
+    }
+    return texts.join("\n");
   } finally {
     conn.closeSync();
     instance.closeSync();
