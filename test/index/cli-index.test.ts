@@ -53,5 +53,5 @@ describe("agent-audit with the columnar index", () => {
     const rebuilt = run(["index", "--rebuild", "--dir", dir]);
     expect(rebuilt.status).toBe(0);
     expect(rebuilt.stdout).toMatch(/Indexed \d+ closed segment\(s\), 40 events/);
-  });
+  }, 120_000);
 });
