@@ -4,8 +4,8 @@
  * segments they change in the same operation, and they may not import the index engine above them.
  *
  * `.index/manifest.json` names, per compacted segment, the segment's size and mtime when it was
- * compacted and its part file (`<segment>.parquet`), beside which `<segment>.sessions.parquet` rolls
- * its sessions up. Everything here is derived data: deleting the
+ * compacted and its part file (`<segment>.parquet`), beside which `<segment>.<kind>.parquet` roll it
+ * up (sessions, facts, durations). Everything here is derived data: deleting the
  * folder loses nothing, and `verify` never reads it.
  */
 import { existsSync, readFileSync, rmSync, unlinkSync } from "node:fs";
@@ -16,8 +16,10 @@ export const INDEX_DIR = ".index";
 export const indexDir = (dir: string) => join(dir, INDEX_DIR);
 export const manifestFile = (dir: string) => join(indexDir(dir), "manifest.json");
 export const partFile = (dir: string, segment: string) => join(indexDir(dir), `${basename(segment)}.parquet`);
-/** The part's per-session rollup (user ids and first inputs: dropped with the part). */
-export const rollupFile = (dir: string, segment: string) => join(indexDir(dir), `${basename(segment)}.sessions.parquet`);
+/** The part's rollups (index/rollups.ts); `sessions` holds user ids and first inputs, so they go with it. */
+export const ROLLUP_KINDS = ["sessions", "facts", "durations"] as const;
+export type RollupKind = (typeof ROLLUP_KINDS)[number];
+export const rollupFile = (dir: string, segment: string, kind: RollupKind) => join(indexDir(dir), `${basename(segment)}.${kind}.parquet`);
 
 export interface IndexedSegment {
   /** The segment's size and mtime when compacted: any change means its part is stale. */
@@ -60,7 +62,7 @@ export function writeManifest(dir: string, manifest: IndexManifest): void {
 export function dropIndexParts(dir: string, segments: readonly string[]): void {
   if (!existsSync(indexDir(dir)) || segments.length === 0) return;
   for (const s of segments) {
-    for (const file of [rollupFile(dir, s), partFile(dir, s)]) {
+    for (const file of [...ROLLUP_KINDS.map((k) => rollupFile(dir, s, k)), partFile(dir, s)]) {
       try {
         unlinkSync(file);
       } catch {

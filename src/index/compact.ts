@@ -9,8 +9,8 @@ import { createReadStream, mkdirSync, renameSync, rmSync, statSync } from "node:
 import { basename } from "node:path";
 import { createInterface } from "node:readline";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { indexDir, partFile, rollupFile, type IndexManifest } from "../format/index-files.js";
-import { writeRollup } from "./session-rollup.js";
+import { ROLLUP_KINDS, indexDir, partFile, rollupFile, type IndexManifest } from "../format/index-files.js";
+import { writeRollups } from "./rollups.js";
 import { parseLine } from "../format/trail-format.js";
 import type { BadLine } from "../store/jsonl.js";
 import { COLUMNS, rowOf, type Cell } from "./rows.js";
@@ -78,12 +78,12 @@ export async function compactSegment(conn: DuckDBConnection, dir: string, file: 
   const part = partFile(dir, file);
   const tmp = `${part}.${process.pid}.tmp`;
   try {
-    // The old rollup goes first: a crash before the new one is written leaves none (rebuilt from
+    // The old rollups go first: a crash before the new ones are written leaves none (made from
     // the part when next read), never one of the segment's older content beside the new part.
-    rmSync(rollupFile(dir, file), { force: true });
+    for (const kind of ROLLUP_KINDS) rmSync(rollupFile(dir, file, kind), { force: true });
     await conn.run(`COPY (SELECT * FROM compacting ORDER BY session_id, ts) TO ${quote(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 8192)`);
     renameSync(tmp, part);
-    await writeRollup(conn, "compacting", rollupFile(dir, file));
+    await writeRollups(conn, "compacting", dir, basename(file));
   } catch (err) {
     rmSync(tmp, { force: true });
     throw err;

@@ -9,7 +9,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { AuditEvent } from "../events/schema.js";
-import { dropIndexParts, partFile, readManifest, rollupFile, writeManifest } from "../format/index-files.js";
+import { dropIndexParts, partFile, readManifest, rollupFile, writeManifest, type RollupKind } from "../format/index-files.js";
 import { listSegments, parseLine } from "../format/trail-format.js";
 import { dayOf, markSpikes, round6 } from "../store/analytics.js";
 import { JsonlStore } from "../store/jsonl-store.js";
@@ -19,7 +19,7 @@ import { sessionRows } from "../store/session-scan.js";
 import type { AuditStore, DailyErrors, EventFilter, EventOrder, ModelDay, SessionQuery, SessionRow, SessionsAnswer, SpikeRule, ToolStat } from "../store/types.js";
 import { TABLE_COLUMNS, compactSegment, loadSegments, parquetList, segmentDay, today } from "./compact.js";
 import { loadEngine, notice } from "./engine.js";
-import { EVENT_KEY, IS_ERROR, SESSION_ID, mergedRollupSql, rollupSql, writeRollup } from "./session-rollup.js";
+import { EVENT_KEY, IS_ERROR, ROLLUPS, SESSION_ID, mergedRollupSql, quantileOfCounts, rollupSql, writeRollups } from "./rollups.js";
 
 export interface IndexOptions {
   /** Compact closed segments that are not indexed yet (default true). */
@@ -36,7 +36,7 @@ interface Open {
   users: number;
   retired: boolean;
   closed: boolean;
-  /** Whether `sess` (every part's session rollup plus the tail's) can answer the unfiltered list. */
+  /** Whether the rollup views (`sess`, `facts`, `durs`: every part's plus the tail's) can answer unfiltered questions. */
   rollups: boolean;
 }
 
@@ -166,16 +166,21 @@ export class IndexedStore implements AuditStore {
   }
 
   /**
-   * The `sess` view: each part's session rollup (made from the part where it is missing: an older
-   * index, a crash between the two files) and the tail's, computed now. False when a rollup cannot
-   * be had: the session list then groups the events themselves.
+   * The rollup views (index/rollups.ts): each part's rollups (made from the part where missing: an
+   * older index, a crash between the files) and the tail's, computed now. False when a rollup
+   * cannot be had: every question then reads the events.
    */
   private async prepareRollups(conn: DuckDBConnection, parts: readonly string[]): Promise<boolean> {
     try {
-      const files = parts.map((part) => rollupFile(this.dir, basename(part).replace(/\.parquet$/, "")));
-      for (const [i, file] of files.entries()) if (!existsSync(file)) await writeRollup(conn, `read_parquet(${lit(parts[i]!)})`, file);
-      const tailRollup = rollupSql("tail");
-      await conn.run(`CREATE TEMP VIEW sess AS ${files.length ? `SELECT * FROM read_parquet([${files.map(lit).join(", ")}]) UNION ALL BY NAME ` : ""}${tailRollup}`);
+      const segments = parts.map((part) => basename(part).replace(/\.parquet$/, ""));
+      for (const [i, segment] of segments.entries()) {
+        const missing = new Set<RollupKind>(ROLLUPS.filter((r) => !existsSync(rollupFile(this.dir, segment, r.kind))).map((r) => r.kind));
+        if (missing.size) await writeRollups(conn, `read_parquet(${lit(parts[i]!)})`, this.dir, segment, missing);
+      }
+      for (const r of ROLLUPS) {
+        const files = segments.map((s) => lit(rollupFile(this.dir, s, r.kind)));
+        await conn.run(`CREATE TEMP VIEW ${r.view} AS ${files.length ? `SELECT * FROM read_parquet([${files.join(", ")}]) UNION ALL BY NAME ` : ""}${r.sql("tail")}`);
+      }
       return true;
     } catch {
       return false;
@@ -259,21 +264,44 @@ export class IndexedStore implements AuditStore {
     return events;
   }
 
+  /** Rows of the query `sql` picks: from the rollups when nothing is filtered and they are there, else from the events. */
+  private async rowsOf(filter: EventFilter, sql: (fromRollups: boolean) => string): Promise<unknown[][] | undefined> {
+    return this.attempt(async (open) => (await open.conn.runAndReadAll(sql(open.rollups && !where(filter)))).getRows() as unknown[][]);
+  }
+
   async toolStats(filter: EventFilter = {}): Promise<ToolStat[]> {
     const f = { ...filter, types: ["tool_end", "tool_error"] };
-    const rows = await this.rows(
-      `SELECT coalesce(tool, name, 'unknown') AS t, count(*), count(*) FILTER (WHERE type = 'tool_error'), quantile_cont(duration_ms, 0.5), quantile_cont(duration_ms, 0.95) FROM ev ${where(f)} GROUP BY t`,
-    );
+    let histograms: Map<string, Array<[number, number]>> | undefined;
+    const rows = await this.attempt(async (open) => {
+      const read = async (sql: string) => (await open.conn.runAndReadAll(sql)).getRows() as unknown[][];
+      if (!open.rollups || where(filter)) {
+        return read(`SELECT coalesce(tool, name, 'unknown') AS t, count(*), count(*) FILTER (WHERE type = 'tool_error'), quantile_cont(duration_ms, 0.5), quantile_cont(duration_ms, 0.95) FROM ev ${where(f)} GROUP BY t`);
+      }
+      // Percentiles from how many calls took each duration: exact, from a few thousand rows.
+      histograms = new Map();
+      for (const [tool, ms, n] of await read("SELECT tool, duration_ms, sum(n) FROM durs GROUP BY ALL ORDER BY tool, duration_ms")) {
+        const h = histograms.get(String(tool)) ?? [];
+        h.push([Number(ms), Number(n)]);
+        histograms.set(String(tool), h);
+      }
+      return read("SELECT subject, sum(n), coalesce(sum(n) FILTER (WHERE type = 'tool_error'), 0) FROM facts WHERE type IN ('tool_end', 'tool_error') GROUP BY subject");
+    });
     if (!rows) return this.scan.toolStats(filter);
-    const r3 = (x: unknown) => (x === null ? null : Math.round(Number(x) * 1000) / 1000);
+    const r3 = (x: unknown) => (x === null || x === undefined ? null : Math.round(Number(x) * 1000) / 1000);
     return rows
-      .map(([tool, calls, errors, p50, p95]) => ({ tool: String(tool), calls: Number(calls), errors: Number(errors), p50_ms: r3(p50), p95_ms: r3(p95) }))
+      .map(([tool, calls, errors, p50, p95]) => {
+        const h = histograms?.get(String(tool));
+        const [q50, q95] = histograms ? [h ? quantileOfCounts(h, 0.5) : null, h ? quantileOfCounts(h, 0.95) : null] : [r3(p50), r3(p95)];
+        return { tool: String(tool), calls: Number(calls), errors: Number(errors), p50_ms: q50, p95_ms: q95 };
+      })
       .sort((a, b) => b.calls - a.calls || (a.tool < b.tool ? -1 : 1));
   }
 
   async errorRate(filter: EventFilter = {}): Promise<DailyErrors[]> {
-    const rows = await this.rows(
-      `SELECT substr(ts, 1, 10) AS day, count(*), count(*) FILTER (WHERE level = 'error'), count(*) FILTER (WHERE type = 'output'), count(*) FILTER (WHERE type = 'output' AND status = 'error') FROM ev ${where(filter)} GROUP BY day`,
+    const rows = await this.rowsOf(filter, (rollups) =>
+      rollups
+        ? "SELECT substr(hour, 1, 10) AS day, sum(n), coalesce(sum(n) FILTER (WHERE level = 'error'), 0), coalesce(sum(n) FILTER (WHERE type = 'output'), 0), coalesce(sum(n) FILTER (WHERE type = 'output' AND status = 'error'), 0) FROM facts GROUP BY day"
+        : `SELECT substr(ts, 1, 10) AS day, count(*), count(*) FILTER (WHERE level = 'error'), count(*) FILTER (WHERE type = 'output'), count(*) FILTER (WHERE type = 'output' AND status = 'error') FROM ev ${where(filter)} GROUP BY day`,
     );
     if (!rows) return this.scan.errorRate(filter);
     return rows
@@ -286,8 +314,10 @@ export class IndexedStore implements AuditStore {
 
   async modelUsage(filter: EventFilter = {}): Promise<ModelDay[]> {
     const f = { ...filter, types: ["llm_end"] };
-    const rows = await this.rows(
-      `SELECT substr(ts, 1, 10) AS day, coalesce(model, name, 'unknown') AS m, count(*), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), coalesce(sum(total_tokens), 0), coalesce(sum(cost), 0) FROM ev ${where(f)} GROUP BY day, m`,
+    const rows = await this.rowsOf(filter, (rollups) =>
+      rollups
+        ? "SELECT substr(hour, 1, 10) AS day, subject, sum(n), sum(input_tokens), sum(output_tokens), sum(total_tokens), sum(cost) FROM facts WHERE type = 'llm_end' GROUP BY day, subject"
+        : `SELECT substr(ts, 1, 10) AS day, coalesce(model, name, 'unknown') AS m, count(*), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), coalesce(sum(total_tokens), 0), coalesce(sum(cost), 0) FROM ev ${where(f)} GROUP BY day, m`,
     );
     if (!rows) return this.scan.modelUsage(filter);
     return rows
@@ -296,7 +326,9 @@ export class IndexedStore implements AuditStore {
   }
 
   async volume(filter: EventFilter = {}, rule: Partial<SpikeRule> = {}) {
-    const rows = await this.rows(`SELECT substr(ts, 1, 13) || ':00:00Z' AS hour, count(*) FROM ev ${where(filter)} GROUP BY hour ORDER BY hour`);
+    const rows = await this.rowsOf(filter, (rollups) =>
+      rollups ? "SELECT hour || ':00:00Z' AS h, sum(n) FROM facts GROUP BY h ORDER BY h" : `SELECT substr(ts, 1, 13) || ':00:00Z' AS hour, count(*) FROM ev ${where(filter)} GROUP BY hour ORDER BY hour`,
+    );
     if (!rows) return this.scan.volume(filter, rule);
     return markSpikes(rows.map(([hour, n]) => ({ hour: String(hour), events: Number(n) })), rule);
   }

@@ -2,7 +2,7 @@
 // several days, several chains, errors, an erased user and an open (today's) segment; it is derived
 // data that erasure, purge and corruption cannot turn into a wrong or leaking answer.
 import { beforeAll, describe, expect, it } from "vitest";
-import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { createAuditTrail, type AuditTrail } from "../../src/capture/audit-trail.js";
@@ -15,7 +15,7 @@ import { statsReport } from "../../src/store/stats-report.js";
 import { verifyTrail } from "../../src/integrity/verify.js";
 import { purgeOlderThan } from "../../src/integrity/retention.js";
 import type { AuditStore, EventFilter } from "../../src/store/types.js";
-import { indexDir, readManifest } from "../../src/format/index-files.js";
+import { ROLLUP_KINDS, indexDir, readManifest } from "../../src/format/index-files.js";
 import { listSegments } from "../../src/format/trail-format.js";
 import { fallbacks } from "../../src/index/engine.js";
 import { tempDir } from "../helpers.js";
@@ -192,7 +192,40 @@ describe("the columnar index", () => {
     for (const s of result.segments) {
       expect(m.segments[s]).toBeUndefined();
       expect(existsSync(join(indexDir(dir), `${s}.parquet`))).toBe(false);
+      for (const kind of ROLLUP_KINDS) expect(existsSync(join(indexDir(dir), `${s}.${kind}.parquet`))).toBe(false);
     }
+  });
+
+  it("answers whole-trail stats from the rollups (a doctored one shows; removed, it is made again from the part)", async () => {
+    const scan = await answers(new JsonlStore(dir));
+    const facts = readdirSync(indexDir(dir)).filter((f) => f.endsWith(".facts.parquet"))[0]!;
+    const file = join(indexDir(dir), facts);
+    // Derived data is trusted like the parts are: doubling one segment's counts doubles them in the answer.
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const db = await DuckDBInstance.create(":memory:");
+    const conn = await db.connect();
+    await conn.run(`COPY (SELECT * REPLACE (n * 2 AS n) FROM read_parquet('${file}')) TO '${file}.x' (FORMAT parquet)`);
+    conn.closeSync();
+    db.closeSync();
+    renameSync(`${file}.x`, file);
+    const doctored = new IndexedStore(dir);
+    try {
+      const total = (await doctored.errorRate()).reduce((n, d) => n + d.events, 0);
+      const real = (await new JsonlStore(dir).errorRate()).reduce((n, d) => n + d.events, 0);
+      expect(total).toBeGreaterThan(real);
+      // A filtered question reads the events, not the rollups.
+      expect(await doctored.errorRate({ userId: "alice" })).toEqual(await new JsonlStore(dir).errorRate({ userId: "alice" }));
+    } finally {
+      await doctored.close();
+    }
+    rmSync(file);
+    const remade = new IndexedStore(dir);
+    try {
+      expect(await answers(remade)).toEqual(scan);
+    } finally {
+      await remade.close();
+    }
+    expect(existsSync(file)).toBe(true);
   });
 });
 

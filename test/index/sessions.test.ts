@@ -12,6 +12,8 @@ import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { SESSION_FILTERS, allPages, oddCursors, writeSessions } from "../store/sessions-fixture.js";
 import { fallbacks } from "../../src/index/engine.js";
+import { quantileOfCounts } from "../../src/index/rollups.js";
+import { quantile } from "../../src/store/analytics.js";
 import { tempDir } from "../helpers.js";
 
 describe("the columnar index: the viewer's session list", () => {
@@ -49,6 +51,7 @@ describe("the columnar index: the viewer's session list", () => {
 
   it("the unfiltered list comes from per-segment session rollups, rebuilt from the part when one is missing", async () => {
     const rollups = () => readdirSync(indexDir(dir)).filter((f) => f.endsWith(".sessions.parquet"));
+    for (const kind of ["facts", "durations"]) expect(readdirSync(indexDir(dir)).filter((f) => f.endsWith(`.${kind}.parquet`))).toHaveLength(rollups().length);
     const parts = Object.keys(readManifest(dir).segments);
     expect(rollups().sort()).toEqual(parts.map((p) => `${p}.sessions.parquet`).sort());
     const before = await allPages(jsonl, {}, 7, expect);
@@ -73,5 +76,20 @@ describe("the columnar index: the viewer's session list", () => {
     expect(byId.get("(no session)")).toMatchObject({ user_id: "cy", errors: 1, preview: '""' });
     expect(byId.get("s-today")).toMatchObject({ errors: 1, runs: 0 });
     expect(rows.slice(0, 2).map((r) => r.session_id).sort()).toEqual(["s-03", "s-today"]);
+  });
+});
+
+describe("percentiles from duration counts", () => {
+  it("equal the scan's quantile over the sorted list, for any counts", () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let round = 0; round < 200; round++) {
+      const values = Array.from({ length: 1 + Math.floor(rand() * 60) }, () => Math.floor(rand() * 20) * (rand() < 0.3 ? 0.37 : 1));
+      const sorted = [...values].sort((a, b) => a - b);
+      const counts = new Map<number, number>();
+      for (const v of sorted) counts.set(v, (counts.get(v) ?? 0) + 1);
+      for (const q of [0, 0.05, 0.5, 0.95, 1]) expect(quantileOfCounts([...counts], q)).toBe(quantile(sorted, q));
+    }
+    expect(quantileOfCounts([], 0.5)).toBeNull();
   });
 });
