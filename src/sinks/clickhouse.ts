@@ -61,8 +61,11 @@ export function clickhouseSink(options: ClickHouseSinkOptions): Sink & { readonl
   // Named by scheme, host and port only: the URL may hold a password.
   const where = endpointLabel(opts.url);
   let ready: Promise<void> | undefined = opts.migrate === false ? Promise.resolve() : undefined;
-  const ensureReady = () =>
-    (ready ??= migrateClickHouse(conn).catch((err) => {
+  // The attempt's signal reaches the CREATE statements: without it, a server that hung during them
+  // held this promise (and so every later batch) until the client's own 60 s timeout, however
+  // soon the server answered again.
+  const ensureReady = (signal?: AbortSignal) =>
+    (ready ??= migrateClickHouse(conn, { signal }).catch((err) => {
       ready = undefined; // try again on the next batch
       throw err;
     }));
@@ -84,7 +87,7 @@ export function clickhouseSink(options: ClickHouseSinkOptions): Sink & { readonl
     delivery: opts.delivery as Partial<DeliveryOptions> | undefined,
     async send(batch: readonly AuditEvent[], context?: SendContext): Promise<SendResult> {
       try {
-        await ensureReady();
+        await ensureReady(context?.signal);
         await conn.insert(`${target.database}.${target.table}`, batch.map(eventToRow), context?.signal);
         return OK;
       } catch (err) {

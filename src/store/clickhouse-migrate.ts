@@ -2,6 +2,7 @@
 import type { ClickHouseConnection } from "./clickhouse-connection.js";
 import { clickhouseSchema } from "./clickhouse-schema.js";
 
-export async function migrateClickHouse(conn: ClickHouseConnection, options: { cluster?: string } = {}): Promise<void> {
-  for (const statement of clickhouseSchema({ database: conn.target.database, table: conn.target.table, cluster: options.cluster })) await conn.command(statement);
+/** `signal` aborts the statement in flight (a sink's attempt that timed out: the server may hang). */
+export async function migrateClickHouse(conn: ClickHouseConnection, options: { cluster?: string; signal?: AbortSignal } = {}): Promise<void> {
+  for (const statement of clickhouseSchema({ database: conn.target.database, table: conn.target.table, cluster: options.cluster })) await conn.command(statement, options.signal);
 }

@@ -2,12 +2,13 @@
  * The fault suite's parts: a child process that runs a user's script against the built package,
  * and a real HTTP receiver whose answers a test scripts request by request (ok, 5xx, 429 with
  * Retry-After, a hang, a connection reset mid-body, a slow answer). Receivers verify every
- * delivery with the reference Standard Webhooks library and collect event ids.
+ * delivery with the reference Standard Webhooks library and collect event ids. A TCP proxy in front
+ * of a real server (ClickHouse) takes that destination down and brings it back.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { connect, createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Webhook } from "standardwebhooks";
 import { onTestFinished } from "vitest";
@@ -203,4 +204,114 @@ export function seeded(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * What the proxy does with a connection: `pass` pipes it to the server; `refuse` closes the
+ * listening socket (connection refused); `reset` forwards the request head and the first bytes of
+ * its body, then cuts both sides (the server may or may not have run the request); `drop-answer`
+ * forwards the whole request and cuts the client off when the server starts answering (the insert
+ * landed, the client never hears so); `hang` accepts and reads, and never answers.
+ */
+export type ProxyMode = "pass" | "refuse" | "reset" | "drop-answer" | "hang";
+
+/** A TCP proxy on 127.0.0.1 in front of `upstream` (host:port) whose behaviour a test switches. */
+export class FaultyProxy {
+  mode: ProxyMode = "pass";
+  /** Connections accepted, per mode they were accepted in. */
+  readonly accepted: Record<ProxyMode, number> = { pass: 0, refuse: 0, reset: 0, "drop-answer": 0, hang: 0 };
+  /** `drop-answer` connections where the server had answered 200: a request that ran, unbeknown to the client. */
+  answersDropped = 0;
+  private server: TcpServer | undefined;
+  private port_ = 0;
+  private readonly sockets = new Set<Socket>();
+  /** Connections accepted while hanging: they stay hung after the mode changes (a stalled server does not answer them later either). */
+  private readonly hung = new Set<Socket>();
+
+  constructor(private readonly upstream: { host: string; port: number }) {}
+
+  get port(): number {
+    return this.port_;
+  }
+
+  /** Listens (on a free port the first time, the same port after). */
+  async open(): Promise<void> {
+    if (this.server) return;
+    const server = createTcpServer((client) => this.handle(client));
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.port_, "127.0.0.1", () => resolve());
+    });
+    this.port_ = (server.address() as AddressInfo).port;
+    this.server = server;
+  }
+
+  /** Switches mode. Every open connection but the hung ones is cut, as an outage (or its end) would cut it. */
+  async set(mode: ProxyMode): Promise<void> {
+    this.mode = mode;
+    this.cutAll();
+    if (mode === "refuse") await this.closeListener();
+    else await this.open();
+  }
+
+  async close(): Promise<void> {
+    this.cutAll();
+    for (const s of this.hung) s.destroy();
+    await this.closeListener();
+  }
+
+  private cutAll() {
+    for (const s of this.sockets) if (!this.hung.has(s)) s.destroy();
+  }
+
+  private async closeListener() {
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private track(s: Socket) {
+    this.sockets.add(s);
+    s.on("close", () => (this.sockets.delete(s), this.hung.delete(s)));
+    s.on("error", () => {}); // resets are the point here
+  }
+
+  private handle(client: Socket) {
+    const mode = this.mode;
+    this.accepted[mode]++;
+    this.track(client);
+    if (mode === "hang") {
+      this.hung.add(client);
+      client.resume(); // read everything, answer nothing
+      return;
+    }
+    const server = connect(this.upstream.port, this.upstream.host);
+    this.track(server);
+    const cut = () => (client.destroy(), server.destroy());
+    client.on("close", cut);
+    server.on("close", cut);
+    if (mode === "pass") {
+      client.pipe(server);
+      server.pipe(client);
+      return;
+    }
+    if (mode === "drop-answer") {
+      client.pipe(server);
+      server.once("data", (chunk: Buffer) => {
+        if (chunk.toString("latin1").startsWith("HTTP/1.1 200")) this.answersDropped++;
+        cut();
+      });
+      return;
+    }
+    // reset: the head and a few bytes of the body reach the server, then both sides are cut.
+    let seen = Buffer.alloc(0);
+    client.on("data", (chunk: Buffer) => {
+      seen = Buffer.concat([seen, chunk]);
+      const head = seen.indexOf("\r\n\r\n");
+      if (head === -1 || seen.length <= head + 4) return;
+      server.write(seen.subarray(0, Math.min(seen.length, head + 4 + 16)), () => cut());
+      client.removeAllListeners("data");
+      client.pause();
+    });
+  }
 }
