@@ -54,6 +54,8 @@ export class Deliverer {
   private urgent = 0;
   private idleWaiters: Array<() => void> = [];
   private loop: Promise<void> | undefined;
+  /** The loop has ended (a dead chain read to its end): there is nothing left to wait for. */
+  private ended = false;
   private inFailure = false;
   /** The wait for a small batch to fill, so a flush can cut it short. */
   private lingerAbort: AbortController | undefined;
@@ -88,7 +90,9 @@ export class Deliverer {
    * was delivered or dead-lettered), or after `timeoutMs`. Skips the linger while waiting.
    */
   async drain(timeoutMs: number): Promise<boolean> {
-    if (this.stopped || !this.loop) return true;
+    // A loop that already ended settles no more waiters: waiting for it would only burn the
+    // caller's whole deadline (and a flush that runs out of time stops every other deliverer).
+    if (this.stopped || !this.loop || this.ended) return true;
     this.urgent++;
     try {
       let timer: NodeJS.Timeout | undefined;
@@ -171,8 +175,14 @@ export class Deliverer {
       }
       this.reportDropped();
     }
+    this.ended = true;
     this.settleIdle();
     if (this.source.finished) this.onFinished?.();
+  }
+
+  /** Has everything this deliverer will ever have been acknowledged (a dead chain read to its end)? */
+  get finished(): boolean {
+    return this.source.finished;
   }
 
   /** Counts what the source's full-queue policy dropped, and records it as an event. */

@@ -36,7 +36,8 @@ export interface FlushResult {
   /**
    * Per sink with something still waiting: remote sinks' undelivered events (they stay in the
    * spool for this trail to retry, or the next trail on the directory), local sinks' events held
-   * in memory because they could not be written yet. Sinks with nothing waiting show 0.
+   * in memory because they could not be written yet. Sinks with nothing waiting show 0. A dead
+   * writer's chain this trail took over and has not read to its end counts at least 1.
    */
   pending: Record<string, number>;
   /** true when `timeoutMs` ran out before everything settled. */

@@ -515,14 +515,19 @@ export abstract class TrailPipeline {
     return pending;
   }
 
-  /** Events this process recorded that a remote sink has neither delivered nor dead-lettered. */
+  /**
+   * Events a remote sink has neither delivered nor dead-lettered: this process's own, plus at least
+   * one for every dead writer's chain it took over and has not read to its end. Without the latter
+   * a flush cut short by its deadline would say `complete` while adopted chains still wait on disk.
+   */
   private pendingFor(r: RemoteSlot): number {
     if (r.memory) return r.memory.backlog;
     const src = r.own.source;
     const recordedAfterStart = this.counts.recorded;
     // Events the spool's own writer gave up (a full disk, declared by trail.gap) never reach the spool.
     const neverSpooled = this.slots.find((s) => s.writesFiles && (s.sink as JsonlSink).dir === this.spoolDir)?.stats.dropped ?? 0;
-    return Math.max(0, recordedAfterStart - src.delivered - src.deadLettered - r.counters.dropped - neverSpooled);
+    const own = Math.max(0, recordedAfterStart - src.delivered - src.deadLettered - r.counters.dropped - neverSpooled);
+    return own + r.adopted.filter((d) => !d.finished).length;
   }
 
   get isClosed(): boolean {

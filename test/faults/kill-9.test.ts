@@ -7,6 +7,7 @@ import { appendFileSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readTrail } from "../../src/store/jsonl.js";
 import { verifyTrail } from "../../src/integrity/verify.js";
+import { readCheckpoints } from "../../src/integrity/checkpoints.js";
 import { tempDir } from "../helpers.js";
 import { missing, Receiver, runChild, SECRET, seeded } from "./harness.js";
 
@@ -67,7 +68,8 @@ describe(`kill -9 at random points (seed ${SEED}, ${KILLS} kills)`, () => {
     }
     expect(writesKilled).toBeGreaterThan(4);
     expect(writesKilled).toBeLessThan(KILLS - 4);
-    expect(tears).toBeGreaterThan(2);
+    // A tear is skipped when the chain's last line is itself unfinished, so the count varies under load.
+    expect(tears).toBeGreaterThan(0);
 
     // Everything a killed process said it recorded was on disk before record() returned.
     const onDisk = new Set<string>();
@@ -85,7 +87,11 @@ describe(`kill -9 at random points (seed ${SEED}, ${KILLS} kills)`, () => {
     // Crash, not tampering: whatever a kill tore was acknowledged by the last process.
     const report = await verifyTrail(dir);
     expect(report.problems).toEqual([]);
-    expect(report.warnings).toEqual([]);
+    // The one warning a crash may leave: a writer killed before its first checkpoint leaves events no
+    // signature covers, and the next process does not sign for a chain nobody ever signed (anyone
+    // could have written it). verify says so as a crash mark, not tampering.
+    const unanchored = report.warnings.filter((w) => w.kind === "unsealed" && readCheckpoints(dir, w.chain_id!).length === 0);
+    expect(report.warnings).toEqual(unanchored);
     // Every tear by hand, and any a kill left inside a write(2) (rare, but real), was acknowledged.
     expect(report.recoveries.length).toBeGreaterThanOrEqual(tears);
   }, 240_000);
