@@ -30,8 +30,8 @@ export interface IndexedSegment {
   bad?: Array<{ line: number; reason: string }>;
 }
 
-/** Bumped whenever the parts' columns change: a manifest of another version is rebuilt. */
-export const INDEX_VERSION = 3;
+/** Bumped whenever the parts' or rollups' columns change: a manifest of another version is rebuilt. */
+export const INDEX_VERSION = 4;
 
 export interface IndexManifest {
   version: typeof INDEX_VERSION;

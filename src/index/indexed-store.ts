@@ -19,7 +19,7 @@ import { sessionRows } from "../store/session-scan.js";
 import type { AuditStore, DailyErrors, EventFilter, EventOrder, ModelDay, SessionQuery, SessionRow, SessionsAnswer, SpikeRule, ToolStat } from "../store/types.js";
 import { TABLE_COLUMNS, compactSegment, loadSegments, parquetList, segmentDay, today } from "./compact.js";
 import { loadEngine, notice } from "./engine.js";
-import { EVENT_KEY, IS_ERROR, ROLLUPS, SESSION_ID, mergedRollupSql, quantileOfCounts, rollupSql, writeRollups } from "./rollups.js";
+import { EVENT_KEY, IS_ERROR, ROLLUPS, SESSION_ID, cliSessionsSql, mergedRollupSql, quantileOfCounts, rollupSql, writeRollups } from "./rollups.js";
 
 export interface IndexOptions {
   /** Compact closed segments that are not indexed yet (default true). */
@@ -396,7 +396,10 @@ export class IndexedStore implements AuditStore {
     const answer = await this.attempt(async (open) => {
       const rows = (
         await open.conn.runAndReadAll(
-          `SELECT coalesce(session_id, '(no session)') AS sid,
+          // The whole trail's sessions: from the rollups when they are there, else from every event.
+          open.rollups
+            ? cliSessionsSql("sess")
+            : `SELECT coalesce(session_id, '(no session)') AS sid,
             arg_min(user_id, ${ord}) FILTER (WHERE user_id IS NOT NULL AND user_id <> ''),
             min(ts), max(ts), count(*),
             count(*) FILTER (WHERE type = 'output'),

@@ -40,8 +40,29 @@ export function rollupSql(source: string): string {
       coalesce(sum(cost) FILTER (WHERE type = 'llm_end'), 0) AS cost,
       count(*) FILTER (WHERE ${IS_ERROR}) AS errors,
       min(${keyed("user_id")}) FILTER (WHERE user_id <> '') AS first_user,
-      min(${keyed("content")}) FILTER (WHERE type = 'input') AS first_input
-    FROM ${source} WHERE NOT erased GROUP BY sid`;
+      min(${keyed("content")}) FILTER (WHERE type = 'input') AS first_input,
+      -- For the CLI's list (store/jsonl.ts listSessions): its counts come from output events, and
+      -- its order and user from storage order (segment, then line).
+      seg, min(line_no) AS first_line,
+      min({'line': line_no, 'v': user_id}) FILTER (WHERE user_id <> '') AS first_stored_user,
+      count(*) AS events,
+      count(*) FILTER (WHERE type = 'output') AS invocations,
+      coalesce(sum(llm_calls) FILTER (WHERE type = 'output'), 0) AS out_llm_calls,
+      coalesce(sum(tool_calls) FILTER (WHERE type = 'output'), 0) AS out_tool_calls,
+      coalesce(sum(errors) FILTER (WHERE type = 'output'), 0) AS out_errors,
+      coalesce(sum(total_tokens) FILTER (WHERE type = 'output'), 0) AS out_tokens
+    FROM ${source} WHERE NOT erased GROUP BY sid, seg`;
+}
+
+/**
+ * The CLI's session summaries over rollups (`source`), joined with `segs` (segment name to its
+ * rank): in order of first appearance in storage, the first user met in storage order.
+ */
+export function cliSessionsSql(source: string): string {
+  return `SELECT sid,
+      min(CASE WHEN first_stored_user IS NOT NULL THEN {'segno': segno, 'line': first_stored_user.line, 'v': first_stored_user.v} END).v,
+      min(first_ts), max(last_ts), sum(events), sum(invocations), sum(out_llm_calls), sum(out_tool_calls), sum(out_errors), sum(out_tokens)
+    FROM ${source} JOIN segs USING (seg) GROUP BY sid ORDER BY min(segno * 4294967296 + first_line)`;
 }
 
 /** Sessions grouped over rollups (`source` is their union): the same columns, one row per session. */
