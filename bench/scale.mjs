@@ -66,7 +66,7 @@ async function main() {
       return JSON.parse(child.stdout);
     };
     const c = earlier.compact ?? phase("--compact");
-    if (record && !reuse) writeFileSync(record, JSON.stringify({ writeS, compact: c }));
+    if (record && !earlier.compact) writeFileSync(record, JSON.stringify({ writeS, compact: c }));
     const r = { ...phase("--read"), ...c };
     const s = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
     const mb = (b) => `${(b / 1e6).toFixed(0)} MB`;
