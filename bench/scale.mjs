@@ -118,6 +118,7 @@ async function read(dir) {
     ["tool stats (p50/p95)", () => store.toolStats(), () => scan.toolStats(), 500],
     ["error rate per day", () => store.errorRate(), () => scan.errorRate(), 500],
     ["cost by model per day", () => store.modelUsage(), () => scan.modelUsage(), 500],
+    ["cost by user per day", () => store.userUsage(), () => scan.userUsage(), 500],
     ["one session's events", () => drain(store.events({ sessionId: oneSession })), () => drain(scan.events({ sessionId: oneSession })), 100],
     ["viewer first page (HTTP /api/sessions)", () => fetch(new URL("/api/sessions?limit=50", server.url)).then((r) => { if (!r.ok) throw new Error(`HTTP ${r.status}`); return r.json(); }), undefined, 1000],
     // Filtered questions read the events, not the rollups: reported, no goal set.

@@ -5,7 +5,7 @@
  *
  * `.index/manifest.json` names, per compacted segment, the segment's size and mtime when it was
  * compacted and its part file (`<segment>.parquet`), beside which `<segment>.<kind>.parquet` roll it
- * up (sessions, facts, durations). Everything here is derived data: deleting the
+ * up (sessions, facts, durations, users). Everything here is derived data: deleting the
  * folder loses nothing, and `verify` never reads it.
  */
 import { existsSync, readFileSync, rmSync, unlinkSync } from "node:fs";
@@ -17,7 +17,7 @@ export const indexDir = (dir: string) => join(dir, INDEX_DIR);
 export const manifestFile = (dir: string) => join(indexDir(dir), "manifest.json");
 export const partFile = (dir: string, segment: string) => join(indexDir(dir), `${basename(segment)}.parquet`);
 /** The part's rollups (index/rollups.ts); `sessions` holds user ids and first inputs, so they go with it. */
-export const ROLLUP_KINDS = ["sessions", "facts", "durations"] as const;
+export const ROLLUP_KINDS = ["sessions", "facts", "durations", "users"] as const;
 export type RollupKind = (typeof ROLLUP_KINDS)[number];
 export const rollupFile = (dir: string, segment: string, kind: RollupKind) => join(indexDir(dir), `${basename(segment)}.${kind}.parquet`);
 
@@ -31,7 +31,7 @@ export interface IndexedSegment {
 }
 
 /** Bumped whenever the parts' or rollups' columns change: a manifest of another version is rebuilt. */
-export const INDEX_VERSION = 4;
+export const INDEX_VERSION = 5;
 
 export interface IndexManifest {
   version: typeof INDEX_VERSION;

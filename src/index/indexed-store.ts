@@ -11,15 +11,15 @@ import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { AuditEvent } from "../events/schema.js";
 import { dropIndexParts, partFile, readManifest, rollupFile, writeManifest, type RollupKind } from "../format/index-files.js";
 import { listSegments, parseLine } from "../format/trail-format.js";
-import { dayOf, markSpikes, round6 } from "../store/analytics.js";
+import { byDayThenUser, dayOf, markSpikes, round6 } from "../store/analytics.js";
 import { JsonlStore } from "../store/jsonl-store.js";
 import { byTime, listSessions, sessionEvents, type BadLine, type ReadOptions, type SessionSummary } from "../store/jsonl.js";
 import { NO_SESSION, PREVIEW_CHARS, finishRow, matchesText, newestFirst, pageAfter } from "../store/session-rows.js";
 import { sessionRows } from "../store/session-scan.js";
-import type { AuditStore, DailyErrors, EventFilter, EventOrder, ModelDay, SessionQuery, SessionRow, SessionsAnswer, SpikeRule, ToolStat } from "../store/types.js";
+import type { AuditStore, DailyErrors, EventFilter, EventOrder, ModelDay, SessionQuery, SessionRow, SessionsAnswer, SpikeRule, ToolStat, UserDay } from "../store/types.js";
 import { TABLE_COLUMNS, compactSegment, loadSegments, parquetList, segmentDay, today } from "./compact.js";
 import { loadEngine, notice } from "./engine.js";
-import { EVENT_KEY, IS_ERROR, ROLLUPS, SESSION_ID, cliSessionsSql, mergedRollupSql, quantileOfCounts, rollupSql, writeRollups } from "./rollups.js";
+import { EVENT_KEY, IS_ERROR, ROLLUPS, SESSION_ID, USER_KEY, cliSessionsSql, mergedRollupSql, quantileOfCounts, rollupSql, writeRollups } from "./rollups.js";
 
 export interface IndexOptions {
   /** Compact closed segments that are not indexed yet (default true). */
@@ -323,6 +323,17 @@ export class IndexedStore implements AuditStore {
     return rows
       .map(([day, model, calls, i, o, t, cost]) => ({ day: String(day), model: String(model), calls: Number(calls), input_tokens: Number(i), output_tokens: Number(o), total_tokens: Number(t), cost: round6(Number(cost)) }))
       .sort((a, b) => (a.day !== b.day ? (a.day < b.day ? -1 : 1) : a.model < b.model ? -1 : 1));
+  }
+
+  async userUsage(filter: EventFilter = {}): Promise<UserDay[]> {
+    const f = { ...filter, types: ["llm_end"] };
+    const rows = await this.rowsOf(filter, (rollups) =>
+      rollups
+        ? "SELECT day, user_key, sum(n), sum(total_tokens), sum(cost) FROM users GROUP BY day, user_key"
+        : `SELECT substr(ts, 1, 10) AS day, ${USER_KEY} AS u, count(*), coalesce(sum(total_tokens), 0), coalesce(sum(cost), 0) FROM ev ${where(f)} GROUP BY day, u`,
+    );
+    if (!rows) return this.scan.userUsage(filter);
+    return rows.map(([day, user, calls, t, cost]) => ({ day: String(day), user_id: String(user), calls: Number(calls), total_tokens: Number(t), cost: round6(Number(cost)) })).sort(byDayThenUser);
   }
 
   async volume(filter: EventFilter = {}, rule: Partial<SpikeRule> = {}) {

@@ -4,7 +4,8 @@
  * - `sessions`: one row per session with everything a session row needs (first and last activity,
  *   counts, tokens, cost, errors, the earliest user and input with their (ts, seq, id) keys);
  * - `facts`: event counts and token and cost sums per hour, type, level, status and tool or model;
- * - `durations`: how many tool calls took each duration, per tool, so percentiles stay exact.
+ * - `durations`: how many tool calls took each duration, per tool, so percentiles stay exact;
+ * - `users`: model calls, tokens and cost per day and user.
  *
  * Every figure in them adds up across segments, so a query sums a few thousand rows instead of
  * reading ten million events; a filtered question reads the events. They are derived from the
@@ -15,6 +16,7 @@ import { renameSync, rmSync } from "node:fs";
 import { rollupFile, type RollupKind } from "../format/index-files.js";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { NO_SESSION } from "../store/session-rows.js";
+import { NO_USER } from "../store/types.js";
 
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
@@ -90,10 +92,21 @@ export function durationsSql(source: string): string {
     WHERE type IN ('tool_end', 'tool_error') AND duration_ms IS NOT NULL GROUP BY ALL`;
 }
 
+/** The user a model call counts under in `userUsage` (store/types.ts NO_USER where none is set). */
+export const USER_KEY = `coalesce(nullif(user_id, ''), ${lit(NO_USER)})`;
+
+/** Model calls per day and user: erased calls included, as the scan counts them. */
+export function usersSql(source: string): string {
+  return `SELECT substr(ts, 1, 10) AS day, ${USER_KEY} AS user_key, count(*) AS n,
+      coalesce(sum(total_tokens), 0) AS total_tokens, coalesce(sum(cost), 0) AS cost
+    FROM ${source} WHERE type = 'llm_end' GROUP BY ALL`;
+}
+
 export const ROLLUPS: ReadonlyArray<{ kind: RollupKind; view: string; sql: (source: string) => string }> = [
   { kind: "sessions", view: "sess", sql: rollupSql },
   { kind: "facts", view: "facts", sql: factsSql },
   { kind: "durations", view: "durs", sql: durationsSql },
+  { kind: "users", view: "users", sql: usersSql },
 ];
 
 /** Writes every rollup of `source` beside the part of `segment` (each through a temporary name). */

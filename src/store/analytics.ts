@@ -16,6 +16,10 @@ export function quantile(sorted: readonly number[], q: number): number | null {
 export const round3 = (x: number) => Math.round(x * 1000) / 1000;
 export const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
+/** Per-user rows in the order every store gives them: by day, then user. */
+export const byDayThenUser = (a: { day: string; user_id: string }, b: { day: string; user_id: string }) =>
+  a.day !== b.day ? (a.day < b.day ? -1 : 1) : a.user_id < b.user_id ? -1 : a.user_id > b.user_id ? 1 : 0;
+
 /** Hourly counts (ascending) with a baseline (median of up to 24 preceding hours) and spike flag. */
 export function markSpikes(hours: ReadonlyArray<{ hour: string; events: number }>, rule: Partial<SpikeRule> = {}): HourVolume[] {
   const factor = rule.factor ?? 3;

@@ -4,10 +4,10 @@
  * Node from the grouped durations (analytics.ts), so they interpolate exactly as the other stores.
  */
 import type { AuditEvent } from "../events/schema.js";
-import { markSpikes, quantile, round6 } from "./analytics.js";
+import { byDayThenUser, markSpikes, quantile, round6 } from "./analytics.js";
 import { ClickHouseConnection, parseClickHouseTarget } from "./clickhouse-connection.js";
 import { EVENT_SELECT, literal, literalList, rowToEvent } from "./clickhouse-schema.js";
-import type { AuditStore, DailyErrors, EventFilter, EventOrder, ModelDay, SpikeRule, ToolStat } from "./types.js";
+import { NO_USER, type AuditStore, type DailyErrors, type EventFilter, type EventOrder, type ModelDay, type SpikeRule, type ToolStat, type UserDay } from "./types.js";
 
 /** WHERE clause for a filter; times compare as the ISO text the events carry (as the JSONL scan does). */
 export function clickhouseWhere(f: EventFilter, extra: string[] = []): string {
@@ -87,6 +87,15 @@ export class ClickHouseStore implements AuditStore {
     return rows
       .map((r) => ({ day: String(r.day), model: String(r.model_name), calls: Number(r.calls), input_tokens: Number(r.input_sum), output_tokens: Number(r.output_sum), total_tokens: Number(r.total_sum), cost: round6(Number(r.cost_sum)) }))
       .sort((a, b) => (a.day !== b.day ? (a.day < b.day ? -1 : 1) : a.model < b.model ? -1 : 1));
+  }
+
+  async userUsage(filter: EventFilter = {}): Promise<UserDay[]> {
+    const rows = await this.conn.rows<Record<string, string | number>>(
+      `SELECT substring(ts_iso, 1, 10) AS day, if(ifNull(user_id, '') = '', ${literal(NO_USER)}, ifNull(user_id, '')) AS user_key, count() AS calls,
+              sum(total_tokens) AS total_sum, sum(cost) AS cost_sum
+       FROM ${this.from} ${clickhouseWhere({ ...filter, types: ["llm_end"] })} GROUP BY day, user_key`,
+    );
+    return rows.map((r) => ({ day: String(r.day), user_id: String(r.user_key), calls: Number(r.calls), total_tokens: Number(r.total_sum), cost: round6(Number(r.cost_sum)) })).sort(byDayThenUser);
   }
 
   async volume(filter: EventFilter = {}, rule: Partial<SpikeRule> = {}) {

@@ -1,8 +1,8 @@
 /** The JSONL trail as a store: every question is one streaming scan of the segment files. */
 import type { AuditEvent } from "../events/schema.js";
 import { readTrail, byTime, type ReadOptions } from "./jsonl.js";
-import { dayOf, hourOf, markSpikes, quantile, round6 } from "./analytics.js";
-import type { AuditStore, DailyErrors, EventFilter, EventOrder, ModelDay, SpikeRule, ToolStat } from "./types.js";
+import { byDayThenUser, dayOf, hourOf, markSpikes, quantile, round6 } from "./analytics.js";
+import { NO_USER, type AuditStore, type DailyErrors, type EventFilter, type EventOrder, type ModelDay, type SpikeRule, type ToolStat, type UserDay } from "./types.js";
 
 export function matches(e: AuditEvent, f: EventFilter): boolean {
   if (f.sessionId !== undefined && e.session_id !== f.sessionId) return false;
@@ -85,6 +85,21 @@ export class JsonlStore implements AuditStore {
       rows.set(key, r);
     }
     return [...rows.values()].map((r) => ({ ...r, cost: round6(r.cost) })).sort((a, b) => (a.day !== b.day ? (a.day < b.day ? -1 : 1) : a.model < b.model ? -1 : 1));
+  }
+
+  async userUsage(filter: EventFilter = {}): Promise<UserDay[]> {
+    const rows = new Map<string, UserDay>();
+    for await (const e of this.scan({ ...filter, types: ["llm_end"] })) {
+      const d = e.data as { usage?: { total_tokens?: unknown }; cost?: unknown };
+      const user = e.user_id || NO_USER;
+      const key = `${dayOf(e.ts)}\u0000${user}`;
+      const r = rows.get(key) ?? { day: dayOf(e.ts), user_id: user, calls: 0, total_tokens: 0, cost: 0 };
+      r.calls++;
+      r.total_tokens += typeof d.usage?.total_tokens === "number" ? d.usage.total_tokens : 0;
+      r.cost += typeof d.cost === "number" ? d.cost : 0;
+      rows.set(key, r);
+    }
+    return [...rows.values()].map((r) => ({ ...r, cost: round6(r.cost) })).sort(byDayThenUser);
   }
 
   async volume(filter: EventFilter = {}, rule: Partial<SpikeRule> = {}) {

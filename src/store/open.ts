@@ -41,6 +41,9 @@ class S3Store implements AuditStore {
   async modelUsage(filter?: EventFilter) {
     return (await this.open()).store.modelUsage(filter);
   }
+  async userUsage(filter?: EventFilter) {
+    return (await this.open()).store.userUsage(filter);
+  }
   async volume(filter?: EventFilter, rule?: Partial<SpikeRule>) {
     return (await this.open()).store.volume(filter, rule);
   }

@@ -2,14 +2,14 @@
 import pg from "pg";
 import type { AuditEvent } from "../events/schema.js";
 import type { PgPoolLike } from "./pg-pool-like.js";
-import { markSpikes, round3, round6 } from "./analytics.js";
+import { byDayThenUser, markSpikes, round3, round6 } from "./analytics.js";
 import { COLUMNS, DEFAULT_TABLE, checkTableName } from "./postgres-schema.js";
 import { hotField, type HotField } from "./postgres-hot-fields.js";
 import { sessionsPage } from "./postgres-sessions.js";
 import { where } from "./postgres-where.js";
 
 export { where } from "./postgres-where.js";
-import type { AuditStore, DailyErrors, EventFilter, ModelDay, SessionQuery, SessionsAnswer, SpikeRule, ToolStat } from "./types.js";
+import { NO_USER, type AuditStore, type DailyErrors, type EventFilter, type ModelDay, type SessionQuery, type SessionsAnswer, type SpikeRule, type ToolStat, type UserDay } from "./types.js";
 
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 /** The UTC day as the group key, formatted once per group rather than once per row. */
@@ -112,6 +112,18 @@ export class PostgresStore implements AuditStore {
     return rows
       .map((r) => ({ day: r.day, model: r.model, calls: r.calls, input_tokens: r.input_tokens, output_tokens: r.output_tokens, total_tokens: r.total_tokens, cost: round6(r.cost) }))
       .sort((a, b) => (a.day !== b.day ? (a.day < b.day ? -1 : 1) : a.model < b.model ? -1 : 1));
+  }
+
+  async userUsage(filter: EventFilter = {}): Promise<UserDay[]> {
+    const w = where({ ...filter, types: ["llm_end"] });
+    const f = await this.fields();
+    const { rows } = await this.pool.query(
+      `SELECT to_char(${DAY}, 'YYYY-MM-DD') AS day, coalesce(nullif(user_id, ''), $${w.params.push(NO_USER)}) AS user_id, count(*)::int AS calls,
+              coalesce(sum(${f("total_tokens")}), 0)::float8 AS total_tokens, coalesce(sum(${f("cost_usd")}::float8), 0) AS cost
+       FROM ${this.table} ${w.sql} GROUP BY ${DAY}, 2`,
+      w.params,
+    );
+    return rows.map((r) => ({ day: r.day, user_id: r.user_id, calls: r.calls, total_tokens: r.total_tokens, cost: round6(r.cost) })).sort(byDayThenUser);
   }
 
   async volume(filter: EventFilter = {}, rule: Partial<SpikeRule> = {}) {

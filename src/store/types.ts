@@ -45,6 +45,18 @@ export interface ModelDay {
   cost: number;
 }
 
+/** Model calls, tokens and cost of one user on one day (`user_id` is "(no user)" where none was set). */
+export interface UserDay {
+  day: string;
+  user_id: string;
+  calls: number;
+  total_tokens: number;
+  cost: number;
+}
+
+/** What a model call without a user counts under in `userUsage`. */
+export const NO_USER = "(no user)";
+
 export interface HourVolume {
   hour: string;
   events: number;
@@ -119,6 +131,8 @@ export interface AuditStore {
   toolStats(filter?: EventFilter): Promise<ToolStat[]>;
   errorRate(filter?: EventFilter): Promise<DailyErrors[]>;
   modelUsage(filter?: EventFilter): Promise<ModelDay[]>;
+  /** Model calls, tokens and cost per user and day (numbers only where `data` holds numbers). */
+  userUsage(filter?: EventFilter): Promise<UserDay[]>;
   volume(filter?: EventFilter, rule?: Partial<SpikeRule>): Promise<HourVolume[]>;
   /**
    * A page of session summaries, computed where the data is (PostgreSQL: GROUP BY). Optional:

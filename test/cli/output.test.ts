@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { createAuditTrail } from "../../src/capture/audit-trail.js";
 import { jsonlSink } from "../../src/sinks/jsonl.js";
 import { progressLine } from "../../src/cli/progress.js";
+import { costPerUser } from "../../src/cli/analytics.js";
 import { runCli, runInTerminal, scratch, useOwnKeyStore } from "./run-cli.js";
 
 useOwnKeyStore();
@@ -114,7 +115,17 @@ describe("money, durations and plurals", { timeout: 120_000 }, () => {
     expect(r.stdout).toMatch(/gpt-4o-mini +1 +10 +5 +15 +\$0\.0042/);
     expect(r.stdout).toMatch(/search +1 +0 +850 ms +850 ms/);
     expect(r.stdout).toContain("Events per hour: 1 hour, peak 10");
+    expect(r.stdout).toMatch(/Cost per user[^\n]*\nUSER +CALLS +TOKENS +COST\n\S+ +1 +15 +\$0\.0042\n/);
     expect(r.stdout).not.toContain("(s)");
+  });
+
+  it("cost per user adds each user's days up, costliest first, ties by id", () => {
+    const day = (d: string, user_id: string, cost: number) => ({ day: d, user_id, calls: 1, total_tokens: 10, cost });
+    expect(costPerUser([day("2026-11-01", "bo", 0.1), day("2026-11-01", "al", 0.2), day("2026-11-02", "bo", 0.2), day("2026-11-02", "cy", 0.3)])).toEqual([
+      { user_id: "bo", calls: 2, total_tokens: 20, cost: 0.3 },
+      { user_id: "cy", calls: 1, total_tokens: 10, cost: 0.3 },
+      { user_id: "al", calls: 1, total_tokens: 10, cost: 0.2 },
+    ]);
   });
 });
 

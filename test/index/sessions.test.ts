@@ -51,7 +51,7 @@ describe("the columnar index: the viewer's session list", () => {
 
   it("the unfiltered list comes from per-segment session rollups, rebuilt from the part when one is missing", async () => {
     const rollups = () => readdirSync(indexDir(dir)).filter((f) => f.endsWith(".sessions.parquet"));
-    for (const kind of ["facts", "durations"]) expect(readdirSync(indexDir(dir)).filter((f) => f.endsWith(`.${kind}.parquet`))).toHaveLength(rollups().length);
+    for (const kind of ["facts", "durations", "users"]) expect(readdirSync(indexDir(dir)).filter((f) => f.endsWith(`.${kind}.parquet`))).toHaveLength(rollups().length);
     const parts = Object.keys(readManifest(dir).segments);
     expect(rollups().sort()).toEqual(parts.map((p) => `${p}.sessions.parquet`).sort());
     const before = await allPages(jsonl, {}, 7, expect);

@@ -103,6 +103,8 @@ describe.skipIf(!URL_)("JSONL and ClickHouse stores give identical answers", () 
     expect(await ch.errorRate()).toEqual(errors);
     expect(await ch.modelUsage()).toEqual(models);
     expect(await ch.volume()).toEqual(volume);
+    expect(await ch.userUsage()).toEqual(await jsonl.userUsage());
+    expect(await ch.userUsage({ userId: "alice" })).toEqual(await jsonl.userUsage({ userId: "alice" }));
     const since = { since: new Date(T0 + 2 * DAY) };
     expect(await ch.toolStats(since)).toEqual(await jsonl.toolStats(since));
     expect(await ch.modelUsage(since)).toEqual(await jsonl.modelUsage(since));
@@ -244,6 +246,8 @@ describe.skipIf(!URL_)("JSONL and ClickHouse stores give identical answers", () 
     expect(tools.map((t) => t.tool)).toContain("unknown");
     expect(await ch.toolStats()).toEqual(tools);
     expect(await ch.modelUsage()).toEqual(await jsonl.modelUsage());
+    expect(await ch.userUsage()).toEqual(await jsonl.userUsage());
+    expect((await ch.userUsage()).map((u) => u.user_id)).not.toContain("carol");
     expect(await ch.errorRate()).toEqual(await jsonl.errorRate());
     expect(await summarizeSessions(ch.events({}, { ordered: false }))).toEqual(await listSessions(dir));
     // Nothing left to erase: an empty plan, no mutation.

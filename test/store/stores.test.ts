@@ -93,6 +93,11 @@ describe.skipIf(!DB)("JSONL and PostgreSQL stores give identical answers", () =>
     expect(await postgres.errorRate()).toEqual(errors);
     expect(await postgres.modelUsage()).toEqual(models);
     expect(await postgres.volume()).toEqual(volume);
+    const users = await jsonl.userUsage();
+    expect(await postgres.userUsage()).toEqual(users);
+    expect(await postgres.userUsage({ since: new Date(T0 + 2 * DAY) })).toEqual(await jsonl.userUsage({ since: new Date(T0 + 2 * DAY) }));
+    expect(new Set(users.map((u) => u.user_id)).size).toBeGreaterThan(2);
+    expect(users.reduce((n, u) => n + u.calls, 0)).toBe(models.reduce((n, m) => n + m.calls, 0));
 
     expect(tools).toEqual([
       { tool: "book", calls: 12, errors: 0, p50_ms: 301.5, p95_ms: 502.45 },
