@@ -9,7 +9,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { AuditEvent } from "../events/schema.js";
-import { dropIndexParts, partFile, readManifest, rollupFile, writeManifest, type RollupKind } from "../format/index-files.js";
+import { dropIndexParts, indexDir, partFile, readManifest, rollupFile, writeManifest, type RollupKind } from "../format/index-files.js";
 import { listSegments, parseLine } from "../format/trail-format.js";
 import { byDayThenUser, dayOf, markSpikes, round6 } from "../store/analytics.js";
 import { JsonlStore } from "../store/jsonl-store.js";
@@ -39,6 +39,9 @@ interface Open {
   /** Whether the rollup views (`sess`, `facts`, `durs`: every part's plus the tail's) can answer unfiltered questions. */
   rollups: boolean;
 }
+
+/** DuckDB's memory limit for reading and compacting (see prepare()). */
+const MEMORY_LIMIT = "400MB";
 
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const KEY = EVENT_KEY;
@@ -102,7 +105,10 @@ export class IndexedStore implements AuditStore {
   private async prepare(): Promise<Open | undefined> {
     const duckdb = await loadEngine();
     if (!duckdb) return undefined;
-    const instance = await duckdb.DuckDBInstance.create(":memory:");
+    // Bounded memory: compacting a day of 333k events took 1.6 GB unbounded and 0.7 GB with this
+    // limit (DuckDB spills the sort to disk instead), and whole-trail queries stay well under it.
+    // Spills go inside .index/ (the trail's own folder, the same protection as the parts).
+    const instance = await duckdb.DuckDBInstance.create(":memory:", { memory_limit: MEMORY_LIMIT, temp_directory: join(indexDir(this.dir), "tmp") });
     const conn = await instance.connect();
     const manifest = readManifest(this.dir);
     const segments = listSegments(this.dir);
