@@ -11,13 +11,12 @@ if ! command -v clickhouse-server >/dev/null; then
   echo "with-clickhouse: clickhouse-server not found, so the ClickHouse tests are skipped; install it (apt-get install clickhouse-server) or set CLICKHOUSE_URL" >&2
   exec "$@"
 fi
-as_user=()
-if [[ "$(id -u)" == 0 ]]; then
-  id agentaudit >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin agentaudit
-  as_user=(runuser -u agentaudit --)
-fi
-data="$(mktemp -d /tmp/agent-audit-ch.XXXXXX)"
-free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib/server-setup.sh"
+pid=""
+stop_server() {
+  if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+}
+new_server_dir agent-audit-ch
 http_port="$(free_port)"
 tcp_port="$(free_port)"
 password="$(node -e 'console.log(require("crypto").randomBytes(12).toString("hex"))')"
@@ -48,13 +47,7 @@ cat >"$data/users.xml" <<XML
   <quotas><default></default></quotas>
 </yandex>
 XML
-[[ "$(id -u)" == 0 ]] && chown -R agentaudit "$data"
-pid=""
-stop() {
-  if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$data"
-}
-trap stop EXIT
+give_to_server_user "$data"
 "${as_user[@]}" clickhouse-server --config-file="$data/config.xml" >/dev/null 2>&1 &
 pid=$!
 url="http://default:$password@127.0.0.1:$http_port"

@@ -10,17 +10,12 @@ if ! command -v initdb >/dev/null || ! command -v pg_ctl >/dev/null; then
   echo "with-postgres: initdb/pg_ctl not found, so the PostgreSQL tests are skipped; install the server binaries or set DATABASE_URL" >&2
   exec "$@"
 fi
-as_user=()
-if [[ "$(id -u)" == 0 ]]; then
-  id agentaudit >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin agentaudit
-  as_user=(runuser -u agentaudit --)
-fi
-data="$(mktemp -d /tmp/agent-audit-pg.XXXXXX)"
-[[ "$(id -u)" == 0 ]] && chown agentaudit "$data"
-port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/server-setup.sh"
+stop_server() { "${as_user[@]}" pg_ctl -D "$data/db" -m immediate stop >/dev/null 2>&1 || true; }
+new_server_dir agent-audit-pg
+give_to_server_user "$data"
+port="$(free_port)"
 "${as_user[@]}" initdb -D "$data/db" -U postgres --auth=trust --no-sync >/dev/null
-stop() { "${as_user[@]}" pg_ctl -D "$data/db" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$data"; }
-trap stop EXIT
 "${as_user[@]}" pg_ctl -D "$data/db" -l "$data/log" -w -o "-p $port -k $data -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
 export DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
 echo "with-postgres: PostgreSQL $(postgres --version | awk '{print $3}') on port $port"

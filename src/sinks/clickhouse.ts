@@ -7,7 +7,6 @@
  * migrate --store clickhouse://…` once instead). `erase(traceIds)` (what `trail.eraseUser`
  * forwards) is a signed erasure (store/clickhouse-maintenance.ts) with the trail key.
  */
-import type { KeyObject } from "node:crypto";
 import * as z from "zod";
 import type { AuditEvent } from "../events/schema.js";
 import { deliveryOptionsSchema } from "./delivery-options.js";
@@ -16,9 +15,9 @@ import { ClickHouseConnection, clickhouseErrorCode, type ClickHouseTarget } from
 import { DEFAULT_CLICKHOUSE_DATABASE, DEFAULT_CLICKHOUSE_TABLE, checkIdentifier, eventToRow } from "../store/clickhouse-schema.js";
 import { migrateClickHouse } from "../store/clickhouse-migrate.js";
 import { eraseClickHouse } from "../store/clickhouse-maintenance.js";
-import { erasureSigningKey } from "../store/postgres-erase.js";
 import { OK, type DeliveryOptions, type SendContext, type SendResult, type Sink } from "./types.js";
 import { endpointLabel } from "./shared/endpoint.js";
+import { FORWARDED_ERASURE, erasureKeyOptions, forwardErasureToDatabase } from "./shared/forwarded-erasure.js";
 
 const optionsSchema = z
   .object({
@@ -29,9 +28,7 @@ const optionsSchema = z
     username: z.string().optional(),
     password: z.string().optional(),
     migrate: z.boolean().optional(),
-    /** Signs forwarded erasures: the trail's key (a KeyObject or PEM). Default: the key file. */
-    signingKey: z.union([z.string(), z.custom<KeyObject>((v) => typeof v === "object" && v !== null && "asymmetricKeyType" in v, { message: "expected a KeyObject or PEM" })]).optional(),
-    keyFile: z.string().min(1).optional(),
+    ...erasureKeyOptions,
     name: z.string().min(1).optional(),
     delivery: deliveryOptionsSchema.optional(),
   })
@@ -95,15 +92,13 @@ export function clickhouseSink(options: ClickHouseSinkOptions): Sink & { readonl
       }
     },
     async erase(traceIds: readonly string[]) {
-      let signingKey: KeyObject;
-      try {
-        signingKey = erasureSigningKey({ signingKey: opts.signingKey, keyFile: opts.keyFile }, "give clickhouseSink the trail's key (signingKey, or keyFile), or keep it in the key store ($AGENT_AUDIT_KEY_DIR/signing-key.pem)");
-      } catch (err) {
-        return { ok: false, detail: (err as Error).message };
-      }
-      await ensureReady();
-      const result = await eraseClickHouse(conn, { traceIds }, { actor: "agent-audit-trail", reason: "right to erasure (forwarded)", signingKey });
-      return { ok: true, detail: `${result.events} row(s) tombstoned in ${target.database}.${target.table} under ${result.records.length} signed erasure record(s)` };
+      return forwardErasureToDatabase({
+        sink: "clickhouseSink",
+        where: `${target.database}.${target.table}`,
+        key: { signingKey: opts.signingKey, keyFile: opts.keyFile },
+        ensureReady: () => ensureReady(),
+        erase: (signingKey) => eraseClickHouse(conn, { traceIds }, { ...FORWARDED_ERASURE, signingKey }),
+      });
     },
     async close() {
       await conn.close();

@@ -8,16 +8,16 @@
  * signed erasure (store/postgres-erase.ts) with the trail key: `signingKey`, `keyFile`, or the key
  * store's; without one it fails and erases nothing.
  */
-import type { KeyObject } from "node:crypto";
 import pg from "pg";
 import * as z from "zod";
 import type { AuditEvent } from "../events/schema.js";
 import { deliveryOptionsSchema } from "./delivery-options.js";
 import { failConfig, parseOptions } from "../shared/config.js";
 import { COLUMNS, DEFAULT_TABLE, checkTableName, migrate } from "../store/postgres-schema.js";
-import { erasePostgres, erasureSigningKey } from "../store/postgres-erase.js";
+import { erasePostgres } from "../store/postgres-erase.js";
 import { OK, type DeliveryOptions, type SendResult, type Sink } from "./types.js";
 import { endpointLabel } from "./shared/endpoint.js";
+import { FORWARDED_ERASURE, erasureKeyOptions, forwardErasureToDatabase } from "./shared/forwarded-erasure.js";
 import type { PgPoolLike } from "../store/pg-pool-like.js";
 
 const optionsSchema = z
@@ -26,10 +26,7 @@ const optionsSchema = z
     pool: z.custom<PgPoolLike>((v) => typeof v === "object" && v !== null && typeof (v as PgPoolLike).query === "function", { message: "expected a pg.Pool" }).optional(),
     table: z.string().optional(),
     migrate: z.boolean().optional(),
-    /** Signs forwarded erasures: the trail's key (a KeyObject or PEM). Default: the key file. */
-    signingKey: z.union([z.string(), z.custom<KeyObject>((v) => typeof v === "object" && v !== null && "asymmetricKeyType" in v, { message: "expected a KeyObject or PEM" })]).optional(),
-    /** The trail's key file, when it is not the key store's `signing-key.pem`. */
-    keyFile: z.string().min(1).optional(),
+    ...erasureKeyOptions,
     name: z.string().min(1).optional(),
     delivery: deliveryOptionsSchema.optional(),
   })
@@ -98,15 +95,13 @@ export function postgresSink(options: PostgresSinkOptions): Sink & { readonly ta
       }
     },
     async erase(traceIds: readonly string[]) {
-      let signingKey: KeyObject;
-      try {
-        signingKey = erasureSigningKey({ signingKey: opts.signingKey, keyFile: opts.keyFile }, "give postgresSink the trail's key (signingKey, or keyFile), or keep it in the key store ($AGENT_AUDIT_KEY_DIR/signing-key.pem)");
-      } catch (err) {
-        return { ok: false, detail: (err as Error).message };
-      }
-      await ensureReady();
-      const result = await erasePostgres(pool, table, { traceIds }, { actor: "agent-audit-trail", reason: "right to erasure (forwarded)", signingKey });
-      return { ok: true, detail: `${result.events} row(s) tombstoned in ${table} under ${result.records.length} signed erasure record(s)` };
+      return forwardErasureToDatabase({
+        sink: "postgresSink",
+        where: table,
+        key: { signingKey: opts.signingKey, keyFile: opts.keyFile },
+        ensureReady,
+        erase: (signingKey) => erasePostgres(pool, table, { traceIds }, { ...FORWARDED_ERASURE, signingKey }),
+      });
     },
     async close() {
       if (!opts.pool) await pool.end();

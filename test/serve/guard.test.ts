@@ -14,6 +14,7 @@ import { JsonlStore } from "../../src/store/jsonl-store.js";
 import { accessLogFile, verifyAccessLog } from "../../src/integrity/access-log.js";
 import { AuditConfigError } from "../../src/shared/config.js";
 import { tempDir } from "../helpers.js";
+import { seeded } from "../faults/harness.js";
 
 const TOKEN = "s3cret-token-value";
 const EMAIL_SESSION = "alice@example.com";
@@ -347,21 +348,10 @@ describe("pagination", () => {
   });
 });
 
-/** A small seeded PRNG (mulberry32): the fuzz is the same on every run, and a failure names its seed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe("fuzz", () => {
   it("a few thousand random paths, escapes and query values: never a 500, never a stack, always JSON or a page", async () => {
-    const rand = prng(20);
+    // Seeded: the fuzz is the same on every run, and a failure names its seed.
+    const rand = seeded(20);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const prefixes = ["/", "//", "/session/", "/stats", "/api/sessions", "/api/sessions/", "/api/stats", "/api/integrity", "/assets/", "/favicon.ico", "/api/", "/session", "/./", "/../"];
     const pieces = ["a", "Z", "0", "-", "_", ".", "..", "/", "//", "%", "%2", "%2F", "%2f", "%00", "%0A", "%E0%A4%A", "%E0%A4", "%ff", "%FE%FF", "%C0%AF", "%ED%A0%80", "%F4%90%80%80", "%E2%82%AC", "%25", "%40", "@", "~", "!", "$", "&", "'", "(", ")", "*", "+", ",", ";", "=", ":", "[", "]", "app.js", "app.css", "x.html", encodeURIComponent(EMAIL_SESSION), "s-1", "%%", "%zz", "%u0041", "\\", "|", "^", "`", "{", "}"];
