@@ -42,7 +42,7 @@ export type ErasureTarget = { userId: string } | { traceIds: readonly string[] }
 export function erasureSigningKey(options: { signingKey?: KeyObject | string; keyFile?: string }, fix: string): KeyObject {
   const { key, file } = existingSigningKey(options);
   if (!key) {
-    throw new Error(`no signing key at ${file}: erasure in PostgreSQL is signed with the trail key, and is refused without it (nothing was erased). Fix: ${fix}`);
+    throw new Error(`no signing key at ${file}: an erasure in a database is signed with the trail key, and is refused without it (nothing was erased). Fix: ${fix}`);
   }
   // This machine signs with it, so verify here trusts it (as a trail does with its own key).
   try {

@@ -221,7 +221,7 @@ describe.skipIf(!DB)("PostgreSQL: erasure is a signed fact, and the store verifi
     const noKeys = { AGENT_AUDIT_KEY_DIR: tempDir("no-keys-") };
     const r = await cli(["erase", "--yes", "--user", "u-1", "--actor", "dpo", "--table", table, DB!], noKeys);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/no signing key at .*signing-key\.pem: erasure in PostgreSQL is signed with the trail key, and is refused without it \(nothing was erased\)\. Fix: pass --key-file/);
+    expect(r.out).toMatch(/no signing key at .*signing-key\.pem: an erasure in a database is signed with the trail key, and is refused without it \(nothing was erased\)\. Fix: pass --key-file/);
     expect(await snapshot(table)).toBe(before);
     // With the key named explicitly it works from the same empty key store.
     const keyFile = join(process.env.AGENT_AUDIT_KEY_DIR!, "signing-key.pem");
