@@ -15,6 +15,7 @@ import { migrate, schemaSql } from "../dist/store/postgres-schema.js";
 import { HOT_FIELDS } from "../dist/store/postgres-hot-fields.js";
 import { sessionRows, pageOfSessions } from "../dist/serve/sessions.js";
 import { writeSection, machine } from "./report.mjs";
+import { seededRandom } from "./seeded.mjs";
 
 const N = Number(process.env.BENCH_PG_EVENTS ?? 1_000_000);
 const DB = process.env.DATABASE_URL;
@@ -32,14 +33,8 @@ const table = `pgscale_${process.pid}`;
 const pool = new pg.Pool({ connectionString: DB, max: 4 });
 const log = (s) => console.error(`pg-scale: ${s}`);
 
-// A seeded generator (mulberry32): the same trail on every run.
-let seed = 0x5eed;
-const rand = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// A seeded generator: the same trail on every run.
+const rand = seededRandom(0x5eed);
 const pick = (xs) => xs[Math.floor(rand() * xs.length)];
 const hex8 = () => Math.floor(rand() * 2 ** 32).toString(16).padStart(8, "0");
 const hex = (n) => (hex8() + hex8()).slice(0, n);

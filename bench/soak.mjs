@@ -29,6 +29,7 @@ import { fileURLToPath } from "node:url";
 import { readTrail } from "../dist/store/jsonl.js";
 import { listSegments } from "../dist/format/trail-format.js";
 import { writeSection, machine } from "./report.mjs";
+import { seededRandom } from "./seeded.mjs";
 
 const EVENTS = Number(process.env.BENCH_SOAK_EVENTS ?? 1_000_000);
 const CHUNK = Number(process.env.BENCH_SOAK_CHUNK ?? 2_000);
@@ -46,23 +47,12 @@ const FLAT_SLOPE = 1; // MB per minute
 const FLAT_HEADROOM = 64; // MB
 const RSS_WINDOW_S = 15; // windows whose RSS minima give a sawtooth-insensitive RSS trend
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const t0 = performance.now();
 const now = () => (performance.now() - t0) / 1000;
 
 function receiver() {
-  const rand = prng(SEED);
+  const rand = seededRandom(SEED);
   const accepted = new Set();
   const c = { requests: 0, ok: 0, failed: 0, hung: 0, hungClosed: 0, badBodies: 0, duplicates: 0, acceptedEvents: 0, refusedEvents: 0, maxBatch: 0, lastNewAt: 0 };
   const hung = new Set();
