@@ -1,6 +1,5 @@
 /** `agent-audit query | stats | export`: thin over the store interface, for humans and machines. */
-import type { AuditStore, EventFilter, UserDay } from "../store/types.js";
-import { round6 } from "../store/analytics.js";
+import type { AuditStore, EventFilter } from "../store/types.js";
 import { parseAge } from "../integrity/retention.js";
 import type { statsReport } from "../store/stats-report.js";
 import { formatDuration, formatMoney, plural } from "./format.js";
@@ -38,23 +37,10 @@ export function renderStats(s: Awaited<ReturnType<typeof statsReport>>): string[
   out.push("", "Tokens and cost per model per day");
   out.push(...table(["DAY", "MODEL", "CALLS", "INPUT", "OUTPUT", "TOTAL", "COST"], s.models.map((m) => [m.day, m.model, String(m.calls), String(m.input_tokens), String(m.output_tokens), String(m.total_tokens), formatMoney(m.cost)])));
   out.push("", "Cost per user over the period (top 20 by cost; --json has every user per day)");
-  const users = costPerUser(s.users);
+  const users = s.user_totals;
   out.push(...table(["USER", "CALLS", "TOKENS", "COST"], users.slice(0, 20).map((u) => [u.user_id, String(u.calls), String(u.total_tokens), formatMoney(u.cost)])));
   if (users.length > 20) out.push(`… and ${plural(users.length - 20, "more user")}`);
   const spikes = s.volume.filter((h) => h.spike);
   out.push("", `Events per hour: ${plural(s.volume.length, "hour")}, peak ${Math.max(0, ...s.volume.map((h) => h.events))}${spikes.length ? `; SPIKES at ${spikes.map((h) => `${h.hour} (${h.events} vs baseline ${h.baseline})`).join(", ")}` : "; no spikes"}`);
   return out;
-}
-
-/** Each user's days added up, costliest first (then by id, so the order is stable). */
-export function costPerUser(days: readonly UserDay[]): Array<Omit<UserDay, "day">> {
-  const users = new Map<string, Omit<UserDay, "day">>();
-  for (const d of days) {
-    const u = users.get(d.user_id) ?? { user_id: d.user_id, calls: 0, total_tokens: 0, cost: 0 };
-    u.calls += d.calls;
-    u.total_tokens += d.total_tokens;
-    u.cost = round6(u.cost + d.cost);
-    users.set(d.user_id, u);
-  }
-  return [...users.values()].sort((a, b) => b.cost - a.cost || (a.user_id < b.user_id ? -1 : a.user_id > b.user_id ? 1 : 0));
 }

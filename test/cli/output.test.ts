@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { createAuditTrail } from "../../src/capture/audit-trail.js";
 import { jsonlSink } from "../../src/sinks/jsonl.js";
 import { progressLine } from "../../src/cli/progress.js";
-import { costPerUser } from "../../src/cli/analytics.js";
+import { costPerUser } from "../../src/store/stats-report.js";
 import { runCli, runInTerminal, scratch, useOwnKeyStore } from "./run-cli.js";
 
 useOwnKeyStore();

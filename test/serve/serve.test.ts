@@ -113,7 +113,7 @@ describe.skipIf(!CHROMIUM)("viewer in a real browser", () => {
 
     await page.click('nav a[href="/stats"]');
     await page.waitForSelector("#tools .bars li");
-    for (const chart of ["#tools", "#errors", "#models", "#volume"]) expect(await page.locator(`${chart} .bars li`).count(), chart).toBeGreaterThan(0);
+    for (const chart of ["#tools", "#errors", "#models", "#users", "#volume"]) expect(await page.locator(`${chart} .bars li`).count(), chart).toBeGreaterThan(0);
     await page.screenshot({ path: join(SHOTS, "viewer-stats.png"), fullPage: true });
     expect(errors).toEqual([]);
   });

@@ -8,6 +8,8 @@ export async function statsPage() {
   bars($("#tools"), "Tool calls and p95 latency", s.tools.map((t) => ({ label: t.tool, note: `${plural(t.calls, "call")}, ${plural(t.errors, "error")}`, value: t.p95_ms ?? 0, text: `p95 ${duration(t.p95_ms)}`, mark: t.errors > 0 })));
   bars($("#errors"), "Failed runs per day", s.errors.map((d) => ({ label: d.day, note: `${count(d.failed_invocations)} of ${plural(d.invocations, "run")}`, value: d.rate, text: `${(d.rate * 100).toFixed(1)}%`, mark: d.rate > 0 })));
   bars($("#models"), "Tokens per model per day", s.models.map((m) => ({ label: `${m.day} ${m.model}`, value: m.total_tokens, text: `${count(m.total_tokens)} tokens · ${cost(m.cost)}` })));
+  const users = s.user_totals.slice(0, 20);
+  bars($("#users"), "Cost per user, top 20", users.map((u) => ({ label: u.user_id, note: plural(u.calls, "model call"), value: u.cost, text: `${cost(u.cost)} · ${count(u.total_tokens)} tokens` })));
   bars($("#volume"), "Events per hour", s.volume.map((h) => ({ label: `${h.hour.replace("T", " ").slice(0, 16)} UTC`, value: h.events, text: `${count(h.events)} events${h.spike ? " (spike)" : ""}`, mark: h.spike })));
 }
 
