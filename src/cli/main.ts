@@ -221,6 +221,8 @@ export async function main(argv: string[], io: CliIo = { out: (s: string) => con
 
   try {
     const run = RUN.get(command);
+    // Options before "witness" were parsed as ours: the witness reads its own, after its name.
+    if (command === "witness") throw new UsageError("witness comes first, its options after it: agent-audit witness serve --dir <state> … (agent-audit witness --help)");
     if (!run) {
       const guess = nearest(command, COMMANDS);
       throw new UsageError(`unknown command "${command}"${guess ? `; did you mean "${guess}"?` : ""}`);

@@ -67,6 +67,8 @@ describe("agent-audit demo", () => {
     expect(await run(["show", "--dir", dir])).toMatchObject({ code: 2, err: expect.stringContaining("show needs a session id") });
     expect(await run(["show", "nope", "--dir", dir])).toMatchObject({ code: 1, err: expect.stringContaining('no events for session "nope"') });
     expect(await run(["frobnicate"])).toMatchObject({ code: 2, err: expect.stringContaining('unknown command "frobnicate"') });
+    // Not "unknown command witness; did you mean witness?": options before it are not the witness's.
+    expect(await run(["--json", "witness", "serve"])).toMatchObject({ code: 2, err: expect.stringContaining("witness comes first, its options after it") });
     expect(await run(["tail", "-n", "x", "--dir", dir])).toMatchObject({ code: 2 });
     expect(await run(["--bogus"])).toMatchObject({ code: 2, err: expect.stringContaining("--bogus") });
     expect((await run(["--help"])).out).toContain("Usage: agent-audit <command>");
