@@ -365,8 +365,26 @@ export class IndexedStore implements AuditStore {
       const search = q.text;
       // Without a filter on the events, the rollups answer: a few rows per session, not every event.
       if (open.rollups && !search && !where(filter)) {
-        const candidates = await read(`SELECT sid, max(last_ts) FROM sess GROUP BY sid ${q.errorsOnly ? "HAVING sum(errors) > 0" : ""}`);
-        const { page, more, total } = pageAfter(candidates.map(([sid, end]) => ({ session_id: String(sid), end: String(end) })).sort(newestFirst), q.limit, q.after);
+        const grouped = `SELECT sid, max(last_ts) AS e FROM sess GROUP BY sid ${q.errorsOnly ? "HAVING sum(errors) > 0" : ""}`;
+        let candidates: unknown[][];
+        let total: number | undefined;
+        if (!q.after) {
+          // The first page needs only the sessions whose last activity is at least the (limit+1)-th
+          // latest: turning 50,000 rows into JavaScript values cost more than the grouping. Times
+          // are ASCII, so SQL's order of them is JavaScript's; should one not be, all rows come.
+          const [head] = await read(
+            `WITH g AS (${grouped}) SELECT count(*), (SELECT e FROM g ORDER BY e DESC LIMIT 1 OFFSET ${q.limit}), NOT bool_or(regexp_matches(e, '[^\\x01-\\x7f]')) FROM g`,
+          );
+          const [count, threshold, ascii] = head!;
+          total = Number(count);
+          candidates = await read(`WITH g AS (${grouped}) SELECT sid, e FROM g ${threshold != null && ascii === true ? `WHERE e >= ${lit(String(threshold))}` : ""}`);
+        } else {
+          candidates = await read(grouped);
+        }
+        const sorted = candidates.map(([sid, end]) => ({ session_id: String(sid), end: String(end) })).sort(newestFirst);
+        const { page, more: moreHere, total: totalHere } = pageAfter(sorted, q.limit, q.after);
+        const more = total === undefined ? moreHere : q.limit < total;
+        total ??= totalHere;
         const ids = page.map((p) => lit(p.session_id)).join(", ");
         const rows = page.length ? await read(mergedRollupSql("sess", `WHERE sid IN (${ids})`)) : [];
         return { sessions: inPageOrder(page, rows), more, total };

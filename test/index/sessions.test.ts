@@ -93,3 +93,22 @@ describe("percentiles from duration counts", () => {
     expect(quantileOfCounts([], 0.5)).toBeNull();
   });
 });
+
+describe("the first page from the rollups: ties at its edge, ids JavaScript orders unlike SQL", () => {
+  it("gives the scan's pages when many sessions share the last activity across the page boundary", async () => {
+    const dir = tempDir();
+    const trail = createAuditTrail({ sinks: [jsonlSink({ dir })], redaction: false });
+    const t = Date.parse("2026-11-02T10:00:00.000Z");
+    // UTF-8 puts U+FF01 before an emoji (EF… < F0…); UTF-16 puts the emoji's surrogate (D83D) first.
+    const ids = ["s-a", "s-\uff01", "s-\u{1F600}", "s-b", "s-é", "s-\uffff", "s-c", "s-\u{1F4A9}"];
+    ids.forEach((id, i) => trail.emit({ session_id: id, level: "info", type: "input", data: { content: `q${i}` }, time: i < 6 ? t : t - 60_000 * i }));
+    await trail.shutdown();
+    const indexed = new IndexedStore(dir);
+    try {
+      const jsonl = new JsonlStore(dir);
+      for (const limit of [1, 2, 3, 5, 6, 7, 8, 20]) expect(await allPages(indexed, {}, limit, expect)).toEqual(await allPages(jsonl, {}, limit, expect));
+    } finally {
+      await indexed.close();
+    }
+  });
+});
