@@ -194,17 +194,8 @@ export function missing(expected: Iterable<string>, got: ReadonlySet<string>): s
   return [...expected].filter((id) => !got.has(id));
 }
 
-/** A reproducible PRNG (mulberry32) for the seeded kill loop. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A reproducible PRNG (mulberry32) for the seeded kill loop: the benchmarks' own (bench/seeded.mjs). */
+export { seededRandom as seeded } from "../../bench/seeded.mjs";
 
 /**
  * What the proxy does with a connection: `pass` pipes it to the server; `refuse` closes the
